@@ -1,0 +1,69 @@
+import { z } from 'zod';
+
+/** Thrown by parseConfig; its message names every bad variable. */
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+/**
+ * Parses environment variables with a zod schema. Empty strings count as unset, so that
+ * `FOO=` in an env file falls back to the default instead of failing a number parse.
+ */
+export function parseConfig<S extends z.ZodType>(schema: S, env: NodeJS.ProcessEnv = process.env): z.infer<S> {
+  const cleaned: Record<string, string> = {};
+  for (const [key, value] of Object.entries(env)) {
+    if (value !== undefined && value !== '') cleaned[key] = value;
+  }
+  const result = schema.safeParse(cleaned);
+  if (result.success) return result.data;
+  const lines = result.error.issues.map((issue) => {
+    const variable = issue.path.map(String).join('.') || '(environment)';
+    return `  ${variable}: ${issue.message}`;
+  });
+  throw new ConfigError(`invalid configuration:\n${lines.join('\n')}`);
+}
+
+/** parseConfig for a process entry point: on error, prints which variables are wrong and exits 1. */
+export function loadConfig<S extends z.ZodType>(schema: S, env: NodeJS.ProcessEnv = process.env): z.infer<S> {
+  try {
+    return parseConfig(schema, env);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${error.message}\n`);
+      process.exit(1);
+    }
+    throw error;
+  }
+}
+
+const logLevel = z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']);
+const port = z.coerce.number().int().min(0).max(65535);
+const postgresUrl = z
+  .string()
+  .refine((value) => /^postgres(ql)?:\/\//.test(value) && URL.canParse(value), 'must be a postgres:// or postgresql:// URL');
+
+/**
+ * The variables every gRPC service reads. `defaultPort` differs per service so that all of them
+ * can run side by side on one machine with no configuration.
+ */
+export function serviceConfigShape(defaults: { service: string; port: number }) {
+  return {
+    LOG_LEVEL: logLevel.default('info'),
+    /** Interface to listen on. 127.0.0.1 by default; containers set 0.0.0.0. */
+    HOST: z.string().min(1).default('127.0.0.1'),
+    /** gRPC port; 0 picks a free one (tests). */
+    PORT: port.default(defaults.port),
+    /** PostgreSQL URL. When unset, the service runs on an embedded PGlite in DATA_DIR. */
+    DATABASE_URL: postgresUrl.optional(),
+    DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(1000).default(10),
+    /** Embedded database directory, used only without DATABASE_URL. */
+    DATA_DIR: z.string().min(1).default(`.data/${defaults.service}`),
+    /** How long a graceful shutdown waits for in-flight calls before cutting them off. */
+    SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).max(600_000).default(10_000),
+  };
+}
+
+/** The address of another service, as host:port. */
+export const serviceAddress = z
+  .string()
+  .regex(/^[A-Za-z0-9.\-_]+:\d{1,5}$|^\[[0-9a-fA-F:]+\]:\d{1,5}$/, 'must be host:port');

@@ -1,0 +1,150 @@
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { PGlite } from '@electric-sql/pglite';
+import { Kysely, Migrator, PostgresDialect, type Migration, type Transaction, type IsolationLevel } from 'kysely';
+import pg from 'pg';
+import { PGliteDialect } from './pglite-dialect.js';
+import type { Logger } from './logger.js';
+
+export interface DatabaseOptions {
+  /** postgres:// URL; when absent, an embedded PGlite in dataDir. */
+  readonly url?: string | undefined;
+  readonly dataDir: string;
+  readonly poolMax?: number;
+  readonly log: Logger;
+}
+
+export interface Database<DB> {
+  readonly db: Kysely<DB>;
+  readonly engine: 'postgres' | 'pglite';
+  close(): Promise<void>;
+}
+
+const INT8_OID = 20;
+const NUMERIC_OID = 1700;
+
+/** Both engines read bigint columns as BigInt (exact money) and numeric as its decimal string. */
+const pgTypes = {
+  getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+    oid === INT8_OID ? (value: string) => BigInt(value) : pg.types.getTypeParser(oid, format ?? 'text')) as typeof pg.types.getTypeParser,
+};
+const pgliteParsers = {
+  [INT8_OID]: (value: string) => BigInt(value),
+  [NUMERIC_OID]: (value: string) => value,
+};
+
+/**
+ * An embedded data directory belongs to one process at a time; a second one would corrupt it.
+ * The lock file holds the owner's pid, and a lock left by a dead process is taken over.
+ */
+function lockDataDir(dataDir: string): () => void {
+  const lockFile = join(dataDir, 'emporium.lock');
+  try {
+    writeFileSync(lockFile, String(process.pid), { flag: 'wx' });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    const owner = Number.parseInt(readFileSync(lockFile, 'utf8'), 10);
+    if (Number.isInteger(owner) && owner !== process.pid && isAlive(owner)) {
+      throw new Error(`data directory ${dataDir} is in use by process ${owner}`);
+    }
+    writeFileSync(lockFile, String(process.pid));
+  }
+  return () => rmSync(lockFile, { force: true });
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+export async function openDatabase<DB>(options: DatabaseOptions): Promise<Database<DB>> {
+  if (options.url !== undefined) {
+    const pool = new pg.Pool({ connectionString: options.url, max: options.poolMax ?? 10, types: pgTypes });
+    // An idle client losing its connection must not crash the process; the pool replaces it.
+    pool.on('error', (error) => options.log.warn({ err: error }, 'idle database connection failed'));
+    const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
+    return { db, engine: 'postgres', close: () => db.destroy() };
+  }
+  const dataDir = resolve(options.dataDir);
+  mkdirSync(dataDir, { recursive: true });
+  const unlock = lockDataDir(dataDir);
+  try {
+    const embedded = await PGlite.create({ dataDir: join(dataDir, 'pgdata'), parsers: pgliteParsers });
+    const db = new Kysely<DB>({ dialect: new PGliteDialect(embedded) });
+    options.log.info({ dataDir }, 'using embedded PGlite database');
+    return {
+      db,
+      engine: 'pglite',
+      close: async () => {
+        await db.destroy();
+        unlock();
+      },
+    };
+  } catch (error) {
+    unlock();
+    throw error;
+  }
+}
+
+/**
+ * Applies every migration not yet applied, in name order, in one transaction. Kysely takes a
+ * PostgreSQL advisory lock first, so replicas starting together migrate once, one after the other.
+ */
+export async function migrateToLatest<DB>(
+  db: Kysely<DB>,
+  migrations: Record<string, Migration>,
+  log: Logger,
+): Promise<void> {
+  const migrator = new Migrator({ db, provider: { getMigrations: () => Promise.resolve(migrations) } });
+  const { error, results } = await migrator.migrateToLatest();
+  for (const result of results ?? []) {
+    if (result.status === 'Success') log.info({ migration: result.migrationName }, 'migration applied');
+    if (result.status === 'Error') log.error({ migration: result.migrationName }, 'migration failed');
+  }
+  if (error !== undefined) throw error instanceof Error ? error : new Error(`migration failed: ${String(error)}`);
+}
+
+/** SQLSTATEs after which the whole transaction may simply run again. */
+const RETRYABLE = new Set(['40001', '40P01']);
+
+export interface TransactionOptions {
+  readonly isolation?: IsolationLevel;
+  /** Extra attempts after a serialization failure or deadlock. */
+  readonly retries?: number;
+}
+
+/** Runs fn in a transaction, again from the start if PostgreSQL aborted it for a conflict. */
+export async function inTransaction<DB, T>(
+  db: Kysely<DB>,
+  fn: (trx: Transaction<DB>) => Promise<T>,
+  options: TransactionOptions = {},
+): Promise<T> {
+  const retries = options.retries ?? 3;
+  for (let attempt = 0; ; attempt++) {
+    try {
+      const builder = options.isolation ? db.transaction().setIsolationLevel(options.isolation) : db.transaction();
+      return await builder.execute(fn);
+    } catch (error) {
+      if (attempt >= retries || !RETRYABLE.has(sqlStateOf(error) ?? '')) throw error;
+    }
+  }
+}
+
+/** The SQLSTATE of a database error from either engine, if it is one. */
+export function sqlStateOf(error: unknown): string | undefined {
+  if (typeof error === 'object' && error !== null && 'code' in error && typeof error.code === 'string') {
+    return /^[0-9A-Z]{5}$/.test(error.code) ? error.code : undefined;
+  }
+  return undefined;
+}
+
+/** True for a unique violation, optionally of one named constraint or index. */
+export function isUniqueViolation(error: unknown, constraint?: string): boolean {
+  if (sqlStateOf(error) !== '23505') return false;
+  if (constraint === undefined) return true;
+  return typeof error === 'object' && error !== null && 'constraint' in error && error.constraint === constraint;
+}

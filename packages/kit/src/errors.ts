@@ -1,0 +1,70 @@
+/**
+ * Domain errors: what went wrong, in the terms of the domain. The gRPC adapter maps them to
+ * status codes once (grpc-errors.ts); the gateway maps them to GraphQL codes once.
+ */
+export type ErrorKind =
+  | 'INVALID_ARGUMENT'
+  | 'NOT_FOUND'
+  | 'ALREADY_EXISTS'
+  | 'FAILED_PRECONDITION'
+  | 'UNAUTHENTICATED'
+  | 'PERMISSION_DENIED'
+  | 'UNAVAILABLE'
+  | 'DEADLINE_EXCEEDED'
+  | 'ABORTED'
+  | 'RESOURCE_EXHAUSTED'
+  | 'INTERNAL';
+
+export interface StockShortage {
+  readonly productId: string;
+  readonly requested: number;
+  readonly available: number;
+}
+
+export interface ErrorDetails {
+  /** Stable machine-readable reason; defaults to the kind. */
+  readonly reason?: string;
+  /** The request field at fault, e.g. "email" or "lines[2].quantity". */
+  readonly field?: string;
+  readonly shortages?: readonly StockShortage[];
+}
+
+export class DomainError extends Error {
+  override readonly name = 'DomainError';
+  readonly reason: string;
+  readonly field: string | undefined;
+  readonly shortages: readonly StockShortage[];
+
+  constructor(
+    readonly kind: ErrorKind,
+    message: string,
+    details: ErrorDetails = {},
+  ) {
+    super(message);
+    this.reason = details.reason ?? kind;
+    this.field = details.field;
+    this.shortages = details.shortages ?? [];
+  }
+}
+
+export const invalidArgument = (field: string, message: string): DomainError =>
+  new DomainError('INVALID_ARGUMENT', `${field}: ${message}`, { field, reason: 'INVALID_FIELD' });
+
+export const notFound = (message: string, field?: string): DomainError =>
+  new DomainError('NOT_FOUND', message, field === undefined ? {} : { field });
+
+export const alreadyExists = (message: string, field?: string): DomainError =>
+  new DomainError('ALREADY_EXISTS', message, field === undefined ? {} : { field });
+
+export const failedPrecondition = (message: string, details: ErrorDetails = {}): DomainError =>
+  new DomainError('FAILED_PRECONDITION', message, details);
+
+export const unauthenticated = (message: string): DomainError => new DomainError('UNAUTHENTICATED', message);
+
+export const permissionDenied = (message: string): DomainError => new DomainError('PERMISSION_DENIED', message);
+
+export const unavailable = (message: string): DomainError => new DomainError('UNAVAILABLE', message);
+
+export function isDomainError(error: unknown, kind?: ErrorKind): error is DomainError {
+  return error instanceof DomainError && (kind === undefined || error.kind === kind);
+}

@@ -1,0 +1,73 @@
+import { Metadata, status, type ServiceError, type StatusObject } from '@grpc/grpc-js';
+import { ErrorDetail } from '@emporium/contracts/emporium/type/v1/error.js';
+import { DomainError, type ErrorKind } from './errors.js';
+import type { Logger } from './logger.js';
+
+/** Binary trailer that carries emporium.type.v1.ErrorDetail next to a non-OK status. */
+export const ERROR_DETAIL_TRAILER = 'emporium-error-bin';
+
+const codeOfKind: Record<ErrorKind, status> = {
+  INVALID_ARGUMENT: status.INVALID_ARGUMENT,
+  NOT_FOUND: status.NOT_FOUND,
+  ALREADY_EXISTS: status.ALREADY_EXISTS,
+  FAILED_PRECONDITION: status.FAILED_PRECONDITION,
+  UNAUTHENTICATED: status.UNAUTHENTICATED,
+  PERMISSION_DENIED: status.PERMISSION_DENIED,
+  UNAVAILABLE: status.UNAVAILABLE,
+  DEADLINE_EXCEEDED: status.DEADLINE_EXCEEDED,
+  ABORTED: status.ABORTED,
+  RESOURCE_EXHAUSTED: status.RESOURCE_EXHAUSTED,
+  INTERNAL: status.INTERNAL,
+};
+
+const kindOfCode = new Map<status, ErrorKind>(
+  Object.entries(codeOfKind).map(([kind, code]) => [code, kind as ErrorKind]),
+);
+
+/**
+ * The status a server answers for an error. Domain errors keep their message and details;
+ * anything else is logged with its stack and becomes a bare INTERNAL, so no SQL, stack trace or
+ * hostname ever reaches a caller.
+ */
+export function toStatus(error: unknown, log: Logger): Partial<StatusObject> {
+  if (error instanceof DomainError) {
+    const metadata = new Metadata();
+    const detail = ErrorDetail.encode({
+      reason: error.reason,
+      field: error.field ?? '',
+      shortages: error.shortages.map((s) => ({ ...s })),
+    }).finish();
+    metadata.set(ERROR_DETAIL_TRAILER, Buffer.from(detail));
+    return { code: codeOfKind[error.kind], details: error.message, metadata };
+  }
+  log.error({ err: error }, 'unexpected error');
+  return { code: status.INTERNAL, details: 'internal error' };
+}
+
+/**
+ * The domain error a client sees for a failed call: the same kind and details the server raised,
+ * so a service calling another handles its errors as its own.
+ */
+export function fromServiceError(error: ServiceError): DomainError {
+  const kind: ErrorKind =
+    error.code === status.CANCELLED ? 'UNAVAILABLE' : (kindOfCode.get(error.code) ?? 'INTERNAL');
+  const [raw] = error.metadata.get(ERROR_DETAIL_TRAILER);
+  let detail: ErrorDetail | undefined;
+  if (Buffer.isBuffer(raw)) {
+    try {
+      detail = ErrorDetail.decode(raw);
+    } catch {
+      detail = undefined;
+    }
+  }
+  const message = error.details || status[error.code];
+  return new DomainError(kind, message, {
+    reason: detail?.reason || kind,
+    ...(detail?.field ? { field: detail.field } : {}),
+    shortages: detail?.shortages ?? [],
+  });
+}
+
+export function isServiceError(error: unknown): error is ServiceError {
+  return error instanceof Error && typeof (error as Partial<ServiceError>).code === 'number' && 'metadata' in error;
+}

@@ -1,0 +1,148 @@
+import { randomUUID } from 'node:crypto';
+import {
+  Server,
+  ServerCredentials,
+  type Metadata,
+  type ServerUnaryCall,
+  type ServiceDefinition,
+  type UntypedServiceImplementation,
+  type sendUnaryData,
+} from '@grpc/grpc-js';
+import { HealthImplementation, protoPath as healthProtoPath } from 'grpc-health-check';
+import { ReflectionService } from '@grpc/reflection';
+import * as protoLoader from '@grpc/proto-loader';
+import { descriptorSet } from '@emporium/contracts/descriptor.js';
+import { REQUEST_ID_HEADER, runInContext } from './context.js';
+import { toStatus } from './grpc-errors.js';
+import { serviceNameOf, type Handlers, type ServiceDefinitionLike } from './grpc-types.js';
+import type { Logger } from './logger.js';
+
+/** One service to serve: its generated definition and one async function per RPC. */
+export interface GrpcService<S extends ServiceDefinitionLike = ServiceDefinitionLike> {
+  readonly definition: S;
+  readonly handlers: Handlers<S>;
+}
+
+/** Binds a definition to its handlers with the types checked, then forgets the type for the server. */
+export function grpcService<S extends ServiceDefinitionLike>(definition: S, handlers: Handlers<S>): GrpcService {
+  return { definition, handlers } as unknown as GrpcService;
+}
+
+export interface GrpcServerOptions {
+  readonly host: string;
+  readonly port: number;
+  readonly services: readonly GrpcService[];
+  readonly log: Logger;
+  /** How long shutdown() waits for in-flight calls before cancelling them. */
+  readonly shutdownTimeoutMs: number;
+}
+
+export interface RunningGrpcServer {
+  /** The bound port (the real one when 0 was asked). */
+  readonly port: number;
+  readonly health: HealthImplementation;
+  /** Stops accepting calls, lets in-flight calls finish (bounded), then closes. Idempotent. */
+  shutdown(): Promise<void>;
+}
+
+const REQUEST_ID_PATTERN = /^[\w.:\-]{1,128}$/;
+
+function requestIdOf(metadata: Metadata): string {
+  const [value] = metadata.get(REQUEST_ID_HEADER);
+  return typeof value === 'string' && REQUEST_ID_PATTERN.test(value) ? value : randomUUID();
+}
+
+function deadlineOf(call: ServerUnaryCall<unknown, unknown>): Date | undefined {
+  const deadline = call.getDeadline();
+  const at = deadline instanceof Date ? deadline.getTime() : deadline;
+  return Number.isFinite(at) ? new Date(at) : undefined;
+}
+
+type UnaryHandler = (call: ServerUnaryCall<unknown, unknown>, callback: sendUnaryData<unknown>) => void;
+
+function adaptHandler(
+  method: string,
+  handler: (request: unknown) => Promise<unknown>,
+  baseLog: Logger,
+): UnaryHandler {
+  return (call, callback) => {
+    const requestId = requestIdOf(call.metadata);
+    const log = baseLog.child({ requestId, method });
+    const started = performance.now();
+    log.debug('call started');
+    runInContext({ requestId, deadline: deadlineOf(call), log }, () => handler(call.request)).then(
+      (response) => {
+        log.debug({ ms: Math.round(performance.now() - started) }, 'call ok');
+        callback(null, response);
+      },
+      (error: unknown) => {
+        const status = toStatus(error, log);
+        log.info({ ms: Math.round(performance.now() - started), code: status.code, error: status.details }, 'call failed');
+        callback(status, null);
+      },
+    );
+  };
+}
+
+function implementationOf(service: GrpcService, log: Logger): UntypedServiceImplementation {
+  const implementation: UntypedServiceImplementation = {};
+  const handlers = service.handlers as Record<string, (request: unknown) => Promise<unknown>>;
+  for (const [name, method] of Object.entries(service.definition)) {
+    const handler = handlers[name];
+    if (handler === undefined) throw new Error(`no handler for ${method.path}`);
+    implementation[name] = adaptHandler(method.path, handler, log);
+  }
+  return implementation;
+}
+
+/** Everything the reflection service can describe: our contracts plus grpc.health.v1. */
+function reflectionPackage(): protoLoader.PackageDefinition {
+  return {
+    ...protoLoader.loadFileDescriptorSetFromBuffer(Buffer.from(descriptorSet)),
+    ...protoLoader.loadSync(healthProtoPath),
+  };
+}
+
+/**
+ * Starts a gRPC server with the given services, grpc.health.v1 (every service and "" SERVING once
+ * bound) and server reflection.
+ */
+export async function startGrpcServer(options: GrpcServerOptions): Promise<RunningGrpcServer> {
+  const { log } = options;
+  const server = new Server({ 'grpc.max_receive_message_length': 4 * 1024 * 1024 });
+  const names = options.services.map((service) => serviceNameOf(service.definition));
+  const health = new HealthImplementation(Object.fromEntries(['', ...names].map((name) => [name, 'NOT_SERVING'])));
+  for (const service of options.services) {
+    server.addService(service.definition as unknown as ServiceDefinition, implementationOf(service, log));
+  }
+  health.addToServer(server);
+  new ReflectionService(reflectionPackage()).addToServer(server);
+
+  const address = `${options.host}:${options.port}`;
+  const port = await new Promise<number>((resolve, reject) => {
+    server.bindAsync(address, ServerCredentials.createInsecure(), (error, bound) => {
+      if (error) reject(new Error(`gRPC server cannot listen on ${address}: ${error.message}`));
+      else resolve(bound);
+    });
+  });
+  for (const name of ['', ...names]) health.setStatus(name, 'SERVING');
+  log.info({ address: `${options.host}:${port}`, services: names }, 'gRPC server listening');
+
+  let stopping: Promise<void> | undefined;
+  const shutdown = (): Promise<void> => {
+    stopping ??= new Promise<void>((resolve) => {
+      for (const name of ['', ...names]) health.setStatus(name, 'NOT_SERVING');
+      const timer = setTimeout(() => {
+        log.warn({ timeoutMs: options.shutdownTimeoutMs }, 'in-flight calls did not finish in time; cancelling them');
+        server.forceShutdown();
+        resolve();
+      }, options.shutdownTimeoutMs);
+      server.tryShutdown(() => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+    return stopping;
+  };
+  return { port, health, shutdown };
+}

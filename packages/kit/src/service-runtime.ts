@@ -1,0 +1,77 @@
+import { pathToFileURL } from 'node:url';
+import type { Kysely, Migration } from 'kysely';
+import { migrateToLatest, openDatabase, type Database } from './database.js';
+import { startGrpcServer, type GrpcService } from './grpc-server.js';
+import type { Logger } from './logger.js';
+
+/** The configuration every service has (see serviceConfigShape). */
+export interface ServiceBaseConfig {
+  readonly HOST: string;
+  readonly PORT: number;
+  readonly DATABASE_URL?: string | undefined;
+  readonly DATABASE_POOL_MAX: number;
+  readonly DATA_DIR: string;
+  readonly SHUTDOWN_TIMEOUT_MS: number;
+}
+
+export interface ServiceDefinitionOptions<DB> {
+  readonly config: ServiceBaseConfig;
+  readonly log: Logger;
+  readonly migrations: Record<string, Migration>;
+  /** Wires repository -> service -> server on the opened database. */
+  readonly build: (db: Kysely<DB>) => readonly GrpcService[];
+  /** Runs after the server stopped taking calls, before the database closes (background workers). */
+  readonly beforeClose?: () => Promise<void>;
+}
+
+export interface RunningService<DB> {
+  readonly port: number;
+  /** host:port to dial. */
+  readonly address: string;
+  readonly database: Database<DB>;
+  /** Drains in-flight calls, stops, closes the database. Idempotent. */
+  stop(): Promise<void>;
+}
+
+/** Opens the database, migrates it, and serves the built services over gRPC. */
+export async function startService<DB>(options: ServiceDefinitionOptions<DB>): Promise<RunningService<DB>> {
+  const { config, log } = options;
+  const database = await openDatabase<DB>({
+    url: config.DATABASE_URL,
+    dataDir: config.DATA_DIR,
+    poolMax: config.DATABASE_POOL_MAX,
+    log,
+  });
+  try {
+    await migrateToLatest(database.db, options.migrations, log);
+    const server = await startGrpcServer({
+      host: config.HOST,
+      port: config.PORT,
+      services: options.build(database.db),
+      log,
+      shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS,
+    });
+    let stopping: Promise<void> | undefined;
+    const dialHost = config.HOST === '0.0.0.0' || config.HOST === '::' ? '127.0.0.1' : config.HOST;
+    return {
+      port: server.port,
+      address: `${dialHost}:${server.port}`,
+      database,
+      stop: () =>
+        (stopping ??= (async () => {
+          await server.shutdown();
+          await options.beforeClose?.();
+          await database.close();
+        })()),
+    };
+  } catch (error) {
+    await database.close();
+    throw error;
+  }
+}
+
+/** True when the module at moduleUrl is the script node was asked to run. */
+export function isEntryPoint(moduleUrl: string): boolean {
+  const script = process.argv[1];
+  return script !== undefined && moduleUrl === pathToFileURL(script).href;
+}
