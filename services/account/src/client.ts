@@ -1,0 +1,18 @@
+import { AccountServiceService } from '@emporium/contracts/emporium/account/v1/account.js';
+import { createGrpcClient, type PromiseClient } from '@emporium/kit/grpc-client.js';
+
+export type AccountClient = PromiseClient<typeof AccountServiceService>;
+
+export interface AccountClientOptions {
+  /** Default deadline per call. */
+  readonly deadlineMs?: number;
+}
+
+/** The typed client other services and the gateway use. Reads are retried on UNAVAILABLE; creation is not. */
+export function createAccountClient(address: string, options: AccountClientOptions = {}): AccountClient {
+  return createGrpcClient(AccountServiceService, {
+    address,
+    idempotent: ['getAccount', 'batchGetAccounts', 'listAccounts', 'authenticateAccount'],
+    ...options,
+  });
+}

@@ -1,0 +1,25 @@
+import { loadConfig } from '@emporium/kit/config.js';
+import { exitOnStartFailure, stopOnSignals } from '@emporium/kit/lifecycle.js';
+import { createLogger, type Logger } from '@emporium/kit/logger.js';
+import { isEntryPoint, startService, type RunningService } from '@emporium/kit/service-runtime.js';
+import { migrations } from '../migrations/index.js';
+import { accountConfigSchema, type AccountConfig } from './config.js';
+import { PasswordHasher } from './password.js';
+import { AccountRepository, type AccountDatabase } from './repository.js';
+import { accountServer } from './server.js';
+import { AccountService } from './service.js';
+
+export function startAccountService(config: AccountConfig, log: Logger): Promise<RunningService<AccountDatabase>> {
+  return startService<AccountDatabase>({
+    config,
+    log,
+    migrations,
+    build: (db) => [accountServer(new AccountService(new AccountRepository(db), new PasswordHasher(config.SCRYPT_LOG_N)))],
+  });
+}
+
+if (isEntryPoint(import.meta.url)) {
+  const config = loadConfig(accountConfigSchema);
+  const log = createLogger('account', config.LOG_LEVEL);
+  startAccountService(config, log).then((service) => stopOnSignals(() => service.stop(), log), exitOnStartFailure(log));
+}

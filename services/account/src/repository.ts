@@ -1,0 +1,97 @@
+import type { ColumnType, Kysely, Selectable } from 'kysely';
+import { alreadyExists } from '@emporium/kit/errors.js';
+import { isUniqueViolation } from '@emporium/kit/database.js';
+import type { Account, Role } from './service.js';
+
+export interface AccountTable {
+  id: string;
+  name: string;
+  email: string;
+  role: Role;
+  password_hash: string;
+  create_time: ColumnType<Date, Date | undefined, never>;
+}
+
+export interface AccountDatabase {
+  account: AccountTable;
+}
+
+type AccountRow = Selectable<AccountTable>;
+
+const ACCOUNT_COLUMNS = ['id', 'name', 'email', 'role', 'create_time'] as const;
+
+function toAccount(row: Pick<AccountRow, (typeof ACCOUNT_COLUMNS)[number]>): Account {
+  return { id: row.id, name: row.name, email: row.email, role: row.role, createTime: row.create_time };
+}
+
+export interface NewAccount {
+  readonly id: string;
+  readonly name: string;
+  readonly email: string;
+  readonly role: Role;
+  readonly passwordHash: string;
+}
+
+export class AccountRepository {
+  constructor(private readonly db: Kysely<AccountDatabase>) {}
+
+  /** Inserts an account; ALREADY_EXISTS when another holds the email (in any case). */
+  async insert(account: NewAccount): Promise<Account> {
+    try {
+      const row = await this.db
+        .insertInto('account')
+        .values({
+          id: account.id,
+          name: account.name,
+          email: account.email,
+          role: account.role,
+          password_hash: account.passwordHash,
+        })
+        .returning(ACCOUNT_COLUMNS)
+        .executeTakeFirstOrThrow();
+      return toAccount(row);
+    } catch (error) {
+      if (isUniqueViolation(error, 'account_email_key')) {
+        throw alreadyExists('an account with this email already exists', 'email');
+      }
+      throw error;
+    }
+  }
+
+  async findById(id: string): Promise<Account | undefined> {
+    const row = await this.db.selectFrom('account').select(ACCOUNT_COLUMNS).where('id', '=', id).executeTakeFirst();
+    return row && toAccount(row);
+  }
+
+  /** The accounts among ids, in no particular order. */
+  async findByIds(ids: readonly string[]): Promise<Account[]> {
+    if (ids.length === 0) return [];
+    const rows = await this.db.selectFrom('account').select(ACCOUNT_COLUMNS).where('id', 'in', ids).execute();
+    return rows.map(toAccount);
+  }
+
+  /** The account with this email (any case) and its password hash, for authentication only. */
+  async findCredentials(email: string): Promise<{ account: Account; passwordHash: string } | undefined> {
+    const row = await this.db
+      .selectFrom('account')
+      .select([...ACCOUNT_COLUMNS, 'password_hash'])
+      .where((eb) => eb(eb.fn('lower', ['email']), '=', email.toLowerCase()))
+      .executeTakeFirst();
+    return row && { account: toAccount(row), passwordHash: row.password_hash };
+  }
+
+  /** Newest first: up to limit accounts with ids below `before` (all when undefined). */
+  async listNewestFirst(limit: number, before: string | undefined): Promise<Account[]> {
+    let query = this.db.selectFrom('account').select(ACCOUNT_COLUMNS).orderBy('id', 'desc').limit(limit);
+    if (before !== undefined) query = query.where('id', '<', before);
+    return (await query.execute()).map(toAccount);
+  }
+
+  async count(): Promise<number> {
+    const { count } = await this.db
+      .selectFrom('account')
+      .select((eb) => eb.fn.countAll<bigint>().as('count'))
+      .executeTakeFirstOrThrow();
+    return Number(count);
+  }
+}

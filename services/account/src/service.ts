@@ -1,0 +1,117 @@
+import { z } from 'zod';
+import { invalidArgument, notFound, unauthenticated } from '@emporium/kit/errors.js';
+import { newId, parseId } from '@emporium/kit/ids.js';
+import { decodePageToken, encodePageToken, parsePageSize } from '@emporium/kit/pagination.js';
+import { parseText } from '@emporium/kit/text.js';
+import type { AccountRepository } from './repository.js';
+import type { PasswordHasher } from './password.js';
+
+export type Role = 'CUSTOMER' | 'ADMIN';
+
+export interface Account {
+  readonly id: string;
+  readonly name: string;
+  readonly email: string;
+  readonly role: Role;
+  readonly createTime: Date;
+}
+
+export interface NewAccountInput {
+  readonly name: string;
+  readonly email: string;
+  readonly password: string;
+  readonly role: Role;
+}
+
+export interface AccountPage {
+  readonly accounts: Account[];
+  readonly nextPageToken: string;
+  readonly totalSize: number;
+}
+
+export const MAX_BATCH = 100;
+const MAX_EMAIL_LENGTH = 254;
+const MIN_PASSWORD_LENGTH = 8;
+// Long enough for any passphrase, short enough that hashing it cannot be used to burn CPU.
+const MAX_PASSWORD_LENGTH = 1024;
+// local@domain.tld: no spaces or angle brackets, a dotted domain; any script.
+const EMAIL = /^[^\s@<>()[\]\\,;:"]{1,64}@(?:[^\s@<>()[\]\\,;:".]+\.)+[^\s@<>()[\]\\,;:".]{2,}$/u;
+const LIST_SCOPE = { list: 'accounts' };
+const pageKey = z.object({ id: z.uuid() });
+
+function parseEmail(value: string): string {
+  const email = parseText(value, 'email', { min: 1, max: MAX_EMAIL_LENGTH });
+  if (!EMAIL.test(email)) throw invalidArgument('email', 'is not a valid email address');
+  return email;
+}
+
+function parsePassword(value: string): string {
+  if (!value.isWellFormed()) throw invalidArgument('password', 'is not valid Unicode text');
+  const length = [...value].length;
+  if (length < MIN_PASSWORD_LENGTH) throw invalidArgument('password', `must have at least ${MIN_PASSWORD_LENGTH} characters`);
+  if (length > MAX_PASSWORD_LENGTH) throw invalidArgument('password', `must have at most ${MAX_PASSWORD_LENGTH} characters`);
+  return value;
+}
+
+export class AccountService {
+  constructor(
+    private readonly accounts: AccountRepository,
+    private readonly passwords: PasswordHasher,
+  ) {}
+
+  async createAccount(input: NewAccountInput): Promise<Account> {
+    const name = parseText(input.name, 'name', { min: 1, max: 100 });
+    const email = parseEmail(input.email);
+    const password = parsePassword(input.password);
+    const passwordHash = await this.passwords.hash(password);
+    return this.accounts.insert({ id: newId(), name, email, role: input.role, passwordHash });
+  }
+
+  async getAccount(id: string): Promise<Account> {
+    const account = await this.accounts.findById(parseId(id, 'id'));
+    if (!account) throw notFound(`account ${id} not found`, 'id');
+    return account;
+  }
+
+  /** The accounts in the order asked (duplicates repeated) and the ids that name none. */
+  async batchGetAccounts(ids: readonly string[]): Promise<{ accounts: Account[]; notFoundIds: string[] }> {
+    if (ids.length > MAX_BATCH) throw invalidArgument('ids', `must have at most ${MAX_BATCH} entries`);
+    const wanted = ids.map((id, index) => parseId(id, `ids[${index}]`));
+    const found = new Map((await this.accounts.findByIds([...new Set(wanted)])).map((a) => [a.id, a]));
+    const accounts: Account[] = [];
+    const notFoundIds: string[] = [];
+    for (const id of wanted) {
+      const account = found.get(id);
+      if (account) accounts.push(account);
+      else if (!notFoundIds.includes(id)) notFoundIds.push(id);
+    }
+    return { accounts, notFoundIds };
+  }
+
+  async listAccounts(pageSize: number, pageToken: string): Promise<AccountPage> {
+    const size = parsePageSize(pageSize);
+    const after = decodePageToken(pageToken, LIST_SCOPE, pageKey);
+    const [rows, totalSize] = await Promise.all([
+      this.accounts.listNewestFirst(size + 1, after?.id),
+      this.accounts.count(),
+    ]);
+    const accounts = rows.slice(0, size);
+    const last = accounts.at(-1);
+    const nextPageToken = rows.length > size && last ? encodePageToken(LIST_SCOPE, { id: last.id }) : '';
+    return { accounts, nextPageToken, totalSize };
+  }
+
+  /** The account if the password is right; one answer for unknown email and wrong password alike. */
+  async authenticate(email: string, password: string): Promise<Account> {
+    const rejected = unauthenticated('email or password is incorrect');
+    if (email === '' || password === '' || !password.isWellFormed() || [...password].length > MAX_PASSWORD_LENGTH) {
+      throw rejected;
+    }
+    const credentials = await this.accounts.findCredentials(email.normalize('NFC').trim());
+    const ok = credentials
+      ? await this.passwords.verify(password, credentials.passwordHash)
+      : await this.passwords.verifyDecoy(password);
+    if (!ok || !credentials) throw rejected;
+    return credentials.account;
+  }
+}
