@@ -50,11 +50,14 @@ export class DomainError extends Error {
 export const invalidArgument = (field: string, message: string): DomainError =>
   new DomainError('INVALID_ARGUMENT', `${field}: ${message}`, { field, reason: 'INVALID_FIELD' });
 
-export const notFound = (message: string, field?: string): DomainError =>
-  new DomainError('NOT_FOUND', message, field === undefined ? {} : { field });
+/** "field: message" when the error is about one request field, so the message names it. */
+const withField = (kind: ErrorKind, message: string, field: string | undefined): DomainError =>
+  field === undefined ? new DomainError(kind, message) : new DomainError(kind, `${field}: ${message}`, { field });
+
+export const notFound = (message: string, field?: string): DomainError => withField('NOT_FOUND', message, field);
 
 export const alreadyExists = (message: string, field?: string): DomainError =>
-  new DomainError('ALREADY_EXISTS', message, field === undefined ? {} : { field });
+  withField('ALREADY_EXISTS', message, field);
 
 export const failedPrecondition = (message: string, details: ErrorDetails = {}): DomainError =>
   new DomainError('FAILED_PRECONDITION', message, details);

@@ -69,7 +69,7 @@ export class AccountService {
 
   async getAccount(id: string): Promise<Account> {
     const account = await this.accounts.findById(parseId(id, 'id'));
-    if (!account) throw notFound(`account ${id} not found`, 'id');
+    if (!account) throw notFound(`no account has id ${id}`, 'id');
     return account;
   }
 
