@@ -1,0 +1,49 @@
+import { defaultClientConditions, defaultServerConditions } from 'vite';
+import { defineConfig } from 'vitest/config';
+
+// Workspace packages export their TypeScript sources under this condition (see their package.json
+// "exports"), so tests run against src/ and gen/ without a build step. tsconfig.base.json sets the
+// same name in customConditions, so the type checker and the test runner resolve alike.
+const sourceCondition = '@emporium/source';
+
+// Tests start real gRPC servers and create their own PostgreSQL databases: give them room.
+const oneMinute = 60_000;
+
+export default defineConfig({
+  // Vite's defaults are replaced, not extended, when these are set: keep them and put ours first.
+  // Tests in the node environment resolve through the server (ssr) conditions; the client ones are
+  // set too so nothing depends on which environment a project picks.
+  resolve: {
+    conditions: [sourceCondition, ...defaultClientConditions],
+  },
+  ssr: {
+    resolve: {
+      conditions: [sourceCondition, ...defaultServerConditions],
+    },
+  },
+  test: {
+    environment: 'node',
+    // Each test file in its own child process, files in parallel (maxWorkers defaults to the cores).
+    pool: 'forks',
+    fileParallelism: true,
+    testTimeout: oneMinute,
+    hookTimeout: oneMinute,
+    teardownTimeout: oneMinute,
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: 'packages',
+          include: ['packages/*/test/**/*.test.ts'],
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'services',
+          include: ['services/*/test/**/*.test.ts'],
+        },
+      },
+    ],
+  },
+});
