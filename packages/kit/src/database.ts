@@ -24,12 +24,13 @@ const INT8_OID = 20;
 const NUMERIC_OID = 1700;
 
 /** Both engines read bigint columns as BigInt (exact money) and numeric as its decimal string. */
-const pgTypes = {
-  getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
-    oid === INT8_OID ? (value: string) => BigInt(value) : pg.types.getTypeParser(oid, format ?? 'text')) as typeof pg.types.getTypeParser,
+const parseBigInt = (value: string): bigint => BigInt(value);
+const defaultTextParser: (oid: number) => (value: string) => unknown = (oid) => pg.types.getTypeParser(oid, 'text') as (value: string) => unknown;
+const pgTypes: pg.CustomTypesConfig = {
+  getTypeParser: (oid: number) => (oid === INT8_OID ? parseBigInt : defaultTextParser(oid)),
 };
 const pgliteParsers = {
-  [INT8_OID]: (value: string) => BigInt(value),
+  [INT8_OID]: parseBigInt,
   [NUMERIC_OID]: (value: string) => value,
 };
 
@@ -45,7 +46,7 @@ function lockDataDir(dataDir: string): () => void {
     if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
     const owner = Number.parseInt(readFileSync(lockFile, 'utf8'), 10);
     if (Number.isInteger(owner) && owner !== process.pid && isAlive(owner)) {
-      throw new Error(`data directory ${dataDir} is in use by process ${owner}`);
+      throw new Error(`data directory ${dataDir} is in use by process ${owner}`, { cause: error });
     }
     writeFileSync(lockFile, String(process.pid));
   }
@@ -105,7 +106,7 @@ export async function migrateToLatest<DB>(
     if (result.status === 'Success') log.info({ migration: result.migrationName }, 'migration applied');
     if (result.status === 'Error') log.error({ migration: result.migrationName }, 'migration failed');
   }
-  if (error !== undefined) throw error instanceof Error ? error : new Error(`migration failed: ${String(error)}`);
+  if (error !== undefined) throw error instanceof Error ? error : new Error('migration failed', { cause: error });
 }
 
 /** SQLSTATEs after which the whole transaction may simply run again. */

@@ -66,9 +66,10 @@ export function createGrpcClient<S extends ServiceDefinitionLike>(
 ): PromiseClient<S> {
   const client = new Client(options.address, credentials.createInsecure());
   const defaultDeadlineMs = options.deadlineMs ?? 5_000;
-  const maxAttempts = options.maxAttempts ?? 4;
-  const initialBackoffMs = options.initialBackoffMs ?? 50;
-  const maxBackoffMs = options.maxBackoffMs ?? 1_000;
+  // 5 attempts 100 ms .. 1.6 s apart ride out a restart of the other service (about 3 s).
+  const maxAttempts = options.maxAttempts ?? 5;
+  const initialBackoffMs = options.initialBackoffMs ?? 100;
+  const maxBackoffMs = options.maxBackoffMs ?? 2_000;
   const idempotent = new Set<string>(options.idempotent);
 
   const call = async (name: string, method: MethodDefinitionLike, request: unknown, callOptions?: CallOptions) => {

@@ -25,7 +25,7 @@ export interface GrpcService<S extends ServiceDefinitionLike = ServiceDefinition
 
 /** Binds a definition to its handlers with the types checked, then forgets the type for the server. */
 export function grpcService<S extends ServiceDefinitionLike>(definition: S, handlers: Handlers<S>): GrpcService {
-  return { definition, handlers } as unknown as GrpcService;
+  return { definition, handlers };
 }
 
 export interface GrpcServerOptions {
@@ -45,7 +45,7 @@ export interface RunningGrpcServer {
   shutdown(): Promise<void>;
 }
 
-const REQUEST_ID_PATTERN = /^[\w.:\-]{1,128}$/;
+const REQUEST_ID_PATTERN = /^[\w.:-]{1,128}$/;
 
 function requestIdOf(metadata: Metadata): string {
   const [value] = metadata.get(REQUEST_ID_HEADER);

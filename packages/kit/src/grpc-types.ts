@@ -5,16 +5,16 @@ export interface MethodDefinitionLike {
   readonly path: string;
   readonly requestStream: boolean;
   readonly responseStream: boolean;
-  requestSerialize(value: never): Buffer;
-  requestDeserialize(value: Buffer): unknown;
-  responseSerialize(value: never): Buffer;
-  responseDeserialize(value: Buffer): unknown;
+  readonly requestSerialize: (value: never) => Buffer;
+  readonly requestDeserialize: (value: Buffer) => unknown;
+  readonly responseSerialize: (value: never) => Buffer;
+  readonly responseDeserialize: (value: Buffer) => unknown;
 }
 
 export type ServiceDefinitionLike = Record<string, MethodDefinitionLike>;
 
-export type RequestOf<M> = M extends { requestDeserialize(value: Buffer): infer Req } ? Req : never;
-export type ResponseOf<M> = M extends { responseDeserialize(value: Buffer): infer Res } ? Res : never;
+export type RequestOf<M> = M extends { readonly requestDeserialize: (value: Buffer) => infer Req } ? Req : never;
+export type ResponseOf<M> = M extends { readonly responseDeserialize: (value: Buffer) => infer Res } ? Res : never;
 
 /** A service implemented as one async function per RPC. */
 export type Handlers<S extends ServiceDefinitionLike> = {

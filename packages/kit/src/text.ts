@@ -9,7 +9,7 @@ export interface TextRule {
 
 // Control characters other than the allowed whitespace; format characters such as zero-width
 // joiners are fine (emoji sequences and several scripts need them).
-const CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]/u;
+const CONTROL = /(?![\t\n\r])\p{Cc}/u;
 const LINE_BREAK = /[\t\n\r]/u;
 
 /**

@@ -8,7 +8,7 @@ import { DomainError, type ErrorKind } from '@emporium/kit/errors.js';
 import { checkHealth } from '@emporium/kit/grpc-health.js';
 import { createLogger } from '@emporium/kit/logger.js';
 import type { RunningService } from '@emporium/kit/service-runtime.js';
-import { createTestDatabase, listServicesByReflection, type TestDatabase } from '@emporium/kit/testing.js';
+import { createTestDatabase, listServicesByReflection } from '@emporium/kit/testing.js';
 import { createAccountClient, type AccountClient } from '../src/client.js';
 import { accountConfigSchema } from '../src/config.js';
 import { startAccountService } from '../src/main.js';
