@@ -116,7 +116,8 @@ export async function startGrpcServer(options: GrpcServerOptions): Promise<Runni
     server.addService(service.definition as unknown as ServiceDefinition, implementationOf(service, log));
   }
   health.addToServer(server);
-  new ReflectionService(reflectionPackage()).addToServer(server);
+  // Reflection describes what this server serves, not every contract in the descriptor set.
+  new ReflectionService(reflectionPackage(), { services: [...names, 'grpc.health.v1.Health'] }).addToServer(server);
 
   const address = `${options.host}:${options.port}`;
   const port = await new Promise<number>((resolve, reject) => {

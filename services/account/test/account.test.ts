@@ -87,6 +87,7 @@ describe.each(engines)('account service on $name', (engine) => {
     const services = await listServicesByReflection(service.address);
     expect(services).toContain('emporium.account.v1.AccountService');
     expect(services).toContain('grpc.health.v1.Health');
+    expect(services).not.toContain('emporium.catalog.v1.CatalogService');
   });
 
   describe('CreateAccount and GetAccount', () => {
