@@ -65,6 +65,7 @@ export async function startService<DB>(options: ServiceDefinitionOptions<DB>): P
         })()),
     };
   } catch (error) {
+    await options.beforeClose?.();
     await database.close();
     throw error;
   }

@@ -1,10 +1,6 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Role } from '@emporium/contracts/emporium/account/v1/account.js';
@@ -12,7 +8,7 @@ import { parseConfig } from '@emporium/kit/config.js';
 import { DomainError } from '@emporium/kit/errors.js';
 import { checkHealth } from '@emporium/kit/grpc-health.js';
 import { createLogger } from '@emporium/kit/logger.js';
-import { createTestDatabase, type TestDatabase } from '@emporium/kit/testing.js';
+import { createTestDatabase, freePort, startServiceProcess, type TestDatabase } from '@emporium/kit/testing.js';
 import { sql } from 'kysely';
 import { createAccountClient } from '../src/client.js';
 import { accountConfigSchema } from '../src/config.js';
@@ -23,64 +19,8 @@ import { startAccountService } from '../src/main.js';
 
 const log = createLogger('account-test', 'silent');
 const mainScript = fileURLToPath(new URL('../src/main.ts', import.meta.url));
+const startChild = (env: Record<string, string>) => startServiceProcess(mainScript, { SCRYPT_LOG_N: '12', ...env });
 const newAccount = (email: string) => ({ name: 'Grace', email, password: 'hopper-1906', role: Role.ROLE_UNSPECIFIED });
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const address = server.address();
-  server.close();
-  if (address === null || typeof address === 'string') throw new Error('no port');
-  return address.port;
-}
-
-interface Child {
-  readonly process: ChildProcess;
-  readonly lines: Array<Record<string, unknown>>;
-  readonly stderr: string[];
-  /** Resolves with the first log line matching the predicate. */
-  waitFor(predicate: (line: Record<string, unknown>) => boolean): Promise<Record<string, unknown>>;
-  exited: Promise<number | null>;
-}
-
-function startChild(env: Record<string, string>): Child {
-  const child = spawn(process.execPath, ['--conditions=@emporium/source', '--import', 'tsx', mainScript], {
-    env: { PATH: process.env.PATH, NODE_ENV: 'production', SCRYPT_LOG_N: '12', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const lines: Array<Record<string, unknown>> = [];
-  const stderr: string[] = [];
-  const waiters: Array<{ predicate: (line: Record<string, unknown>) => boolean; resolve: (line: Record<string, unknown>) => void }> = [];
-  createInterface({ input: child.stdout }).on('line', (text) => {
-    let line: Record<string, unknown>;
-    try {
-      line = JSON.parse(text) as Record<string, unknown>;
-    } catch {
-      return;
-    }
-    lines.push(line);
-    for (const waiter of waiters.filter((w) => w.predicate(line))) {
-      waiters.splice(waiters.indexOf(waiter), 1);
-      waiter.resolve(line);
-    }
-  });
-  createInterface({ input: child.stderr }).on('line', (text) => stderr.push(text));
-  const exited = once(child, 'exit').then(([code]) => code as number | null);
-  return {
-    process: child,
-    lines,
-    stderr,
-    exited,
-    waitFor: (predicate) =>
-      new Promise((resolve, reject) => {
-        const seen = lines.find(predicate);
-        if (seen) return resolve(seen);
-        waiters.push({ predicate, resolve });
-        void exited.then((code) => reject(new Error(`process exited (${code}) first: ${stderr.join('\n')}`)));
-      }),
-  };
-}
 
 describe('service runtime (through the account service)', () => {
   let database: TestDatabase;
@@ -159,7 +99,7 @@ describe('service runtime (through the account service)', () => {
     const dir = await mkdtemp(join(tmpdir(), 'emporium-lock-'));
     const first = startChild({ PORT: '0', DATA_DIR: dir });
     try {
-      await first.waitFor((line) => line.msg === 'gRPC server listening');
+      await first.listening();
       const second = startChild({ PORT: '0', DATA_DIR: dir });
       expect(await second.exited).toBe(1);
       const fatal = second.lines.find((line) => line.level === 60);
@@ -175,8 +115,7 @@ describe('service runtime (through the account service)', () => {
     // A costly hash keeps the call in flight long enough to be caught by the signal.
     const child = startChild({ PORT: '0', DATABASE_URL: database.url, LOG_LEVEL: 'debug', SCRYPT_LOG_N: '17' });
     try {
-      const listening = await child.waitFor((line) => line.msg === 'gRPC server listening');
-      const client = createAccountClient(String(listening.address), { deadlineMs: 30_000 });
+      const client = createAccountClient(await child.listening(), { deadlineMs: 30_000 });
       const email = `drain.${Date.now()}@example.com`;
       const creation = client.createAccount(newAccount(email));
       await child.waitFor((line) => line.msg === 'call started' && String(line.method).endsWith('/CreateAccount'));

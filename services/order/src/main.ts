@@ -1,0 +1,56 @@
+import { createAccountClient } from '@emporium/account/client.js';
+import { createCatalogClient } from '@emporium/catalog/client.js';
+import { loadConfig } from '@emporium/kit/config.js';
+import { exitOnStartFailure, stopOnSignals } from '@emporium/kit/lifecycle.js';
+import { createLogger, type Logger } from '@emporium/kit/logger.js';
+import { isEntryPoint, startService, type RunningService } from '@emporium/kit/service-runtime.js';
+import { migrations } from '../migrations/index.js';
+import { orderConfigSchema, type OrderConfig } from './config.js';
+import { startReconciler, type Reconciler } from './reconciler.js';
+import { OrderRepository, type OrderDatabase } from './repository.js';
+import { orderServer } from './server.js';
+import { OrderService, type CrashPoint } from './service.js';
+import { accountDirectory, stockKeeper } from './upstream.js';
+
+export function startOrderService(config: OrderConfig, log: Logger): Promise<RunningService<OrderDatabase>> {
+  const accounts = createAccountClient(config.ACCOUNT_ADDRESS, { deadlineMs: config.UPSTREAM_DEADLINE_MS });
+  const catalog = createCatalogClient(config.CATALOG_ADDRESS, { deadlineMs: config.UPSTREAM_DEADLINE_MS });
+  const crashPoint = (point: CrashPoint) => {
+    if (config.FAULT_INJECTION === `crash-${point}`) {
+      log.warn({ point }, 'fault injection: killing the process');
+      process.kill(process.pid, 'SIGKILL');
+    }
+  };
+  let reconciler: Reconciler | undefined;
+  return startService<OrderDatabase>({
+    config,
+    log,
+    migrations,
+    build: (db) => {
+      const service = new OrderService(new OrderRepository(db), accountDirectory(accounts), stockKeeper(catalog), {
+        crashPoint,
+      });
+      reconciler = startReconciler(
+        service,
+        {
+          intervalMs: config.RECONCILE_INTERVAL_MS,
+          afterMs: config.RECONCILE_AFTER_MS,
+          timeoutMs: config.PENDING_TIMEOUT_MS,
+        },
+        log,
+      );
+      return [orderServer(service)];
+    },
+    beforeClose: async () => {
+      await reconciler?.stop();
+      accounts.close();
+      catalog.close();
+    },
+  });
+}
+
+if (isEntryPoint(import.meta.url)) {
+  const config = loadConfig(orderConfigSchema);
+  const log = createLogger('order', config.LOG_LEVEL);
+  startOrderService(config, log).then((service) => stopOnSignals(() => service.stop(), log), exitOnStartFailure(log));
+}

@@ -1,0 +1,50 @@
+import type { Logger } from '@emporium/kit/logger.js';
+import type { OrderService } from './service.js';
+
+export interface ReconcilerOptions {
+  /** Pause between passes; 0 disables the reconciler. */
+  readonly intervalMs: number;
+  /** Orders untouched for this long are the reconciler's. */
+  readonly afterMs: number;
+  /** PENDING orders this old are given up (stock released, REJECTED). */
+  readonly timeoutMs: number;
+}
+
+export interface Reconciler {
+  /** Waits for a pass in progress, then stops. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Finishes what a crash, a timeout or an unreachable Catalog left unfinished: PENDING orders and
+ * unconfirmed stock releases. Every step it takes is idempotent, so replicas may run it at once.
+ */
+export function startReconciler(service: OrderService, options: ReconcilerOptions, log: Logger): Reconciler {
+  if (options.intervalMs === 0) return { stop: () => Promise.resolve() };
+  let stopped = false;
+  let timer: NodeJS.Timeout | undefined;
+  let pass: Promise<void> = Promise.resolve();
+
+  const schedule = () => {
+    if (stopped) return;
+    timer = setTimeout(() => {
+      pass = service
+        .reconcile(options.afterMs, options.timeoutMs)
+        .then(
+          (finished) => {
+            if (finished > 0) log.info({ finished }, 'reconciler finished orders');
+          },
+          (error: unknown) => log.warn({ err: error }, 'reconciler pass failed'),
+        )
+        .finally(schedule);
+    }, options.intervalMs);
+  };
+  schedule();
+  return {
+    stop: async () => {
+      stopped = true;
+      clearTimeout(timer);
+      await pass;
+    },
+  };
+}

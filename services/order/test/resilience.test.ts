@@ -1,0 +1,134 @@
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { OrderStatus } from '@emporium/contracts/emporium/order/v1/order.js';
+import { parseConfig } from '@emporium/kit/config.js';
+import { startServiceProcess } from '@emporium/kit/testing.js';
+import { catalogConfigSchema } from '@emporium/catalog/config.js';
+import { startCatalogService } from '@emporium/catalog/main.js';
+import { createOrderClient } from '../src/client.js';
+import { eventually, failure, log, startPlatform, type Platform } from './helpers.js';
+
+// Crash safety: whatever point the order process dies at, and whatever the Catalog does, every order
+// ends PLACED with its stock held exactly once, or REJECTED with nothing held.
+
+const orderMain = fileURLToPath(new URL('../src/main.ts', import.meta.url));
+
+describe('order placement under crashes and outages', () => {
+  let platform: Platform;
+
+  beforeAll(async () => {
+    // The test's own order service never reconciles; the recovery under test is a restarted one.
+    platform = await startPlatform({ RECONCILE_INTERVAL_MS: '0' });
+  });
+  afterAll(async () => {
+    await platform.stop();
+  });
+
+  /** Runs the order service as a process that SIGKILLs itself at a crash point during CreateOrder. */
+  async function crashDuringOrder(fault: 'crash-after-pending' | 'crash-after-reserve', productId: string, quantity: number) {
+    const child = startServiceProcess(orderMain, {
+      PORT: '0',
+      DATABASE_URL: platform.orderDatabaseUrl,
+      ACCOUNT_ADDRESS: platform.accountAddress,
+      CATALOG_ADDRESS: platform.catalogAddress,
+      RECONCILE_INTERVAL_MS: '0',
+      FAULT_INJECTION: fault,
+    });
+    const client = createOrderClient(await child.listening());
+    const accountId = await platform.newAccount();
+    try {
+      const error = await failure(client.createOrder({ accountId, lines: [{ productId, quantity }], idempotencyKey: '' }));
+      expect(error.kind).toBe('UNAVAILABLE');
+      expect(await child.exited).toBeNull(); // killed by the signal, not exited
+    } finally {
+      client.close();
+      child.process.kill('SIGKILL');
+    }
+    const { orders } = await platform.orders.listOrders({ accountId, pageSize: 5, pageToken: '' });
+    expect(orders.map((o) => o.status)).toEqual([OrderStatus.ORDER_STATUS_PENDING]);
+    return orders[0]?.id ?? '';
+  }
+
+  /** A fresh order service that reconciles everything at once, until the order is settled. */
+  async function recover(orderId: string, env: Record<string, string> = {}) {
+    const recovering = await platform.startOrder({ RECONCILE_INTERVAL_MS: '100', RECONCILE_AFTER_MS: '0', ...env });
+    try {
+      return await eventually(
+        async () => (await platform.orders.getOrder({ id: orderId })).order,
+        (order) => order?.status !== OrderStatus.ORDER_STATUS_PENDING,
+      );
+    } finally {
+      await recovering.stop();
+    }
+  }
+
+  it('crash after the PENDING write: the reconciler reserves and places the order', async () => {
+    const product = await platform.newProduct(300, 10);
+    const orderId = await crashDuringOrder('crash-after-pending', product.id, 3);
+    expect(await platform.stockOf(product.id)).toBe(10);
+    const order = await recover(orderId);
+    expect(order).toMatchObject({ status: OrderStatus.ORDER_STATUS_PLACED, total: { amountMinor: '900' } });
+    expect(await platform.stockOf(product.id)).toBe(7);
+  });
+
+  it('crash after the PENDING write, stock gone meanwhile: the reconciler rejects it, nothing held', async () => {
+    const product = await platform.newProduct(300, 10);
+    const orderId = await crashDuringOrder('crash-after-pending', product.id, 3);
+    await platform.catalog.updateProduct({ id: product.id, stock: 2, price: undefined });
+    const order = await recover(orderId);
+    expect(order).toMatchObject({ status: OrderStatus.ORDER_STATUS_REJECTED, shortages: [{ productId: product.id, available: 2 }] });
+    expect(await platform.stockOf(product.id)).toBe(2);
+  });
+
+  it('crash after the reservation: the reconciler places the order on that same reservation', async () => {
+    const product = await platform.newProduct(300, 10);
+    const orderId = await crashDuringOrder('crash-after-reserve', product.id, 4);
+    expect(await platform.stockOf(product.id)).toBe(6); // held by the reservation
+    const order = await recover(orderId);
+    expect(order?.status).toBe(OrderStatus.ORDER_STATUS_PLACED);
+    expect(await platform.stockOf(product.id)).toBe(6); // not taken twice
+  });
+
+  it('crash after the reservation, order too old to finish: given up, REJECTED, stock returned', async () => {
+    const product = await platform.newProduct(300, 10);
+    const orderId = await crashDuringOrder('crash-after-reserve', product.id, 4);
+    expect(await platform.stockOf(product.id)).toBe(6);
+    const order = await recover(orderId, { PENDING_TIMEOUT_MS: '0' });
+    expect(order?.status).toBe(OrderStatus.ORDER_STATUS_REJECTED);
+    await eventually(() => platform.stockOf(product.id), (stock) => stock === 10);
+  });
+
+  it('Catalog down: UNAVAILABLE within the deadline; consistent once it is back', async () => {
+    const product = await platform.newProduct(300, 10);
+    const accountId = await platform.newAccount();
+    const port = platform.catalogService.port;
+    await platform.catalogService.stop();
+
+    // Had the service waited past the caller's deadline, the caller would see DEADLINE_EXCEEDED instead.
+    const error = await failure(
+      platform.orders.createOrder(
+        { accountId, lines: [{ productId: product.id, quantity: 2 }], idempotencyKey: 'k1' },
+        { deadlineMs: 8_000 },
+      ),
+    );
+    expect(error.kind).toBe('UNAVAILABLE');
+    const { orders } = await platform.orders.listOrders({ accountId, pageSize: 5, pageToken: '' });
+    expect(orders.map((o) => o.status)).toEqual([OrderStatus.ORDER_STATUS_PENDING]);
+
+    platform.catalogService = await startCatalogService(
+      parseConfig(catalogConfigSchema, { PORT: String(port), DATABASE_URL: platform.catalogDatabaseUrl }),
+      log,
+    );
+    const order = await recover(orders[0]?.id ?? '');
+    expect(order?.status).toBe(OrderStatus.ORDER_STATUS_PLACED);
+    expect(await platform.stockOf(product.id)).toBe(8);
+    // The client's retry with the same key now gets the placed order.
+    const retried = await platform.orders.createOrder({
+      accountId,
+      lines: [{ productId: product.id, quantity: 2 }],
+      idempotencyKey: 'k1',
+    });
+    expect(retried.order?.id).toBe(order?.id);
+    expect(await platform.stockOf(product.id)).toBe(8);
+  });
+});
