@@ -23,6 +23,9 @@ export interface GrpcClientOptions<S extends ServiceDefinitionLike> {
   readonly maxBackoffMs?: number;
 }
 
+/** What a service's client.ts lets its users tune. */
+export type ClientTuning = Pick<GrpcClientOptions<ServiceDefinitionLike>, 'deadlineMs' | 'maxAttempts' | 'initialBackoffMs' | 'maxBackoffMs'>;
+
 /** A service as one promise-returning function per RPC; failures reject with a DomainError. */
 export type PromiseClient<S extends ServiceDefinitionLike> = {
   readonly [K in keyof S]: (request: RequestOf<S[K]>, options?: CallOptions) => Promise<ResponseOf<S[K]>>;

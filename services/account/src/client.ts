@@ -1,12 +1,10 @@
 import { AccountServiceService } from '@emporium/contracts/emporium/account/v1/account.js';
-import { createGrpcClient, type PromiseClient } from '@emporium/kit/grpc-client.js';
+import { createGrpcClient, type ClientTuning, type PromiseClient } from '@emporium/kit/grpc-client.js';
 
 export type AccountClient = PromiseClient<typeof AccountServiceService>;
 
-export interface AccountClientOptions {
-  /** Default deadline per call. */
-  readonly deadlineMs?: number;
-}
+/** Default deadline per call and retry tuning (see the kit's GrpcClientOptions). */
+export type AccountClientOptions = ClientTuning;
 
 /** The typed client other services and the gateway use. Reads are retried on UNAVAILABLE; creation is not. */
 export function createAccountClient(address: string, options: AccountClientOptions = {}): AccountClient {

@@ -47,7 +47,8 @@ describe('service runtime (through the account service)', () => {
 
   it('retries an idempotent call until the server comes up, within the deadline', async () => {
     const port = await freePort();
-    const client = createAccountClient(`127.0.0.1:${port}`, { deadlineMs: 15_000 });
+    // Enough attempts to outlast a slow start on a loaded machine; the deadline still bounds them.
+    const client = createAccountClient(`127.0.0.1:${port}`, { deadlineMs: 20_000, maxAttempts: 30, maxBackoffMs: 500 });
     const config = parseConfig(accountConfigSchema, { PORT: String(port), SCRYPT_LOG_N: '12', DATABASE_URL: database.url });
     try {
       // Nothing listens yet: a creation (not idempotent) fails at once with UNAVAILABLE...

@@ -1,12 +1,10 @@
 import { OrderServiceService } from '@emporium/contracts/emporium/order/v1/order.js';
-import { createGrpcClient, type PromiseClient } from '@emporium/kit/grpc-client.js';
+import { createGrpcClient, type ClientTuning, type PromiseClient } from '@emporium/kit/grpc-client.js';
 
 export type OrderClient = PromiseClient<typeof OrderServiceService>;
 
-export interface OrderClientOptions {
-  /** Default deadline per call. */
-  readonly deadlineMs?: number;
-}
+/** Default deadline per call and retry tuning (see the kit's GrpcClientOptions). */
+export type OrderClientOptions = ClientTuning;
 
 /**
  * The typed client the gateway uses. Reads and cancellation (harmless to repeat) are retried on
