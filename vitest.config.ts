@@ -44,6 +44,13 @@ export default defineConfig({
           include: ['services/*/test/**/*.test.ts'],
         },
       },
+      {
+        extends: true,
+        test: {
+          name: 'deploy',
+          include: ['deploy/test/**/*.test.ts'],
+        },
+      },
     ],
   },
 });
