@@ -1,0 +1,9 @@
+import type { Migration } from 'kysely';
+import * as createProduct from './0001_create_product.js';
+import * as createReservation from './0002_create_reservation.js';
+
+/** Every migration, by name; names sort in the order they apply. Forward-only: never edit one that shipped. */
+export const migrations: Record<string, Migration> = {
+  '0001_create_product': createProduct,
+  '0002_create_reservation': createReservation,
+};
