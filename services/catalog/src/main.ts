@@ -1,0 +1,24 @@
+import { loadConfig } from '@emporium/kit/config.js';
+import { exitOnStartFailure, stopOnSignals } from '@emporium/kit/lifecycle.js';
+import { createLogger, type Logger } from '@emporium/kit/logger.js';
+import { isEntryPoint, startService, type RunningService } from '@emporium/kit/service-runtime.js';
+import { migrations } from '../migrations/index.js';
+import { catalogConfigSchema, type CatalogConfig } from './config.js';
+import { CatalogRepository, type CatalogDatabase } from './repository.js';
+import { catalogServer } from './server.js';
+import { CatalogService } from './service.js';
+
+export function startCatalogService(config: CatalogConfig, log: Logger): Promise<RunningService<CatalogDatabase>> {
+  return startService<CatalogDatabase>({
+    config,
+    log,
+    migrations,
+    build: (db) => [catalogServer(new CatalogService(new CatalogRepository(db), config.STORE_CURRENCY))],
+  });
+}
+
+if (isEntryPoint(import.meta.url)) {
+  const config = loadConfig(catalogConfigSchema);
+  const log = createLogger('catalog', config.LOG_LEVEL);
+  startCatalogService(config, log).then((service) => stopOnSignals(() => service.stop(), log), exitOnStartFailure(log));
+}

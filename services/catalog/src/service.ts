@@ -1,0 +1,286 @@
+import { z } from 'zod';
+import { alreadyExists, failedPrecondition, invalidArgument, notFound, type StockShortage } from '@emporium/kit/errors.js';
+import { newId, parseId } from '@emporium/kit/ids.js';
+import type { Money } from '@emporium/kit/money.js';
+import { decodePageToken, encodePageToken, parsePageSize } from '@emporium/kit/pagination.js';
+import { parseText } from '@emporium/kit/text.js';
+import type { CatalogRepository, StoredReservation } from './repository.js';
+
+export interface Product {
+  readonly id: string;
+  readonly name: string;
+  readonly description: string;
+  readonly price: Money;
+  readonly stock: number;
+  readonly createTime: Date;
+  readonly updateTime: Date;
+}
+
+export interface NewProductInput {
+  readonly name: string;
+  readonly description: string;
+  readonly price: Money;
+  readonly stock: number;
+}
+
+/** Only the fields present change. */
+export interface ProductChanges {
+  readonly name?: string | undefined;
+  readonly description?: string | undefined;
+  readonly price?: Money | undefined;
+  readonly stock?: number | undefined;
+}
+
+export interface ProductPage {
+  readonly products: Product[];
+  readonly nextPageToken: string;
+  readonly totalSize: number;
+}
+
+/**
+ * A search as the database runs it: the user's text, for websearch_to_tsquery, and whether its
+ * last word is still being typed and so should also match as a prefix ("lapt" finds "laptop").
+ */
+export interface SearchQuery {
+  readonly text: string;
+  readonly prefixLastWord: boolean;
+}
+
+export interface ReservationLineInput {
+  readonly productId: string;
+  readonly quantity: number;
+}
+
+/** What a reservation took: one line per product, with its name and unit price at that moment. */
+export interface ReservedLine {
+  readonly productId: string;
+  readonly name: string;
+  readonly unitPrice: Money;
+  readonly quantity: number;
+}
+
+export interface Reservation {
+  readonly reservationId: string;
+  readonly lines: ReservedLine[];
+}
+
+export type ReleaseOutcome = 'RELEASED' | 'ALREADY_RELEASED' | 'NOT_FOUND';
+
+export const MAX_BATCH = 100;
+export const MAX_NAME_LENGTH = 200;
+export const MAX_DESCRIPTION_LENGTH = 5000;
+/** Long enough for any search box, short enough that a query stays cheap to parse and rank. */
+export const MAX_QUERY_LENGTH = 500;
+/** Leaves int4 headroom for stock coming back from reservations released after a restock. */
+export const MAX_STOCK = 1_000_000_000;
+export const MAX_RESERVATION_LINES = 100;
+export const MAX_LINE_QUANTITY = 10_000;
+
+const NEWEST_KEY = z.object({ id: z.uuid() });
+const SEARCH_KEY = z.object({ rank: z.number().finite().min(0), id: z.uuid() });
+
+/**
+ * The last word counts as a prefix when the text ends in a letter, mark or digit, unless that word
+ * is an exclusion ("-word": widening it would exclude more) or the operator "or".
+ */
+export function parseSearch(text: string): SearchQuery {
+  const lastRun = /(\S+)$/u.exec(text)?.[1] ?? '';
+  const endsInWord = /[\p{L}\p{M}\p{N}]$/u.test(lastRun);
+  return { text, prefixLastWord: endsInWord && !lastRun.startsWith('-') && lastRun.toLowerCase() !== 'or' };
+}
+
+function parseName(value: string): string {
+  return parseText(value, 'name', { min: 1, max: MAX_NAME_LENGTH });
+}
+
+function parseDescription(value: string): string {
+  return parseText(value, 'description', { min: 0, max: MAX_DESCRIPTION_LENGTH, multiline: true });
+}
+
+function parseStock(value: number): number {
+  if (!Number.isInteger(value) || value < 0) throw invalidArgument('stock', 'must be zero or more');
+  if (value > MAX_STOCK) throw invalidArgument('stock', `must be at most ${MAX_STOCK}`);
+  return value;
+}
+
+interface WantedLine {
+  readonly productId: string;
+  readonly quantity: number;
+  /** The first request line that named the product, for error messages. */
+  readonly index: number;
+}
+
+/** Validated lines, one per product (quantities of repeated products added), in first-mention order. */
+function parseLines(lines: readonly ReservationLineInput[]): WantedLine[] {
+  if (lines.length === 0) throw invalidArgument('lines', 'must have at least one line');
+  if (lines.length > MAX_RESERVATION_LINES) {
+    throw invalidArgument('lines', `must have at most ${MAX_RESERVATION_LINES} lines`);
+  }
+  const merged = new Map<string, WantedLine>();
+  lines.forEach((line, index) => {
+    const productId = parseId(line.productId, `lines[${index}].product_id`);
+    const { quantity } = line;
+    if (!Number.isInteger(quantity) || quantity < 1) throw invalidArgument(`lines[${index}].quantity`, 'must be at least 1');
+    if (quantity > MAX_LINE_QUANTITY) {
+      throw invalidArgument(`lines[${index}].quantity`, `must be at most ${MAX_LINE_QUANTITY}`);
+    }
+    const earlier = merged.get(productId);
+    merged.set(productId, { productId, quantity: (earlier?.quantity ?? 0) + quantity, index: earlier?.index ?? index });
+  });
+  return [...merged.values()];
+}
+
+function sameLines(stored: readonly ReservedLine[], wanted: readonly WantedLine[]): boolean {
+  const quantities = new Map(stored.map((line) => [line.productId, line.quantity]));
+  return stored.length === wanted.length && wanted.every((line) => quantities.get(line.productId) === line.quantity);
+}
+
+export class CatalogService {
+  constructor(
+    private readonly repository: CatalogRepository,
+    private readonly storeCurrency: string,
+  ) {}
+
+  private parsePrice(price: Money): Money {
+    if (price.currencyCode !== this.storeCurrency) {
+      throw invalidArgument('price.currency_code', `must be the store currency ${this.storeCurrency}`);
+    }
+    if (price.amountMinor < 0n) throw invalidArgument('price.amount_minor', 'must be zero or more');
+    return price;
+  }
+
+  async createProduct(input: NewProductInput): Promise<Product> {
+    return this.repository.insertProduct({
+      id: newId(),
+      name: parseName(input.name),
+      description: parseDescription(input.description),
+      price: this.parsePrice(input.price),
+      stock: parseStock(input.stock),
+    });
+  }
+
+  async updateProduct(id: string, changes: ProductChanges): Promise<Product> {
+    const productId = parseId(id, 'id');
+    const valid: ProductChanges = {
+      name: changes.name === undefined ? undefined : parseName(changes.name),
+      description: changes.description === undefined ? undefined : parseDescription(changes.description),
+      price: changes.price === undefined ? undefined : this.parsePrice(changes.price),
+      stock: changes.stock === undefined ? undefined : parseStock(changes.stock),
+    };
+    const product = await this.repository.updateProduct(productId, valid);
+    if (!product) throw notFound(`no product has id ${id}`, 'id');
+    return product;
+  }
+
+  async getProduct(id: string): Promise<Product> {
+    const product = await this.repository.findProduct(parseId(id, 'id'));
+    if (!product) throw notFound(`no product has id ${id}`, 'id');
+    return product;
+  }
+
+  /** The products in the order asked (duplicates repeated) and the ids that name none. */
+  async batchGetProducts(ids: readonly string[]): Promise<{ products: Product[]; notFoundIds: string[] }> {
+    if (ids.length > MAX_BATCH) throw invalidArgument('ids', `must have at most ${MAX_BATCH} entries`);
+    const wanted = ids.map((id, index) => parseId(id, `ids[${index}]`));
+    const found = new Map((await this.repository.findProducts([...new Set(wanted)])).map((p) => [p.id, p]));
+    const products: Product[] = [];
+    const notFoundIds: string[] = [];
+    for (const id of wanted) {
+      const product = found.get(id);
+      if (product) products.push(product);
+      else if (!notFoundIds.includes(id)) notFoundIds.push(id);
+    }
+    return { products, notFoundIds };
+  }
+
+  /** Newest first without a query; best match first (then newest) with one. */
+  async listProducts(pageSize: number, pageToken: string, query: string): Promise<ProductPage> {
+    const size = parsePageSize(pageSize);
+    const text = parseText(query, 'query', { min: 0, max: MAX_QUERY_LENGTH, multiline: true });
+    // The token's scope is the normalized query, so a token only continues the listing it came from.
+    const scope = { list: 'products', query: text };
+    if (text === '') {
+      const after = decodePageToken(pageToken, scope, NEWEST_KEY);
+      const [rows, totalSize] = await Promise.all([
+        this.repository.listNewest(size + 1, after?.id),
+        this.repository.countProducts(),
+      ]);
+      const products = rows.slice(0, size);
+      const last = products.at(-1);
+      const nextPageToken = rows.length > size && last ? encodePageToken(scope, { id: last.id }) : '';
+      return { products, nextPageToken, totalSize };
+    }
+    const search = parseSearch(text);
+    const after = decodePageToken(pageToken, scope, SEARCH_KEY);
+    const [rows, totalSize] = await Promise.all([
+      this.repository.search(search, size + 1, after),
+      this.repository.countMatches(search),
+    ]);
+    const page = rows.slice(0, size);
+    const last = page.at(-1);
+    const nextPageToken = rows.length > size && last ? encodePageToken(scope, { rank: last.rank, id: last.product.id }) : '';
+    return { products: page.map((row) => row.product), nextPageToken, totalSize };
+  }
+
+  /**
+   * Takes stock for every line or for none. A repeated reservation id answers the first result
+   * (the same snapshot) as long as the lines are the same; it never takes stock twice.
+   */
+  async reserveStock(reservationId: string, lines: readonly ReservationLineInput[]): Promise<Reservation> {
+    const id = parseId(reservationId, 'reservation_id');
+    const wanted = parseLines(lines);
+    const outcome = await this.repository.reserve(id, wanted);
+    switch (outcome.kind) {
+      case 'reserved':
+        return { reservationId: id, lines: outcome.lines };
+      case 'existing':
+        return { reservationId: id, lines: replay(id, outcome.reservation, wanted) };
+      case 'unknownProducts':
+        throw unknownProducts(wanted, outcome.productIds);
+      case 'insufficientStock':
+        throw outOfStock(wanted, outcome.shortages);
+    }
+  }
+
+  /** Gives a reservation's stock back exactly once. */
+  async releaseStock(reservationId: string): Promise<ReleaseOutcome> {
+    return this.repository.release(parseId(reservationId, 'reservation_id'));
+  }
+}
+
+function replay(id: string, reservation: StoredReservation, wanted: readonly WantedLine[]): ReservedLine[] {
+  if (reservation.status !== 'HELD') {
+    throw failedPrecondition(`reservation_id: reservation ${id} was released; reserve under a new reservation_id`, {
+      reason: 'RESERVATION_RELEASED',
+      field: 'reservation_id',
+    });
+  }
+  if (!sameLines(reservation.lines, wanted)) {
+    throw alreadyExists(`reservation ${id} already holds different lines`, 'reservation_id');
+  }
+  return reservation.lines;
+}
+
+function unknownProducts(wanted: readonly WantedLine[], productIds: readonly string[]) {
+  const unknown = wanted.filter((line) => productIds.includes(line.productId));
+  const [first] = unknown;
+  const others = unknown.length > 1 ? ` (and ${unknown.length - 1} more unknown products)` : '';
+  return notFound(`no product has id ${first?.productId ?? productIds.join(', ')}${others}`, first && `lines[${first.index}].product_id`);
+}
+
+function outOfStock(wanted: readonly WantedLine[], shortages: readonly StockShortage[]) {
+  // In the order the caller listed the products, so the first named is the first line at fault.
+  const short = wanted.flatMap((line) => {
+    const shortage = shortages.find((s) => s.productId === line.productId);
+    return shortage ? [{ line, shortage }] : [];
+  });
+  const described = short
+    .map(({ line, shortage }) => `lines[${line.index}] product ${line.productId} has ${shortage.available} available, ${shortage.requested} requested`)
+    .join('; ');
+  const field = short[0] && `lines[${short[0].line.index}].quantity`;
+  return failedPrecondition(`${field ?? 'lines'}: not enough stock: ${described}`, {
+    reason: 'OUT_OF_STOCK',
+    field,
+    shortages: short.map(({ shortage }) => shortage),
+  });
+}
