@@ -53,6 +53,17 @@ function lockDataDir(dataDir: string): () => void {
   return () => rmSync(lockFile, { force: true });
 }
 
+/** The pid of the live process holding an embedded data directory, if any. */
+export function dataDirOwner(dataDir: string): number | undefined {
+  let owner: number;
+  try {
+    owner = Number.parseInt(readFileSync(join(dataDir, 'emporium.lock'), 'utf8'), 10);
+  } catch {
+    return undefined;
+  }
+  return Number.isInteger(owner) && isAlive(owner) ? owner : undefined;
+}
+
 function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);

@@ -1,0 +1,77 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { z } from 'zod';
+import { parseConfig } from '@emporium/kit/config.js';
+
+/** The configuration of `npm start`, `npm run seed` and `npm run reset` (environment variables). */
+const port = z.coerce.number().int().min(1).max(65535);
+const postgresUrl = z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL').optional();
+
+export const platformConfigSchema = z.object({
+  /** Parent of every service's embedded data directory (and the demo credentials). */
+  EMPORIUM_DATA_DIR: z.string().min(1).default('.data'),
+  GATEWAY_PORT: port.default(8080),
+  ACCOUNT_PORT: port.default(50051),
+  CATALOG_PORT: port.default(50052),
+  ORDER_PORT: port.default(50053),
+  /** Set these to run a service on PostgreSQL instead of its embedded database. */
+  ACCOUNT_DATABASE_URL: postgresUrl,
+  CATALOG_DATABASE_URL: postgresUrl,
+  ORDER_DATABASE_URL: postgresUrl,
+  /** The services' own log level; the runner keeps them quiet unless asked. */
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('warn'),
+  STORE_CURRENCY: z.string().regex(/^[A-Z]{3}$/).default('USD'),
+});
+
+export type PlatformConfig = z.infer<typeof platformConfigSchema>;
+
+export function platformConfig(env: NodeJS.ProcessEnv = process.env): PlatformConfig {
+  return parseConfig(platformConfigSchema, env);
+}
+
+export const SERVICES = ['account', 'catalog', 'order', 'gateway'] as const;
+export type ServiceName = (typeof SERVICES)[number];
+
+export function portOf(config: PlatformConfig, service: ServiceName): number {
+  switch (service) {
+    case 'account':
+      return config.ACCOUNT_PORT;
+    case 'catalog':
+      return config.CATALOG_PORT;
+    case 'order':
+      return config.ORDER_PORT;
+    case 'gateway':
+      return config.GATEWAY_PORT;
+  }
+}
+
+export const addressOf = (config: PlatformConfig, service: ServiceName) => `127.0.0.1:${portOf(config, service)}`;
+
+export interface Credentials {
+  readonly email: string;
+  readonly password: string;
+}
+
+const credentialsSchema = z.object({
+  admin: z.object({ email: z.string(), password: z.string() }),
+  customer: z.object({ email: z.string(), password: z.string() }),
+});
+
+/**
+ * The demo admin and customer. Their passwords are random, made on the first start and kept in the
+ * data directory, so a demo started on a shared machine has no well-known password.
+ */
+export function demoCredentials(config: PlatformConfig): { admin: Credentials; customer: Credentials } {
+  const dataDir = resolve(config.EMPORIUM_DATA_DIR);
+  const file = join(dataDir, 'demo-credentials.json');
+  if (existsSync(file)) return credentialsSchema.parse(JSON.parse(readFileSync(file, 'utf8')));
+  const password = () => randomBytes(12).toString('base64url');
+  const credentials = {
+    admin: { email: 'admin@emporium.test', password: password() },
+    customer: { email: 'customer@emporium.test', password: password() },
+  };
+  mkdirSync(dataDir, { recursive: true });
+  writeFileSync(file, `${JSON.stringify(credentials, null, 2)}\n`, { mode: 0o600 });
+  return credentials;
+}

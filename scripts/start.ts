@@ -1,0 +1,154 @@
+import { once } from 'node:events';
+import { createServer } from 'node:net';
+import { join, resolve } from 'node:path';
+import { concurrently, type CloseEvent } from 'concurrently';
+import { ConfigError } from '@emporium/kit/config.js';
+import { checkHealth } from '@emporium/kit/grpc-health.js';
+import { seedDemoData } from './seed.js';
+import { SERVICES, addressOf, demoCredentials, platformConfig, portOf, type PlatformConfig, type ServiceName } from './platform.js';
+
+// `npm start`: the whole platform on one machine — four processes talking real gRPC, each service
+// on its own embedded database (or PostgreSQL when <SERVICE>_DATABASE_URL is set) — then demo data.
+
+const READY_TIMEOUT_MS = 120_000;
+
+function fail(message: string): never {
+  process.stderr.write(`\n${message}\n`);
+  process.exit(1);
+}
+
+async function assertPortFree(service: ServiceName, port: number): Promise<void> {
+  const server = createServer();
+  server.listen(port, '127.0.0.1');
+  try {
+    await once(server, 'listening');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const variable = `${service.toUpperCase()}_PORT`;
+    fail(
+      code === 'EADDRINUSE'
+        ? `port ${port} (${service}) is already in use — is Emporium already running? Otherwise set ${variable} to a free port.`
+        : `cannot listen on port ${port} (${service}): ${code ?? String(error)}; set ${variable} to another port.`,
+    );
+  } finally {
+    server.close();
+  }
+}
+
+function childEnvironment(config: PlatformConfig, service: ServiceName, dataDir: string): Record<string, string> {
+  const admin = demoCredentials(config).admin;
+  const databaseUrl = {
+    account: config.ACCOUNT_DATABASE_URL,
+    catalog: config.CATALOG_DATABASE_URL,
+    order: config.ORDER_DATABASE_URL,
+    gateway: undefined,
+  }[service];
+  return {
+    LOG_LEVEL: config.LOG_LEVEL,
+    HOST: '127.0.0.1',
+    PORT: String(portOf(config, service)),
+    DATA_DIR: join(dataDir, service),
+    // Empty means unset: a DATABASE_URL in the user's shell must not point every service at one database.
+    DATABASE_URL: databaseUrl ?? '',
+    STORE_CURRENCY: config.STORE_CURRENCY,
+    ACCOUNT_ADDRESS: addressOf(config, 'account'),
+    CATALOG_ADDRESS: addressOf(config, 'catalog'),
+    ORDER_ADDRESS: addressOf(config, 'order'),
+    ...(service === 'gateway' ? { ADMIN_EMAIL: admin.email, ADMIN_PASSWORD: admin.password } : {}),
+  };
+}
+
+async function isReady(config: PlatformConfig, service: ServiceName): Promise<boolean> {
+  try {
+    if (service !== 'gateway') return (await checkHealth(addressOf(config, service), '', 1_000)) === 'SERVING';
+    const response = await fetch(`http://${addressOf(config, 'gateway')}/readyz`, { signal: AbortSignal.timeout(1_000) });
+    return response.ok;
+  } catch {
+    return false;
+  }
+}
+
+async function waitUntilReady(config: PlatformConfig, stopped: Promise<unknown>): Promise<void> {
+  let exited = false;
+  void stopped.finally(() => {
+    exited = true;
+  });
+  const deadline = Date.now() + READY_TIMEOUT_MS;
+  for (const service of SERVICES) {
+    while (!(await isReady(config, service))) {
+      if (exited) fail('a service stopped while starting (see its output above).');
+      if (Date.now() > deadline) fail(`${service} did not become ready within ${READY_TIMEOUT_MS / 1000} s.`);
+      await new Promise((done) => setTimeout(done, 100));
+    }
+  }
+}
+
+function describeExit(events: readonly CloseEvent[]): string {
+  const first = [...events].sort((a, b) => a.timings.endDate.getTime() - b.timings.endDate.getTime())[0];
+  if (!first) return 'the platform stopped';
+  return `${first.command.name} exited with ${first.exitCode === null ? 'a signal' : `code ${String(first.exitCode)}`}; the other services were stopped`;
+}
+
+async function main(): Promise<void> {
+  const started = performance.now();
+  let config: PlatformConfig;
+  try {
+    config = platformConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) fail(error.message);
+    throw error;
+  }
+  for (const service of SERVICES) await assertPortFree(service, portOf(config, service));
+  const dataDir = resolve(config.EMPORIUM_DATA_DIR);
+  const credentials = demoCredentials(config);
+
+  const { result } = concurrently(
+    SERVICES.map((service) => ({
+      name: service,
+      command: `"${process.execPath}" --conditions=@emporium/source --import tsx services/${service}/src/main.ts`,
+      env: childEnvironment(config, service, dataDir),
+    })),
+    {
+      prefix: 'name',
+      padPrefix: true,
+      prefixColors: ['cyan', 'magenta', 'yellow', 'green'],
+      // One service down means the shop is down: stop them all, and say which one went first.
+      killOthersOn: ['failure', 'success'],
+      killSignal: 'SIGTERM',
+      killTimeout: 15_000,
+    },
+  );
+  const stopped = result.then(
+    () => 0,
+    (events: CloseEvent[]) => {
+      const bySignal = events.every((event) => event.killed || event.exitCode === 0);
+      if (!bySignal) process.stderr.write(`\n${describeExit(events)}\n`);
+      return bySignal ? 0 : 1;
+    },
+  );
+
+  await waitUntilReady(config, stopped);
+  const seeded = await seedDemoData(config, { reload: false });
+  const seconds = ((performance.now() - started) / 1000).toFixed(1);
+  const gateway = `http://${addressOf(config, 'gateway')}`;
+  process.stdout.write(
+    [
+      '',
+      `Emporium is ready (${seconds} s)${seeded.created > 0 ? `; loaded ${seeded.created} demo products` : ''}.`,
+      '',
+      `  GraphQL   ${gateway}/graphql`,
+      `  GraphiQL  ${gateway}/graphiql`,
+      '',
+      `  admin     ${credentials.admin.email} / ${credentials.admin.password}`,
+      `  customer  ${credentials.customer.email} / ${credentials.customer.password}`,
+      '',
+      `  data      ${dataDir}  (npm run reset wipes it; npm run seed reloads the demo data)`,
+      '',
+      'Press Ctrl-C to stop.',
+      '',
+    ].join('\n'),
+  );
+  process.exit(await stopped);
+}
+
+main().catch((error: unknown) => fail(`could not start: ${error instanceof Error ? error.message : String(error)}`));
