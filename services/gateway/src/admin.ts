@@ -1,0 +1,45 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { AccountClient } from '@emporium/account/client.js';
+import { Role } from '@emporium/contracts/emporium/account/v1/account.js';
+import { isDomainError } from '@emporium/kit/errors.js';
+import type { Logger } from '@emporium/kit/logger.js';
+
+export interface AdminSpec {
+  readonly email: string;
+  readonly password: string;
+  readonly name: string;
+}
+
+/**
+ * Makes sure the configured administrator exists: creates it if missing. The account service
+ * keeps emails unique, so a second start (or a second replica starting at the same moment) finds
+ * ALREADY_EXISTS and creates nothing. An existing account is never changed: if its password or
+ * role differ from the configuration, that is logged for the operator, not "fixed".
+ * Waits for the account service while it is unavailable, up to waitMs.
+ */
+export async function bootstrapAdmin(accounts: AccountClient, admin: AdminSpec, log: Logger, waitMs = 30_000): Promise<void> {
+  const giveUpAt = Date.now() + waitMs;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await accounts.createAccount({ name: admin.name, email: admin.email, password: admin.password, role: Role.ROLE_ADMIN });
+      log.info({ email: admin.email }, 'administrator created');
+      return;
+    } catch (error) {
+      if (isDomainError(error, 'ALREADY_EXISTS')) return checkExisting(accounts, admin, log);
+      if (!isDomainError(error, 'UNAVAILABLE') || Date.now() > giveUpAt) throw error;
+      log.warn({ attempt }, 'account service unavailable; retrying the administrator bootstrap');
+      await sleep(Math.min(2_000, 100 * 2 ** attempt));
+    }
+  }
+}
+
+async function checkExisting(accounts: AccountClient, admin: AdminSpec, log: Logger): Promise<void> {
+  try {
+    const { account } = await accounts.authenticateAccount({ email: admin.email, password: admin.password });
+    if (account?.role === Role.ROLE_ADMIN) log.info({ email: admin.email }, 'administrator already exists');
+    else log.error({ email: admin.email }, 'ADMIN_EMAIL belongs to a customer account; no administrator was created');
+  } catch (error) {
+    if (!isDomainError(error, 'UNAUTHENTICATED')) throw error;
+    log.warn({ email: admin.email }, 'an account with ADMIN_EMAIL exists but ADMIN_PASSWORD does not match it; left unchanged');
+  }
+}

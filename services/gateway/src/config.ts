@@ -1,0 +1,74 @@
+import { z } from 'zod';
+import { serviceAddress } from '@emporium/kit/config.js';
+import { parseCurrencyCode } from '@emporium/kit/money.js';
+
+const flag = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((value) => value === 'true' || value === '1' || value === 'yes');
+
+/** Every variable the gateway reads, parsed once at start (see README for the table). */
+export const gatewayConfigSchema = z
+  .object({
+    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    /** Interface to listen on. 127.0.0.1 by default; containers set 0.0.0.0. */
+    HOST: z.string().min(1).default('127.0.0.1'),
+    /** HTTP port; 0 picks a free one (tests). */
+    PORT: z.coerce.number().int().min(0).max(65535).default(8080),
+    ACCOUNT_ADDRESS: serviceAddress.default('127.0.0.1:50051'),
+    CATALOG_ADDRESS: serviceAddress.default('127.0.0.1:50052'),
+    ORDER_ADDRESS: serviceAddress.default('127.0.0.1:50053'),
+    /**
+     * HS256 signing secret for tokens, at least 32 characters. Unset: a random one is generated
+     * on first start and kept in DATA_DIR, so tokens survive restarts of one gateway. Several
+     * replicas must share one secret: set it.
+     */
+    JWT_SECRET: z.string().min(32, 'must have at least 32 characters').optional(),
+    /** Where the generated secret is kept. */
+    DATA_DIR: z.string().min(1).default('.data/gateway'),
+    /** Lifetime of a token from signUp/logIn. */
+    TOKEN_TTL_SECONDS: z.coerce.number().int().min(60).max(30 * 24 * 3600).default(3600),
+    /** The currency product prices are entered in. */
+    STORE_CURRENCY: z
+      .string()
+      .default('USD')
+      .refine((code) => {
+        try {
+          parseCurrencyCode(code, 'STORE_CURRENCY');
+          return true;
+        } catch {
+          return false;
+        }
+      }, 'must be an ISO 4217 currency code such as USD'),
+    /** Bootstraps this administrator at start (created if missing). Both or neither. */
+    ADMIN_EMAIL: z.string().min(3).optional(),
+    ADMIN_PASSWORD: z.string().min(8, 'must have at least 8 characters').optional(),
+    ADMIN_NAME: z.string().min(1).default('Administrator'),
+    /** Deadline of each backend call. */
+    BACKEND_DEADLINE_MS: z.coerce.number().int().min(10).max(120_000).default(5_000),
+    /** Deadline of a whole GraphQL request: no backend call outlives it. */
+    REQUEST_TIMEOUT_MS: z.coerce.number().int().min(100).max(300_000).default(15_000),
+    /** Largest accepted request body. */
+    BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).max(10 * 1024 * 1024).default(64 * 1024),
+    /** Query limits (see src/limits.ts for how cost is counted). */
+    MAX_QUERY_DEPTH: z.coerce.number().int().min(2).max(50).default(10),
+    MAX_QUERY_COST: z.coerce.number().int().min(10).max(10_000_000).default(50_000),
+    MAX_QUERY_ALIASES: z.coerce.number().int().min(0).max(10_000).default(50),
+    MAX_QUERY_TOKENS: z.coerce.number().int().min(100).max(1_000_000).default(10_000),
+    /** Schema introspection (GraphiQL needs it). */
+    INTROSPECTION: flag.default(true),
+    /** Serve the GraphiQL IDE at /graphiql. */
+    GRAPHIQL: flag.default(true),
+    /**
+     * Adds the response header `x-emporium-backend-calls` with this request's backend calls per
+     * RPC (tests and benchmarks read it). Off by default: it tells clients about the internals.
+     */
+    EXPOSE_BACKEND_CALLS: flag.default(false),
+    /** How long a graceful shutdown waits for in-flight requests. */
+    SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).max(600_000).default(10_000),
+  })
+  .refine((config) => (config.ADMIN_EMAIL === undefined) === (config.ADMIN_PASSWORD === undefined), {
+    message: 'ADMIN_EMAIL and ADMIN_PASSWORD are set together or not at all',
+    path: ['ADMIN_PASSWORD'],
+  });
+
+export type GatewayConfig = z.infer<typeof gatewayConfigSchema>;

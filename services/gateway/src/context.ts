@@ -1,0 +1,25 @@
+import type { Logger } from '@emporium/kit/logger.js';
+import type { Viewer, TokenService } from './auth.js';
+import type { Backends, CallCounter } from './backends.js';
+import type { Loaders } from './loaders.js';
+
+/** What every resolver of one request gets. Built per request by server.ts. */
+export interface GatewayContext {
+  readonly requestId: string;
+  readonly viewer: Viewer;
+  readonly backends: Backends;
+  readonly loaders: Loaders;
+  /** This request's backend calls (see backends.ts). */
+  readonly calls: CallCounter;
+  readonly tokens: TokenService;
+  /** The currency product prices are entered in. */
+  readonly storeCurrency: string;
+  readonly log: Logger;
+}
+
+// Mercurius passes its own context type to resolvers; ours is what it really holds (server.ts
+// builds it for every request), so the resolver types generated for GatewayContext fit.
+declare module 'mercurius' {
+  // eslint-disable-next-line @typescript-eslint/no-empty-object-type -- augmentation by extension
+  interface MercuriusContext extends GatewayContext {}
+}

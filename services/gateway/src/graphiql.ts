@@ -1,0 +1,169 @@
+import { createHash } from 'node:crypto';
+import { mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { extname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { gzipSync } from 'node:zlib';
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { Logger } from '@emporium/kit/logger.js';
+
+/*
+ * GraphiQL served from our own bundle: graphiql, React and Monaco's workers from npm, bundled by
+ * esbuild into dist/graphiql/ (gitignored) the first time the gateway starts without it, or by
+ * `npm run build:graphiql -w @emporium/gateway` ahead of time (a container image does that at
+ * build time and does not carry esbuild). The page loads nothing from any other host, and its
+ * Content-Security-Policy says so to the browser.
+ */
+
+const ENTRY = fileURLToPath(new URL('../graphiql/app.mjs', import.meta.url));
+export const DEFAULT_GRAPHIQL_DIR = fileURLToPath(new URL('../dist/graphiql/', import.meta.url));
+const MANIFEST = 'manifest.json';
+const WORKERS = {
+  'editor.worker': 'monaco-editor/esm/vs/editor/editor.worker.js',
+  'json.worker': 'monaco-editor/esm/vs/language/json/json.worker.js',
+  'graphql.worker': 'monaco-graphql/esm/graphql.worker.js',
+};
+
+/** What the bundle was built from: a different one means rebuild. */
+async function fingerprint(): Promise<string> {
+  const require = createRequire(import.meta.url);
+  const hash = createHash('sha256').update(await readFile(ENTRY));
+  for (const name of ['graphiql', 'react', 'react-dom', 'esbuild']) {
+    try {
+      const manifest: unknown = require(`${name}/package.json`);
+      const version = typeof manifest === 'object' && manifest !== null && 'version' in manifest ? manifest.version : undefined;
+      hash.update(`${name}@${String(version)}`);
+    } catch {
+      hash.update(`${name}@absent`);
+    }
+  }
+  return hash.digest('hex');
+}
+
+async function isBuilt(dir: string, expected: string): Promise<boolean> {
+  try {
+    const manifest: unknown = JSON.parse(await readFile(join(dir, MANIFEST), 'utf8'));
+    return typeof manifest === 'object' && manifest !== null && 'fingerprint' in manifest && manifest.fingerprint === expected;
+  } catch {
+    return false;
+  }
+}
+
+/** Bundles the page's script, its stylesheet and fonts, and Monaco's three workers into dir. */
+export async function buildGraphiql(dir = DEFAULT_GRAPHIQL_DIR): Promise<void> {
+  // esbuild is a build tool (a devDependency): loaded only when there is something to build.
+  const { build } = await import('esbuild');
+  const assets = join(dir, 'assets');
+  await rm(dir, { recursive: true, force: true });
+  await mkdir(assets, { recursive: true });
+  const common = {
+    bundle: true,
+    minify: true,
+    legalComments: 'none' as const,
+    logLevel: 'warning' as const,
+    absWorkingDir: fileURLToPath(new URL('..', import.meta.url)),
+    define: { 'process.env.NODE_ENV': '"production"' },
+    outdir: assets,
+  };
+  await build({
+    ...common,
+    entryPoints: { app: ENTRY },
+    format: 'esm',
+    loader: { '.ttf': 'file', '.woff': 'file', '.woff2': 'file' },
+    assetNames: '[name]-[hash]',
+  });
+  await build({ ...common, entryPoints: WORKERS, format: 'iife' });
+  await writeFile(join(dir, MANIFEST), JSON.stringify({ fingerprint: await fingerprint(), builtAt: new Date().toISOString() }));
+}
+
+/** Builds the bundle unless an up-to-date one is there. */
+export async function ensureGraphiql(dir: string, log: Logger): Promise<void> {
+  if (await isBuilt(dir, await fingerprint())) return;
+  log.info({ dir }, 'building the GraphiQL bundle');
+  const started = Date.now();
+  await buildGraphiql(dir);
+  log.info({ dir, ms: Date.now() - started }, 'GraphiQL bundle built');
+}
+
+const CONTENT_TYPES: Record<string, string> = {
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.ttf': 'font/ttf',
+  '.woff': 'font/woff',
+  '.woff2': 'font/woff2',
+};
+
+interface Asset {
+  readonly contentType: string;
+  readonly body: Buffer;
+  readonly gzipped: Buffer;
+}
+
+/** The bundle, read once into memory (and gzipped once): a handful of files, a few MB. */
+export interface GraphiqlAssets {
+  readonly files: ReadonlyMap<string, Asset>;
+}
+
+export async function loadGraphiql(dir: string): Promise<GraphiqlAssets> {
+  const files = new Map<string, Asset>();
+  const assets = join(dir, 'assets');
+  for (const name of await readdir(assets)) {
+    const contentType = CONTENT_TYPES[extname(name)];
+    if (contentType === undefined) continue;
+    const body = await readFile(join(assets, name));
+    files.set(name, { contentType, body, gzipped: gzipSync(body) });
+  }
+  if (!files.has('app.js') || !files.has('app.css')) throw new Error(`${dir} holds no GraphiQL bundle`);
+  return { files };
+}
+
+const CSP = [
+  "default-src 'self'",
+  "script-src 'self'",
+  // GraphiQL and Monaco set inline styles on elements.
+  "style-src 'self' 'unsafe-inline'",
+  "img-src 'self' data:",
+  "font-src 'self' data:",
+  "worker-src 'self' blob:",
+  "connect-src 'self'",
+  "base-uri 'self'",
+  "frame-ancestors 'none'",
+].join('; ');
+
+function page(endpoint: string): string {
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Emporium GraphiQL</title>
+<base href="/graphiql/">
+<link rel="stylesheet" href="assets/app.css">
+<style>html, body, #graphiql { height: 100%; margin: 0; }</style>
+</head>
+<body data-endpoint="${endpoint}">
+<div id="graphiql">Loading GraphiQL…</div>
+<script type="module" src="assets/app.js"></script>
+</body>
+</html>
+`;
+}
+
+export function registerGraphiql(app: FastifyInstance, assets: GraphiqlAssets, endpoint: string): void {
+  const html = page(endpoint);
+  const sendPage = async (_request: unknown, reply: FastifyReply) =>
+    reply.header('content-type', 'text/html; charset=utf-8').header('content-security-policy', CSP).send(html);
+  app.get('/graphiql', sendPage);
+  app.get('/graphiql/', sendPage);
+  app.get<{ Params: { name: string } }>('/graphiql/assets/:name', async (request, reply) => {
+    // Only names from the bundle's own listing: nothing else on disk is reachable.
+    const asset = assets.files.get(request.params.name);
+    if (asset === undefined) return reply.code(404).send({ error: 'not found' });
+    reply.header('content-type', asset.contentType).header('cache-control', 'public, max-age=3600');
+    reply.header('vary', 'accept-encoding');
+    if (/\bgzip\b/.test(request.headers['accept-encoding'] ?? '')) {
+      return reply.header('content-encoding', 'gzip').send(asset.gzipped);
+    }
+    return reply.send(asset.body);
+  });
+}

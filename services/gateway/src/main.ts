@@ -1,0 +1,81 @@
+import type { FastifyInstance } from 'fastify';
+import { loadConfig } from '@emporium/kit/config.js';
+import { exitOnStartFailure, stopOnSignals } from '@emporium/kit/lifecycle.js';
+import { createLogger, type Logger } from '@emporium/kit/logger.js';
+import { isEntryPoint } from '@emporium/kit/service-runtime.js';
+import { bootstrapAdmin } from './admin.js';
+import { TokenService, loadSigningKey } from './auth.js';
+import { createServiceClients } from './backends.js';
+import { gatewayConfigSchema, type GatewayConfig } from './config.js';
+import { DEFAULT_GRAPHIQL_DIR, ensureGraphiql, loadGraphiql } from './graphiql.js';
+import { buildServer } from './server.js';
+
+export interface RunningGateway {
+  readonly app: FastifyInstance;
+  readonly port: number;
+  /** http://host:port */
+  readonly url: string;
+  /** Stops taking requests, finishes the ones in flight, closes the channels. Idempotent. */
+  stop(): Promise<void>;
+}
+
+export interface StartOptions {
+  /** Where the GraphiQL bundle is (built there if missing). */
+  readonly graphiqlDir?: string;
+}
+
+export async function startGateway(config: GatewayConfig, log: Logger, options: StartOptions = {}): Promise<RunningGateway> {
+  const addresses = { account: config.ACCOUNT_ADDRESS, catalog: config.CATALOG_ADDRESS, order: config.ORDER_ADDRESS };
+  const clients = createServiceClients(addresses, config.BACKEND_DEADLINE_MS);
+  try {
+    const tokens = new TokenService(await loadSigningKey(config.JWT_SECRET, config.DATA_DIR, log), config.TOKEN_TTL_SECONDS);
+    if (config.ADMIN_EMAIL !== undefined && config.ADMIN_PASSWORD !== undefined) {
+      await bootstrapAdmin(clients.account, { email: config.ADMIN_EMAIL, password: config.ADMIN_PASSWORD, name: config.ADMIN_NAME }, log);
+    }
+    let graphiql;
+    if (config.GRAPHIQL) {
+      const dir = options.graphiqlDir ?? DEFAULT_GRAPHIQL_DIR;
+      await ensureGraphiql(dir, log);
+      graphiql = await loadGraphiql(dir);
+    }
+    const app = await buildServer({ config, log, clients, tokens, addresses, graphiql });
+    await app.listen({ host: config.HOST, port: config.PORT });
+    const address = app.server.address();
+    const port = typeof address === 'object' && address !== null ? address.port : config.PORT;
+    const dialHost = config.HOST === '0.0.0.0' || config.HOST === '::' ? '127.0.0.1' : config.HOST;
+    log.info({ port }, 'gateway listening');
+    let stopping: Promise<void> | undefined;
+    return {
+      app,
+      port,
+      url: `http://${dialHost}:${port}`,
+      stop: () =>
+        (stopping ??= (async () => {
+          await closeWithin(app, config.SHUTDOWN_TIMEOUT_MS, log);
+          clients.close();
+        })()),
+    };
+  } catch (error) {
+    clients.close();
+    throw error;
+  }
+}
+
+/** fastify's close waits for in-flight requests; past the timeout, open connections are cut. */
+async function closeWithin(app: FastifyInstance, timeoutMs: number, log: Logger): Promise<void> {
+  const timer = setTimeout(() => {
+    log.warn({ timeoutMs }, 'requests still in flight at the shutdown timeout; closing their connections');
+    app.server.closeAllConnections();
+  }, timeoutMs);
+  try {
+    await app.close();
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+if (isEntryPoint(import.meta.url)) {
+  const config = loadConfig(gatewayConfigSchema);
+  const log = createLogger('gateway', config.LOG_LEVEL);
+  startGateway(config, log).then((gateway) => stopOnSignals(() => gateway.stop(), log), exitOnStartFailure(log));
+}
