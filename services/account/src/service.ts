@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { invalidArgument, notFound, unauthenticated } from '@emporium/kit/errors.js';
+import { batchGet } from '@emporium/kit/batch.js';
 import { newId, parseId } from '@emporium/kit/ids.js';
 import { decodePageToken, encodePageToken, parsePageSize } from '@emporium/kit/pagination.js';
 import { parseText } from '@emporium/kit/text.js';
@@ -29,7 +30,6 @@ export interface AccountPage {
   readonly totalSize: number;
 }
 
-export const MAX_BATCH = 100;
 const MAX_EMAIL_LENGTH = 254;
 const MIN_PASSWORD_LENGTH = 8;
 // Long enough for any passphrase, short enough that hashing it cannot be used to burn CPU.
@@ -75,17 +75,8 @@ export class AccountService {
 
   /** The accounts in the order asked (duplicates repeated) and the ids that name none. */
   async batchGetAccounts(ids: readonly string[]): Promise<{ accounts: Account[]; notFoundIds: string[] }> {
-    if (ids.length > MAX_BATCH) throw invalidArgument('ids', `must have at most ${MAX_BATCH} entries`);
-    const wanted = ids.map((id, index) => parseId(id, `ids[${index}]`));
-    const found = new Map((await this.accounts.findByIds([...new Set(wanted)])).map((a) => [a.id, a]));
-    const accounts: Account[] = [];
-    const notFoundIds: string[] = [];
-    for (const id of wanted) {
-      const account = found.get(id);
-      if (account) accounts.push(account);
-      else if (!notFoundIds.includes(id)) notFoundIds.push(id);
-    }
-    return { accounts, notFoundIds };
+    const { found, notFoundIds } = await batchGet(ids, (distinct) => this.accounts.findByIds(distinct));
+    return { accounts: found, notFoundIds };
   }
 
   async listAccounts(pageSize: number, pageToken: string): Promise<AccountPage> {

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { alreadyExists, failedPrecondition, invalidArgument, notFound, type StockShortage } from '@emporium/kit/errors.js';
+import { batchGet } from '@emporium/kit/batch.js';
 import { newId, parseId } from '@emporium/kit/ids.js';
 import type { Money } from '@emporium/kit/money.js';
 import { decodePageToken, encodePageToken, parsePageSize } from '@emporium/kit/pagination.js';
@@ -66,7 +67,6 @@ export interface Reservation {
 
 export type ReleaseOutcome = 'RELEASED' | 'ALREADY_RELEASED' | 'NOT_FOUND';
 
-export const MAX_BATCH = 100;
 export const MAX_NAME_LENGTH = 200;
 export const MAX_DESCRIPTION_LENGTH = 5000;
 /** Long enough for any search box, short enough that a query stays cheap to parse and rank. */
@@ -180,17 +180,8 @@ export class CatalogService {
 
   /** The products in the order asked (duplicates repeated) and the ids that name none. */
   async batchGetProducts(ids: readonly string[]): Promise<{ products: Product[]; notFoundIds: string[] }> {
-    if (ids.length > MAX_BATCH) throw invalidArgument('ids', `must have at most ${MAX_BATCH} entries`);
-    const wanted = ids.map((id, index) => parseId(id, `ids[${index}]`));
-    const found = new Map((await this.repository.findProducts([...new Set(wanted)])).map((p) => [p.id, p]));
-    const products: Product[] = [];
-    const notFoundIds: string[] = [];
-    for (const id of wanted) {
-      const product = found.get(id);
-      if (product) products.push(product);
-      else if (!notFoundIds.includes(id)) notFoundIds.push(id);
-    }
-    return { products, notFoundIds };
+    const { found, notFoundIds } = await batchGet(ids, (distinct) => this.repository.findProducts(distinct));
+    return { products: found, notFoundIds };
   }
 
   /** Newest first without a query; best match first (then newest) with one. */

@@ -11,6 +11,7 @@ import {
   type ErrorKind,
   type StockShortage,
 } from '@emporium/kit/errors.js';
+import { MAX_BATCH } from '@emporium/kit/batch.js';
 import { newId, parseId } from '@emporium/kit/ids.js';
 import { multiply, sum, type Money } from '@emporium/kit/money.js';
 import { decodePageToken, encodePageToken, parsePageSize } from '@emporium/kit/pagination.js';
@@ -86,7 +87,6 @@ export type CrashPoint = 'after-pending' | 'after-reserve';
 
 export const MAX_LINES = 50;
 export const MAX_QUANTITY = 1_000;
-export const MAX_BATCH = 100;
 const MAX_KEY_LENGTH = 200;
 const KEY = /^[\x21-\x7e]+$/;
 const pageKey = z.object({ id: z.uuid() });
