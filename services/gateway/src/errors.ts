@@ -64,7 +64,9 @@ export function classifyDomainError(error: DomainError): ClassifiedError {
       },
     };
   }
-  const code = codeOfKind[error.kind];
+  // "The account you order for does not exist" is a precondition to the order service and a
+  // missing thing to the client.
+  const code = error.kind === 'FAILED_PRECONDITION' && error.reason.endsWith('_NOT_FOUND') ? 'NOT_FOUND' : codeOfKind[error.kind];
   if (code === 'INTERNAL') return { message: 'internal error', extensions: { code } };
   return {
     message: error.message,
@@ -145,10 +147,18 @@ interface Formatted {
   readonly status: number;
 }
 
+/**
+ * graphql-jit reports list indices in paths as strings ("0"); the spec says integers. A GraphQL
+ * name never starts with a digit, so a digit-only segment is always an index.
+ */
+function pathSegment(segment: string | number): string | number {
+  return typeof segment === 'string' && /^\d+$/.test(segment) ? Number(segment) : segment;
+}
+
 function format(error: GraphQLError, log: Logger): Formatted {
   const base = {
     ...(error.locations === undefined ? {} : { locations: error.locations }),
-    ...(error.path === undefined ? {} : { path: error.path }),
+    ...(error.path === undefined ? {} : { path: error.path.map(pathSegment) }),
   };
   const original = error.originalError;
   if (original instanceof DomainError) {
@@ -181,7 +191,7 @@ function format(error: GraphQLError, log: Logger): Formatted {
   if (status !== undefined && status >= 400 && status < 500) {
     // fastify and mercurius refusing the HTTP request (body too large, bad JSON, a mutation over
     // GET): their messages describe the request, never the server.
-    return { error: { message: original.message, extensions: { code: 'BAD_USER_INPUT' } }, status };
+    return { error: { message: error.message, extensions: { code: 'BAD_USER_INPUT' } }, status };
   }
   log.error({ err: original, path: error.path }, 'unexpected error');
   return { error: { message: 'internal error', ...base, extensions: { code: 'INTERNAL' } }, status: 500 };
@@ -197,7 +207,9 @@ function flatten(errors: readonly GraphQLError[]): GraphQLError[] {
     }
     for (const inner of nested) {
       if (inner instanceof GraphQLError) flat.push(inner);
-      else if (inner instanceof Error) flat.push(new GraphQLError(inner.message, { originalError: inner }));
+      // A plain inner error keeps its own message and the wrapper's HTTP status (a mutation
+      // over GET: "Operation cannot be performed via a GET request", 405).
+      else if (inner instanceof Error) flat.push(new GraphQLError(inner.message, { originalError: error.originalError }));
     }
   }
   return flat;
@@ -205,7 +217,7 @@ function flatten(errors: readonly GraphQLError[]): GraphQLError[] {
 
 export interface FormattedResponse {
   readonly statusCode: number;
-  readonly response: { data: ExecutionResult['data'] | null; errors: GraphQLFormattedError[] };
+  readonly response: { data?: ExecutionResult['data'] | null; errors: GraphQLFormattedError[] };
 }
 
 /**
@@ -214,7 +226,10 @@ export interface FormattedResponse {
  */
 export function formatErrors(execution: ExecutionResult & { statusCode?: number }, log: Logger): FormattedResponse {
   const formatted = flatten(execution.errors ?? []).map((error) => format(error, log));
-  const data = execution.data ?? null;
-  const statusCode = data === null ? (formatted[0]?.status ?? execution.statusCode ?? 200) : 200;
-  return { statusCode, response: { data, errors: formatted.map((f) => f.error) } };
+  const errors = formatted.map((f) => f.error);
+  // A request that never began executing has no `data` at all (GraphQL over HTTP); one whose
+  // root field failed has `data: null`.
+  if (execution.data === undefined) return { statusCode: formatted[0]?.status ?? execution.statusCode ?? 400, response: { errors } };
+  const statusCode = execution.data === null ? (formatted[0]?.status ?? 200) : 200;
+  return { statusCode, response: { data: execution.data, errors } };
 }

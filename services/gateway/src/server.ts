@@ -60,6 +60,11 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   // GraphQL in its own encapsulated scope: Mercurius installs an error handler, and it must
   // format only GraphQL requests.
   await app.register(async (api) => {
+    // Mercurius' response schema types error paths as strings, so fast-json-stringify would turn
+    // list indices into "0"; the spec says integers. Its data schema is free-form anyway, so plain
+    // JSON.stringify costs nothing that schema serialization saved.
+    api.setSerializerCompiler(() => (data) => JSON.stringify(data));
+
     const viewers = new WeakMap<FastifyRequest, Viewer>();
     const calls = new WeakMap<FastifyRequest, CallCounter>();
 
