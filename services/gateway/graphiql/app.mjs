@@ -22,9 +22,9 @@ globalThis.MonacoEnvironment = {
 const endpoint = document.body.dataset.endpoint ?? '/graphql';
 const fetcher = createGraphiQLFetcher({ url: new URL(endpoint, document.baseURI).href, fetch });
 
-const defaultQuery = `# Emporium GraphQL API. Products are public; log in for the rest and send
-#   { "Authorization": "Bearer <token>" }
-# in the Headers tab below.
+const defaultQuery = `# Emporium. Products are public. For the rest, run logIn
+# and put { "Authorization": "Bearer <token>" } in the
+# Headers tab below.
 query Products {
   products(first: 10) {
     totalCount

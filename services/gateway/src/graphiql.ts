@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { Logger } from '@emporium/kit/logger.js';
+import { isEntryPoint } from '@emporium/kit/service-runtime.js';
 
 /*
  * GraphiQL served from our own bundle: graphiql, React and Monaco's workers from npm, bundled by
@@ -166,4 +167,15 @@ export function registerGraphiql(app: FastifyInstance, assets: GraphiqlAssets, e
     }
     return reply.send(asset.body);
   });
+}
+
+if (isEntryPoint(import.meta.url)) {
+  const dir = process.argv[2] ?? DEFAULT_GRAPHIQL_DIR;
+  buildGraphiql(dir).then(
+    () => process.stdout.write(`GraphiQL bundle built in ${dir}\n`),
+    (error: unknown) => {
+      process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
+      process.exit(1);
+    },
+  );
 }

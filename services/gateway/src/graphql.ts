@@ -14,6 +14,7 @@ export {
   OperationTypeNode,
   buildSchema,
   findBreakingChanges,
+  findDangerousChanges,
   getNamedType,
   getIntrospectionQuery,
   isListType,

@@ -1,0 +1,100 @@
+import { existsSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import { chromium, type Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { logInAdmin, startStack, type Stack } from './harness.js';
+
+/*
+ * GraphiQL from our own bundle: the page and every asset it names come from the gateway, and in
+ * headless Chromium with every other host blocked it loads, introspects and runs a query.
+ * Debian's chromium is installed by CI (apt-get install chromium); without it only the browser
+ * part is skipped, loudly.
+ */
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const hasChromium = existsSync(CHROMIUM);
+const SCREENSHOT_DIR = fileURLToPath(new URL('../../../.cache/gateway/', import.meta.url));
+
+let stack: Stack;
+
+beforeAll(async () => {
+  // The first start builds the bundle (esbuild, a few seconds) unless an up-to-date one is there.
+  stack = await startStack({ GRAPHIQL: 'true' });
+}, 120_000);
+
+afterAll(async () => {
+  await stack.stop();
+});
+
+describe('GraphiQL', () => {
+  it('serves the page with a strict CSP and every asset it names from the gateway itself', async () => {
+    const page = await fetch(`${stack.url}/graphiql`);
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-type')).toContain('text/html');
+    const csp = page.headers.get('content-security-policy') ?? '';
+    expect(csp).toContain("default-src 'self'");
+    expect(csp).toContain("script-src 'self'");
+    const html = await page.text();
+    // No absolute URL: nothing is loaded from anywhere else.
+    expect(html).not.toMatch(/(src|href)="(https?:)?\/\//);
+    const assets = [...html.matchAll(/(?:src|href)="(assets\/[^"]+)"/g)].map((m) => m[1]);
+    expect(assets).toEqual(expect.arrayContaining(['assets/app.css', 'assets/app.js']));
+    for (const asset of [...assets, 'assets/editor.worker.js', 'assets/graphql.worker.js', 'assets/json.worker.js']) {
+      const response = await fetch(`${stack.url}/graphiql/${asset ?? ''}`);
+      expect({ asset, status: response.status }).toEqual({ asset, status: 200 });
+      expect((await response.arrayBuffer()).byteLength).toBeGreaterThan(1000);
+    }
+    expect((await fetch(`${stack.url}/graphiql/assets/..%2F..%2Fpackage.json`)).status).toBe(404);
+    expect((await fetch(`${stack.url}/graphiql/assets/manifest.json`)).status).toBe(404);
+  });
+
+  describe.skipIf(!hasChromium)('in headless Chromium', () => {
+    let browser: Browser;
+
+    beforeAll(async () => {
+      browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
+    });
+
+    afterAll(async () => {
+      await browser.close();
+    });
+
+    it('loads with no other host reachable and runs a query', async () => {
+      const admin = await logInAdmin(stack);
+      await stack.request(`mutation { createProduct(input: { name: "Offline lantern", description: "", price: "42.00", stock: 3 }) { id } }`, {
+        token: admin,
+      });
+
+      const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+      const origin = new URL(stack.url).origin;
+      const foreign: string[] = [];
+      // Anything not from the gateway is refused: the page must not need it.
+      await context.route('**/*', async (route) => {
+        const url = route.request().url();
+        if (url.startsWith(origin) || url.startsWith('data:') || url.startsWith('blob:')) return route.continue();
+        foreign.push(url);
+        return route.abort();
+      });
+      const page = await context.newPage();
+      const pageErrors: string[] = [];
+      page.on('pageerror', (error) => pageErrors.push(error.message));
+
+      await page.goto(`${stack.url}/graphiql`);
+      await page.locator('.graphiql-container').waitFor({ timeout: 30_000 });
+      // The default query lists products; run it with the execute button.
+      await page.locator('.graphiql-execute-button').click({ timeout: 30_000 });
+      // Monaco renders spaces as no-break spaces.
+      const responseText = async () => (await page.locator('.graphiql-response').innerText()).replaceAll('\u00a0', ' ');
+      await expect.poll(responseText, { timeout: 30_000 }).toContain('Offline lantern');
+      const response = await responseText();
+      expect(response).toContain('"amount": "42.00"');
+
+      await mkdir(SCREENSHOT_DIR, { recursive: true });
+      await page.screenshot({ path: `${SCREENSHOT_DIR}graphiql.png` });
+      expect(foreign).toEqual([]);
+      expect(pageErrors).toEqual([]);
+      await context.close();
+    });
+  });
+});
