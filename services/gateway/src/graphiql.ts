@@ -2,11 +2,11 @@ import { createHash } from 'node:crypto';
 import { mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { extname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { Logger } from '@emporium/kit/logger.js';
 import { isEntryPoint } from '@emporium/kit/service-runtime.js';
+import { DEFAULT_GRAPHIQL_DIR, GRAPHIQL_ENTRY, PACKAGE_ROOT } from './paths.js';
 
 /*
  * GraphiQL served from our own bundle: graphiql, React and Monaco's workers from npm, bundled by
@@ -16,8 +16,8 @@ import { isEntryPoint } from '@emporium/kit/service-runtime.js';
  * Content-Security-Policy says so to the browser.
  */
 
-const ENTRY = fileURLToPath(new URL('../graphiql/app.mjs', import.meta.url));
-export const DEFAULT_GRAPHIQL_DIR = fileURLToPath(new URL('../dist/graphiql/', import.meta.url));
+const ENTRY = GRAPHIQL_ENTRY;
+export { DEFAULT_GRAPHIQL_DIR };
 const MANIFEST = 'manifest.json';
 const WORKERS = {
   'editor.worker': 'monaco-editor/esm/vs/editor/editor.worker.js',
@@ -62,7 +62,7 @@ export async function buildGraphiql(dir = DEFAULT_GRAPHIQL_DIR): Promise<void> {
     minify: true,
     legalComments: 'none' as const,
     logLevel: 'warning' as const,
-    absWorkingDir: fileURLToPath(new URL('..', import.meta.url)),
+    absWorkingDir: PACKAGE_ROOT,
     define: { 'process.env.NODE_ENV': '"production"' },
     outdir: assets,
   };

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyRequest, type RawServerDefault } from 'fastify';
 import type { ValidationRule } from 'graphql';
@@ -16,6 +16,7 @@ import { registerGraphiql, type GraphiqlAssets } from './graphiql.js';
 import { registerHealth } from './health.js';
 import { aliasLimitRule, depthLimitRule, enforceCostLimit } from './limits.js';
 import { createLoaders } from './loaders.js';
+import { SCHEMA_DIR } from './paths.js';
 import { resolvers } from './resolvers/index.js';
 
 export const GRAPHQL_PATH = '/graphql';
@@ -23,11 +24,10 @@ export const BACKEND_CALLS_HEADER = 'x-emporium-backend-calls';
 
 /** The public schema: every file of schema/, in name order (the files are the source of truth). */
 export function loadSchema(): string {
-  const dir = fileURLToPath(new URL('../schema/', import.meta.url));
-  return readdirSync(dir)
+  return readdirSync(SCHEMA_DIR)
     .filter((name) => name.endsWith('.graphql'))
     .sort()
-    .map((name) => readFileSync(`${dir}${name}`, 'utf8'))
+    .map((name) => readFileSync(join(SCHEMA_DIR, name), 'utf8'))
     .join('\n');
 }
 
