@@ -24,6 +24,8 @@ export interface Loaders {
   readonly order: DataLoader<string, Order | null>;
   /** The first page of each account's orders (BatchListAccountOrders), one loader per page size. */
   accountOrders(pageSize: number): DataLoader<string, AccountOrders>;
+  /** Forgets everything loaded so far: a mutation may have changed it. */
+  clearAll(): void;
 }
 
 /** Puts the batch answer back in the order of the keys. */
@@ -78,5 +80,11 @@ export function createLoaders(backends: Backends): Loaders {
     }
     return loader;
   };
-  return { account, product, order, accountOrders };
+  const clearAll = () => {
+    account.clearAll();
+    product.clearAll();
+    order.clearAll();
+    accountOrdersBySize.clear();
+  };
+  return { account, product, order, accountOrders, clearAll };
 }

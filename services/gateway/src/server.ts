@@ -81,7 +81,9 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     api.addHook('onSend', async (request, reply) => {
       reply.header('x-request-id', request.id);
       const counter = calls.get(request);
-      if (config.EXPOSE_BACKEND_CALLS && counter !== undefined) reply.header(BACKEND_CALLS_HEADER, counter.toHeader());
+      if (counter === undefined) return;
+      if (config.EXPOSE_BACKEND_CALLS) reply.header(BACKEND_CALLS_HEADER, counter.toHeader());
+      request.log.debug({ backendCalls: counter.toJSON(), total: counter.total }, 'graphql request served');
     });
 
     const buildContext = (request: FastifyRequest): GatewayContext => {

@@ -141,6 +141,19 @@ describe('the story', () => {
     expect(stock.data).toEqual({ product: { stock: 9 } });
   });
 
+  it('a document of several mutations sees each one’s effect, not data loaded before it', async () => {
+    const jar = await createProduct({ name: 'Honey jar', price: '6.00', stock: 10 });
+    const customer = await signUp(stack);
+    const response = await stack.request(
+      `mutation($items: [OrderItemInput!]!) {
+        first: createOrder(input: { items: $items }) { items { product { stock } } }
+        second: createOrder(input: { items: $items }) { items { product { stock } } }
+      }`,
+      { token: customer.token, variables: { items: [{ productId: jar, quantity: 1 }] } },
+    );
+    expect(response.data).toEqual({ first: { items: [{ product: { stock: 9 } }] }, second: { items: [{ product: { stock: 8 } }] } });
+  });
+
   it('pages through an account’s orders beyond the first page', async () => {
     const cup = await createProduct({ name: 'Tea cup', price: '4.00', stock: 100 });
     const customer = await signUp(stack);

@@ -1,4 +1,6 @@
+import type { GraphQLResolveInfo } from 'graphql';
 import type { Resolvers } from '../../gen/graphql.js';
+import type { GatewayContext } from '../context.js';
 import { guarded, rules } from '../auth.js';
 import { Account } from './account.js';
 import { Money } from './money.js';
@@ -9,6 +11,15 @@ import { Product } from './product.js';
 import { query } from './query.js';
 import { DateTime, Decimal } from './scalars.js';
 import { StockShortage } from './stock-shortage.js';
+
+function writes<Parent, Args, Result>(
+  resolve: (parent: Parent, args: Args, context: GatewayContext, info: GraphQLResolveInfo) => Result,
+): (parent: Parent, args: Args, context: GatewayContext, info: GraphQLResolveInfo) => Result {
+  return (parent, args, context, info) => {
+    context.loaders.clearAll();
+    return resolve(parent, args, context, info);
+  };
+}
 
 /**
  * The whole resolver map. Every entry point (Query and Mutation field) is wrapped in its rule
@@ -25,13 +36,15 @@ export const resolvers: Resolvers = {
     products: guarded(rules.Query.products, query.products),
     order: guarded(rules.Query.order, query.order),
   },
+  // Mutations run one after another; each starts with fresh loaders, so what a mutation returns
+  // (and any later field) never shows a product or order as it was before an earlier write.
   Mutation: {
-    signUp: guarded(rules.Mutation.signUp, mutation.signUp),
-    logIn: guarded(rules.Mutation.logIn, mutation.logIn),
-    createProduct: guarded(rules.Mutation.createProduct, mutation.createProduct),
-    updateProduct: guarded(rules.Mutation.updateProduct, mutation.updateProduct),
-    createOrder: guarded(rules.Mutation.createOrder, mutation.createOrder),
-    cancelOrder: guarded(rules.Mutation.cancelOrder, mutation.cancelOrder),
+    signUp: guarded(rules.Mutation.signUp, writes(mutation.signUp)),
+    logIn: guarded(rules.Mutation.logIn, writes(mutation.logIn)),
+    createProduct: guarded(rules.Mutation.createProduct, writes(mutation.createProduct)),
+    updateProduct: guarded(rules.Mutation.updateProduct, writes(mutation.updateProduct)),
+    createOrder: guarded(rules.Mutation.createOrder, writes(mutation.createOrder)),
+    cancelOrder: guarded(rules.Mutation.cancelOrder, writes(mutation.cancelOrder)),
   },
   Account,
   Product,
