@@ -1,0 +1,66 @@
+import { fileURLToPath } from 'node:url';
+import { accountConfigSchema } from '@emporium/account/config.js';
+import { catalogConfigSchema } from '@emporium/catalog/config.js';
+import { gatewayConfigSchema } from '@emporium/gateway/config.js';
+import { parseConfig } from '@emporium/kit/config.js';
+import { orderConfigSchema } from '@emporium/order/config.js';
+
+/** The repository root and deploy/, wherever the tests run from. */
+export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+export const DEPLOY_DIR = fileURLToPath(new URL('../', import.meta.url));
+
+export const GRPC_SERVICES = ['account', 'catalog', 'order'] as const;
+export const PROCESSES = [...GRPC_SERVICES, 'gateway'] as const;
+export type GrpcService = (typeof GRPC_SERVICES)[number];
+export type ProcessName = (typeof PROCESSES)[number];
+
+export function isProcessName(value: string): value is ProcessName {
+  return (PROCESSES as readonly string[]).includes(value);
+}
+
+/** What the deployment checks need from any process's parsed configuration. */
+export interface DeployedConfig {
+  readonly HOST: string;
+  readonly PORT: number;
+  readonly SHUTDOWN_TIMEOUT_MS: number;
+  readonly DATABASE_URL?: string | undefined;
+  /** The other processes this one calls, by name: host:port. */
+  readonly upstreams: Readonly<Partial<Record<ProcessName, string>>>;
+  readonly STORE_CURRENCY?: string | undefined;
+  readonly JWT_SECRET?: string | undefined;
+}
+
+/**
+ * Parses an environment with the process's own zod schema, through the same parseConfig its
+ * main.ts uses (so empty values count as unset exactly as they will at start). Throws the
+ * process's own "invalid configuration" message when it would refuse to start.
+ */
+export function parseProcessEnv(name: ProcessName, env: Record<string, string>): DeployedConfig {
+  switch (name) {
+    case 'account': {
+      const config = parseConfig(accountConfigSchema, env);
+      return { ...config, upstreams: {} };
+    }
+    case 'catalog': {
+      const config = parseConfig(catalogConfigSchema, env);
+      return { ...config, upstreams: {} };
+    }
+    case 'order': {
+      const config = parseConfig(orderConfigSchema, env);
+      return { ...config, upstreams: { account: config.ACCOUNT_ADDRESS, catalog: config.CATALOG_ADDRESS } };
+    }
+    case 'gateway': {
+      const config = parseConfig(gatewayConfigSchema, env);
+      return {
+        ...config,
+        upstreams: { account: config.ACCOUNT_ADDRESS, catalog: config.CATALOG_ADDRESS, order: config.ORDER_ADDRESS },
+      };
+    }
+  }
+}
+
+/** host and port of a host:port address. */
+export function splitAddress(address: string): { host: string; port: number } {
+  const colon = address.lastIndexOf(':');
+  return { host: address.slice(0, colon), port: Number(address.slice(colon + 1)) };
+}
