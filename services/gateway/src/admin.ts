@@ -17,7 +17,7 @@ export interface AdminSpec {
  * role differ from the configuration, that is logged for the operator, not "fixed".
  * Waits for the account service while it is unavailable, up to waitMs.
  */
-export async function bootstrapAdmin(accounts: AccountClient, admin: AdminSpec, log: Logger, waitMs = 30_000): Promise<void> {
+export async function bootstrapAdmin(accounts: AccountClient, admin: AdminSpec, log: Logger, waitMs = 120_000): Promise<void> {
   const giveUpAt = Date.now() + waitMs;
   for (let attempt = 1; ; attempt++) {
     try {
