@@ -3,6 +3,7 @@ import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { concurrently, type CloseEvent } from 'concurrently';
 import { ConfigError } from '@emporium/kit/config.js';
+import { ensurePGliteTemplate } from '@emporium/kit/database.js';
 import { checkHealth } from '@emporium/kit/grpc-health.js';
 import { seedDemoData } from './seed.js';
 import { SERVICES, addressOf, demoCredentials, platformConfig, portOf, type PlatformConfig, type ServiceName } from './platform.js';
@@ -101,6 +102,10 @@ async function main(): Promise<void> {
   for (const service of SERVICES) await assertPortFree(service, portOf(config, service));
   const dataDir = resolve(config.EMPORIUM_DATA_DIR);
   const credentials = demoCredentials(config);
+  // One initdb here instead of one per service racing for two cores on a first start.
+  if (!config.ACCOUNT_DATABASE_URL || !config.CATALOG_DATABASE_URL || !config.ORDER_DATABASE_URL) {
+    await ensurePGliteTemplate();
+  }
 
   const { result } = concurrently(
     SERVICES.map((service) => ({

@@ -1,4 +1,7 @@
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { cpSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { Kysely, Migrator, PostgresDialect, type Migration, type Transaction, type IsolationLevel } from 'kysely';
@@ -73,6 +76,38 @@ function isAlive(pid: number): boolean {
   }
 }
 
+/**
+ * Where a freshly initialized, cleanly closed PGlite cluster is kept for copying. initdb is most of
+ * an embedded database's first start (seconds, in WebAssembly); copying a 40 MB directory is not.
+ * Keyed by the PGlite build, so an upgrade never reuses an old cluster.
+ */
+function pgliteTemplateDir(): string {
+  const wasm = statSync(createRequire(import.meta.url).resolve('@electric-sql/pglite/pglite.wasm'));
+  const key = `${wasm.size.toString(36)}-${Math.trunc(wasm.mtimeMs).toString(36)}`;
+  const user = typeof process.getuid === 'function' ? process.getuid() : 0;
+  return join(tmpdir(), `emporium-pglite-template-${user}-${key}`);
+}
+
+/**
+ * Makes sure the PGlite template exists and returns it. Safe to race: each racer builds its own
+ * copy and renames it into place; the first rename wins and the others discard theirs.
+ */
+export async function ensurePGliteTemplate(): Promise<string> {
+  const template = pgliteTemplateDir();
+  if (existsSync(join(template, 'PG_VERSION'))) return template;
+  const building = `${template}.building-${process.pid}-${randomBytes(4).toString('hex')}`;
+  try {
+    const embedded = await PGlite.create({ dataDir: building });
+    await embedded.close();
+    renameSync(building, template);
+  } catch (error) {
+    if (!existsSync(join(template, 'PG_VERSION'))) throw error;
+  } finally {
+    rmSync(building, { recursive: true, force: true });
+  }
+  return template;
+}
+
 export async function openDatabase<DB>(options: DatabaseOptions): Promise<Database<DB>> {
   if (options.url !== undefined) {
     const pool = new pg.Pool({ connectionString: options.url, max: options.poolMax ?? 10, types: pgTypes });
@@ -85,7 +120,9 @@ export async function openDatabase<DB>(options: DatabaseOptions): Promise<Databa
   mkdirSync(dataDir, { recursive: true });
   const unlock = lockDataDir(dataDir);
   try {
-    const embedded = await PGlite.create({ dataDir: join(dataDir, 'pgdata'), parsers: pgliteParsers });
+    const pgdata = join(dataDir, 'pgdata');
+    if (!existsSync(pgdata)) cpSync(await ensurePGliteTemplate(), pgdata, { recursive: true });
+    const embedded = await PGlite.create({ dataDir: pgdata, parsers: pgliteParsers });
     const db = new Kysely<DB>({ dialect: new PGliteDialect(embedded) });
     options.log.info({ dataDir }, 'using embedded PGlite database');
     return {
