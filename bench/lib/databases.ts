@@ -1,0 +1,65 @@
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+
+/** Where benchmark databases are created: BENCH_DATABASE_URL, else the local trust-auth server. */
+export const ADMIN_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+
+export async function withAdmin<T>(fn: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: ADMIN_URL });
+  await client.connect();
+  try {
+    return await fn(client);
+  } finally {
+    await client.end();
+  }
+}
+
+export interface BenchDatabases {
+  readonly account: string;
+  readonly catalog: string;
+  readonly order: string;
+  /** Drops all three; safe to call more than once. */
+  drop(): Promise<void>;
+}
+
+function urlOf(name: string): string {
+  const url = new URL(ADMIN_URL);
+  url.pathname = `/${name}`;
+  return url.toString();
+}
+
+/** Three fresh, empty databases for one run (each service owns its own, as in production). */
+export async function createBenchDatabases(): Promise<BenchDatabases> {
+  const run = `emporium_bench_${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`;
+  const names = { account: `${run}_account`, catalog: `${run}_catalog`, order: `${run}_order` };
+  const created: string[] = [];
+  const drop = () =>
+    withAdmin(async (client) => {
+      for (const name of created.splice(0)) await client.query(`drop database if exists ${pg.escapeIdentifier(name)} with (force)`);
+    });
+  try {
+    await withAdmin(async (client) => {
+      for (const name of Object.values(names)) {
+        await client.query(`create database ${pg.escapeIdentifier(name)}`);
+        created.push(name);
+      }
+    });
+  } catch (error) {
+    await drop();
+    throw error;
+  }
+  return { account: urlOf(names.account), catalog: urlOf(names.catalog), order: urlOf(names.order), drop };
+}
+
+/** "PostgreSQL 15.20 (Debian …)" and its settings that matter for reading the numbers. */
+export async function describeServer(): Promise<{ version: string; settings: Record<string, string> }> {
+  return withAdmin(async (client) => {
+    const { rows } = await client.query<{ version: string }>('select version() as version');
+    const settings: Record<string, string> = {};
+    for (const name of ['max_connections', 'shared_buffers', 'work_mem', 'synchronous_commit', 'fsync']) {
+      const result = await client.query<{ value: string }>(`select current_setting($1) as value`, [name]);
+      settings[name] = result.rows[0]?.value ?? '';
+    }
+    return { version: rows[0]?.version ?? 'unknown', settings };
+  });
+}

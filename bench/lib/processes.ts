@@ -1,0 +1,154 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { once } from 'node:events';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+
+/** How a process was run: the production build, or TypeScript sources through tsx (no build for it). */
+export type RunMode = 'dist' | 'tsx-source';
+
+export interface ManagedProcess {
+  readonly name: string;
+  readonly pid: number;
+  readonly mode: RunMode;
+  /** The first JSON log line matching (seen already or still to come); rejects if the process exits or time runs out. */
+  waitForLine(predicate: (line: Record<string, unknown>) => boolean, timeoutMs: number): Promise<Record<string, unknown>>;
+  /** Peak resident set size so far (VmHWM), in KiB; kept after the process has exited. */
+  peakRssKiB(): number;
+  /** The last lines the process wrote, for error messages. */
+  recentOutput(): string[];
+  /** SIGTERM (a graceful stop: CPU profiles are written then), SIGKILL after timeoutMs. Resolves with the exit code. */
+  stop(timeoutMs?: number): Promise<number | null>;
+  readonly exited: Promise<number | null>;
+}
+
+/** Peak resident set size of a live process in KiB, from /proc (Linux); undefined once it is gone. */
+export function readPeakRssKiB(pid: number): number | undefined {
+  try {
+    const match = /^VmHWM:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return match?.[1] === undefined ? undefined : Number(match[1]);
+  } catch {
+    return undefined;
+  }
+}
+
+export interface StartOptions {
+  readonly name: string;
+  /** Arguments to node: flags, then the script. */
+  readonly args: readonly string[];
+  readonly env: Record<string, string>;
+  readonly cwd: string;
+  readonly mode: RunMode;
+}
+
+const KEPT_LINES = 200;
+const RSS_SAMPLE_MS = 500;
+
+export function startProcess(options: StartOptions): ManagedProcess {
+  const child: ChildProcess = spawn(process.execPath, [...options.args], {
+    cwd: options.cwd,
+    // Only what the process needs: a benchmark must not depend on the caller's shell.
+    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/tmp', ...options.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const pid = child.pid;
+  if (pid === undefined) throw new Error(`${options.name} did not start`);
+  const recent: string[] = [];
+  const lines: Array<Record<string, unknown>> = [];
+  const waiters = new Set<(line: Record<string, unknown>) => void>();
+  let peak = 0;
+  const sample = () => {
+    peak = Math.max(peak, readPeakRssKiB(pid) ?? 0);
+  };
+  const sampler = setInterval(sample, RSS_SAMPLE_MS);
+  sampler.unref();
+
+  const keep = (text: string) => {
+    recent.push(text);
+    if (recent.length > KEPT_LINES) recent.shift();
+  };
+  const { stdout, stderr } = child;
+  if (stdout === null || stderr === null) throw new Error(`${options.name} has no output pipes`);
+  createInterface({ input: stdout }).on('line', (text) => {
+    keep(text);
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      return;
+    }
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return;
+    const line = Object.fromEntries(Object.entries(parsed));
+    // Only the lines someone may still wait for are worth keeping; under load they are many.
+    if (lines.length < 1000) lines.push(line);
+    for (const waiter of waiters) waiter(line);
+  });
+  createInterface({ input: stderr }).on('line', keep);
+
+  const exited = once(child, 'exit').then(([code]) => {
+    clearInterval(sampler);
+    return typeof code === 'number' ? code : null;
+  });
+  let exitedYet = false;
+  void exited.then(() => {
+    exitedYet = true;
+  });
+
+  const waitForLine = (predicate: (line: Record<string, unknown>) => boolean, timeoutMs: number) =>
+    new Promise<Record<string, unknown>>((resolve, reject) => {
+      const seen = lines.find(predicate);
+      if (seen) return resolve(seen);
+      const timer = setTimeout(() => {
+        waiters.delete(check);
+        reject(new Error(`${options.name} did not log the expected line within ${timeoutMs} ms:\n${recent.slice(-20).join('\n')}`));
+      }, timeoutMs);
+      const check = (line: Record<string, unknown>) => {
+        if (!predicate(line)) return;
+        clearTimeout(timer);
+        waiters.delete(check);
+        resolve(line);
+      };
+      waiters.add(check);
+      void exited.then((code) => {
+        clearTimeout(timer);
+        if (waiters.delete(check)) reject(new Error(`${options.name} exited (${code}) while starting:\n${recent.slice(-20).join('\n')}`));
+      });
+    });
+
+  return {
+    name: options.name,
+    pid,
+    mode: options.mode,
+    waitForLine,
+    peakRssKiB: () => {
+      if (!exitedYet) sample();
+      return peak;
+    },
+    recentOutput: () => [...recent],
+    exited,
+    stop: async (timeoutMs = 15_000) => {
+      if (exitedYet) return exited;
+      sample();
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+      try {
+        return await exited;
+      } finally {
+        clearTimeout(timer);
+      }
+    },
+  };
+}
+
+/**
+ * How to run a workspace's main: its production build when tsconfig.build.json builds it (so
+ * `npm run build` just refreshed dist/), else its TypeScript sources through tsx — said in the
+ * results, since only the start-up differs (tsx compiles each module once, at import).
+ */
+export function entryPoint(root: string, workspace: string): { mode: RunMode; args: string[] } {
+  const buildConfig = readFileSync(join(root, 'tsconfig.build.json'), 'utf8');
+  const built = buildConfig.includes(`"${workspace}/tsconfig.build.json"`);
+  const dist = join(root, workspace, 'dist', 'src', 'main.js');
+  if (built && existsSync(dist)) return { mode: 'dist', args: [dist] };
+  return { mode: 'tsx-source', args: ['--conditions=@emporium/source', '--import', 'tsx', join(root, workspace, 'src', 'main.ts')] };
+}

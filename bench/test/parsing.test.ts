@@ -1,0 +1,121 @@
+import { describe, expect, it } from 'vitest';
+import { parseReadyLine } from '../lib/coldstart.js';
+import { classifyResponse, parseBackendCalls } from '../lib/load.js';
+import { parsePgbenchLog, parsePgbenchSummary } from '../lib/pgbench.js';
+import { packageOf, summarizeProfile } from '../lib/profile.js';
+import { forPgbench, orderLinesInsert, placeholders, reservationLock } from '../lib/sql.js';
+import { sqlWordArray } from '../lib/words.js';
+
+describe('classifyResponse', () => {
+  it('is OK for data without errors', () => {
+    expect(classifyResponse(200, '{"data":{"product":{"id":"x"}}}')).toBe('OK');
+  });
+
+  it('names a GraphQL error by its extensions.code', () => {
+    const body = JSON.stringify({ data: null, errors: [{ message: 'no', extensions: { code: 'OUT_OF_STOCK', shortages: [] } }] });
+    expect(classifyResponse(200, body)).toBe('OUT_OF_STOCK');
+    expect(classifyResponse(401, '{"errors":[{"message":"x","extensions":{"code":"UNAUTHENTICATED"}}]}')).toBe('UNAUTHENTICATED');
+  });
+
+  it('falls back to the status, and never trusts a strange code', () => {
+    expect(classifyResponse(502, 'Bad Gateway')).toBe('HTTP_502');
+    expect(classifyResponse(200, '{"errors":[{"message":"x"}]}')).toBe('GRAPHQL_ERROR');
+    expect(classifyResponse(200, '{"errors":[{"extensions":{"code":"<script>"}}]}')).toBe('GRAPHQL_ERROR');
+  });
+});
+
+describe('parseBackendCalls', () => {
+  it('reads the gateway header', () => {
+    expect(parseBackendCalls('AccountService.ListAccounts=1, CatalogService.BatchGetProducts=10, OrderService.BatchListAccountOrders=1')).toEqual({
+      'AccountService.ListAccounts': 1,
+      'CatalogService.BatchGetProducts': 10,
+      'OrderService.BatchListAccountOrders': 1,
+    });
+    expect(parseBackendCalls('')).toEqual({});
+    expect(parseBackendCalls('bad, X.Y=2')).toEqual({ 'X.Y': 2 });
+  });
+});
+
+describe('pgbench output', () => {
+  const summary = `pgbench (15.20 (Debian 15.20-0+deb12u1))
+transaction type: /tmp/s.sql
+query mode: extended
+number of clients: 2
+number of threads: 2
+maximum number of tries: 1
+duration: 1 s
+number of transactions actually processed: 18114
+number of failed transactions: 0 (0.000%)
+latency average = 0.106 ms
+initial connection time = 53.451 ms
+tps = 18953.448222 (without initial connection time)
+`;
+
+  it('reads tps and the counts from the summary', () => {
+    expect(parsePgbenchSummary(summary)).toEqual({ tps: 18953.448222, processed: 18114, failed: 0 });
+    expect(() => parsePgbenchSummary('pgbench: error: connection failed')).toThrow(/unexpected pgbench output/);
+  });
+
+  it('reads latencies in ms from the per-transaction log', () => {
+    expect(parsePgbenchLog('0 1 4093 0 1795522241 720002\n0 2 331 0 1795522241 720364\n\n')).toEqual([4.093, 0.331]);
+  });
+});
+
+describe('parseReadyLine', () => {
+  it("reads npm start's ready line, colours and all", () => {
+    expect(parseReadyLine('Emporium is ready (12.3 s); loaded 50 demo products.')).toEqual({ seconds: 12.3, demoProducts: 50 });
+    expect(parseReadyLine('\u001b[32mEmporium is ready (4.0 s).\u001b[39m')).toEqual({ seconds: 4, demoProducts: 0 });
+    expect(parseReadyLine('[gateway] listening')).toBeUndefined();
+  });
+});
+
+describe('SQL for pgbench and the floor', () => {
+  it('numbers placeholders', () => {
+    expect(placeholders(3, 2)).toBe('$3, $4');
+    expect(reservationLock(2)).toContain('where "id" in ($1, $2) order by "id" for update');
+    expect(orderLinesInsert(2)).toMatch(/values \(\$1, \$2, \$3, \$4, \$5, \$6\), \(\$7, \$8, \$9, \$10, \$11, \$12\)$/);
+  });
+
+  it('replaces $10 as a whole, flattens lines and ends the statement', () => {
+    const values = Array.from({ length: 12 }, (_, i) => `:v${i + 1}`);
+    const text = forPgbench(orderLinesInsert(2), values);
+    expect(text).toContain('(:v7, :v8, :v9, :v10, :v11, :v12);');
+    expect(forPgbench('select $1\n  from t', ['bench.id(1, :n)'])).toBe('select bench.id(1, :n) from t;');
+    expect(() => forPgbench('select $2', ['x'])).toThrow(/no pgbench value for \$2/);
+  });
+
+  it('embeds only plain words in SQL', () => {
+    expect(sqlWordArray(['oak', 'Lamp'])).toBe("array['oak', 'Lamp']");
+    expect(() => sqlWordArray(["o'hara"])).toThrow();
+  });
+});
+
+describe('CPU profile summary', () => {
+  it('attributes self time to functions and packages', () => {
+    const frame = (functionName: string, url: string) => ({ functionName, url, lineNumber: 0, columnNumber: 0, scriptId: '0' });
+    const profile = {
+      nodes: [
+        { id: 1, callFrame: frame('(root)', ''), hitCount: 0 },
+        { id: 2, callFrame: frame('(idle)', ''), hitCount: 1 },
+        { id: 3, callFrame: frame('execute', 'file:///app/node_modules/graphql/execution/execute.js'), hitCount: 2 },
+        { id: 4, callFrame: frame('toOrder', 'file:///app/services/order/dist/src/repository.js'), hitCount: 1 },
+      ],
+      startTime: 0,
+      endTime: 4000,
+      samples: [2, 3, 3, 4],
+      timeDeltas: [0, 1000, 1000, 1000],
+    };
+    const summary = summarizeProfile(profile);
+    expect(summary.totalMs).toBe(4);
+    expect(summary.packages[0]).toEqual({ name: 'graphql', selfMs: 2, percent: 50 });
+    expect(summary.functions.map((entry) => entry.name)).toContain('toOrder services/order/dist/src/repository.js:1');
+    expect(summary.busyPercent).toBe(75);
+  });
+
+  it('names packages, node built-ins and our workspaces', () => {
+    expect(packageOf('file:///x/node_modules/@grpc/grpc-js/build/src/call.js', 'f')).toBe('@grpc/grpc-js');
+    expect(packageOf('node:internal/http2/util', 'f')).toBe('node (built-in)');
+    expect(packageOf('file:///x/services/gateway/dist/src/loaders.js', 'f')).toBe('services/gateway');
+    expect(packageOf('', '(garbage collector)')).toBe('(garbage collector)');
+  });
+});
