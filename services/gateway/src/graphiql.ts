@@ -50,6 +50,24 @@ async function isBuilt(dir: string, expected: string): Promise<boolean> {
   }
 }
 
+function canBuild(): boolean {
+  try {
+    createRequire(import.meta.url).resolve('esbuild');
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function hasManifest(dir: string): Promise<boolean> {
+  try {
+    await readFile(join(dir, MANIFEST));
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** Bundles the page's script, its stylesheet and fonts, and Monaco's three workers into dir. */
 export async function buildGraphiql(dir = DEFAULT_GRAPHIQL_DIR): Promise<void> {
   // esbuild is a build tool (a devDependency): loaded only when there is something to build.
@@ -79,6 +97,11 @@ export async function buildGraphiql(dir = DEFAULT_GRAPHIQL_DIR): Promise<void> {
 
 /** Builds the bundle unless an up-to-date one is there. */
 export async function ensureGraphiql(dir: string, log: Logger): Promise<void> {
+  if (!canBuild()) {
+    // A production image has the bundle its build stage made, and no esbuild to remake it: serve it.
+    if (await hasManifest(dir)) return;
+    throw new Error(`no GraphiQL bundle in ${dir} and no esbuild to build one: run npm run build:graphiql -w @emporium/gateway at build time, or set GRAPHIQL=false`);
+  }
   if (await isBuilt(dir, await fingerprint())) return;
   log.info({ dir }, 'building the GraphiQL bundle');
   const started = Date.now();
