@@ -26,6 +26,7 @@ import {
   type CeilingPart,
   type CeilingResult,
   type CheckResult,
+  type MeasuredRun,
   type ScenarioResult,
   type TargetResult,
 } from './lib/report.js';
@@ -91,7 +92,7 @@ async function main(): Promise<number> {
 
   const scratch = await mkdtemp(join(tmpdir(), 'emporium-bench-'));
   const profileDir = join(SCRATCH_DIR, 'profiles');
-  const databases = await createBenchDatabases();
+  const databases = await createBenchDatabases(options.databaseSettings);
   const processes: ManagedProcess[] = [];
   let platform: Platform | undefined;
   const scenarios: ScenarioResult[] = [];
@@ -127,6 +128,9 @@ async function main(): Promise<number> {
   if (gatewayMode === 'tsx-source') {
     notes.push('the gateway is not in tsconfig.build.json yet, so it ran from its TypeScript sources through tsx (same code, compiled at import).');
   }
+  for (const [name, value] of Object.entries(options.databaseSettings)) {
+    notes.push(`experiment: the benchmark databases ran with ${name} = ${value} (ALTER DATABASE … SET), not the server's default.`);
+  }
   notes.push('the monolith floor runs bench/monolith/server.ts through tsx; it answers by operationName with the same SQL and JSON, without GraphQL or gRPC.');
   const results: BenchResults = {
     version: 1,
@@ -145,6 +149,7 @@ async function main(): Promise<number> {
       data: options.data,
       scenarios: options.scenarios,
       logLevel: 'info',
+      databaseSettings: options.databaseSettings,
       argv,
     },
     machine: {
@@ -176,7 +181,7 @@ async function main(): Promise<number> {
   process.stdout.write(`\n${markdown}\n`);
   log(`wrote ${base}.json and .md`);
 
-  if (options.cpuProf !== undefined) await printProfile(options.cpuProf, profileDir);
+  for (const name of options.cpuProf) await printProfile(name, profileDir);
 
   const failedChecks = scenarios.flatMap((scenario) => scenario.checks.filter((check) => !check.passed));
   const unexpected = scenarios.map((scenario) => ({ id: scenario.id, errors: unexpectedErrors(scenario) })).filter((s) => Object.keys(s.errors).length > 0);
@@ -220,12 +225,12 @@ async function startPlatform(
   profileDir: string,
   processes: ManagedProcess[],
 ): Promise<Platform> {
-  if (options.cpuProf !== undefined) {
+  if (options.cpuProf.length > 0) {
     await mkdir(profileDir, { recursive: true });
-    for (const name of await readdir(profileDir)) if (name.startsWith(`${options.cpuProf}.`)) await rm(join(profileDir, name));
+    for (const name of await readdir(profileDir)) if (options.cpuProf.some((process) => name.startsWith(`${process}.`))) await rm(join(profileDir, name));
   }
   const profileFlags = (name: ProcessName) =>
-    options.cpuProf === name ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`, `--cpu-prof-name=${name}.cpuprofile`] : [];
+    options.cpuProf.includes(name) ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`, `--cpu-prof-name=${name}.cpuprofile`] : [];
   const start = (name: ProcessName, workspace: string, env: Record<string, string>) => {
     const entry = entryPoint(ROOT, workspace);
     const managed = startProcess({
@@ -460,13 +465,23 @@ async function runScenario(id: ScenarioId, options: BenchOptions, context: Conte
   const scenario = plan(id, options, context);
   log(`scenario ${id}: ${scenario.title}`);
   const checks: CheckResult[] = [];
-  const all: Record<'gateway' | 'floor', RunResult[]> = { gateway: [], floor: [] };
-  const measured: Record<'gateway' | 'floor', RunResult[]> = { gateway: [], floor: [] };
+  const all: Record<'gateway' | 'floor', MeasuredRun[]> = { gateway: [], floor: [] };
+  const measured: Record<'gateway' | 'floor', MeasuredRun[]> = { gateway: [], floor: [] };
 
   const drive = async (target: 'gateway' | 'floor', requests: Requests, load: number) => {
     const url = target === 'gateway' ? context.platform.gatewayUrl : context.platform.floorUrl;
     const seconds = load === 0 ? options.warmupSeconds : options.runSeconds;
-    const result = await runLoad({ url, connections: scenario.connections, seconds, next: requests(load) });
+    const cpuBefore = context.processes.map((process) => process.cpuSeconds());
+    const loadResult = await runLoad({ url, connections: scenario.connections, seconds, next: requests(load) });
+    const cpuMsPerRequest: Record<string, number> = {};
+    context.processes.forEach((process, index) => {
+      const before = cpuBefore[index];
+      const after = process.cpuSeconds();
+      if (before !== undefined && after !== undefined && loadResult.requests > 0) {
+        cpuMsPerRequest[process.name] = Math.round(((after - before) * 1000 * 1000) / loadResult.requests) / 1000;
+      }
+    });
+    const result: MeasuredRun = { ...loadResult, cpuMsPerRequest };
     all[target].push(result);
     if (load > 0) measured[target].push(result);
     log(
@@ -504,7 +519,7 @@ async function runScenario(id: ScenarioId, options: BenchOptions, context: Conte
   }
   if (scenario.afterAll) checks.push(...(await scenario.afterAll(all)));
 
-  const target = (name: 'gateway' | 'floor', runs: RunResult[]): TargetResult => ({
+  const target = (name: 'gateway' | 'floor', runs: MeasuredRun[]): TargetResult => ({
     target: name,
     connections: scenario.connections,
     warmupSeconds: options.warmupSeconds,

@@ -28,8 +28,11 @@ function urlOf(name: string): string {
   return url.toString();
 }
 
-/** Three fresh, empty databases for one run (each service owns its own, as in production). */
-export async function createBenchDatabases(): Promise<BenchDatabases> {
+/**
+ * Three fresh, empty databases for one run (each service owns its own, as in production), with
+ * optional per-database settings (ALTER DATABASE … SET), for trying a server setting out.
+ */
+export async function createBenchDatabases(settings: Readonly<Record<string, string>> = {}): Promise<BenchDatabases> {
   const run = `emporium_bench_${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`;
   const names = { account: `${run}_account`, catalog: `${run}_catalog`, order: `${run}_order` };
   const created: string[] = [];
@@ -42,6 +45,10 @@ export async function createBenchDatabases(): Promise<BenchDatabases> {
       for (const name of Object.values(names)) {
         await client.query(`create database ${pg.escapeIdentifier(name)}`);
         created.push(name);
+        for (const [setting, value] of Object.entries(settings)) {
+          if (!/^[a-z_]+$/.test(setting)) throw new Error(`not a setting name: ${setting}`);
+          await client.query(`alter database ${pg.escapeIdentifier(name)} set ${setting} = ${pg.escapeLiteral(value)}`);
+        }
       }
     });
   } catch (error) {

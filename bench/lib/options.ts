@@ -28,8 +28,10 @@ export interface BenchOptions {
   readonly build: boolean;
   /** Keep the databases afterwards, to look at them. */
   readonly keep: boolean;
-  /** Write a V8 CPU profile of this process (node --cpu-prof). */
-  readonly cpuProf: ProcessName | undefined;
+  /** PostgreSQL settings for the benchmark databases (ALTER DATABASE … SET), to try one out. */
+  readonly databaseSettings: Readonly<Record<string, string>>;
+  /** Write V8 CPU profiles of these processes (node --cpu-prof). */
+  readonly cpuProf: readonly ProcessName[];
 }
 
 const SEED = 7;
@@ -61,7 +63,8 @@ export const USAGE = `npm run bench [-- options]
   --no-cold-start     skip the cold-start measurement
   --skip-build        use the existing dist/ (npm run build is the default)
   --keep              keep the benchmark databases
-  --cpu-prof NAME     CPU-profile one process: ${PROCESS_NAMES.join(', ')}
+  --pg-set NAME=VALUE a PostgreSQL setting for the benchmark databases (repeatable), to try it out
+  --cpu-prof NAMES    CPU-profile processes (comma-separated, or all): ${PROCESS_NAMES.join(', ')}
   --help`;
 
 function positiveInt(value: string | undefined, flag: string): number | undefined {
@@ -84,6 +87,7 @@ export function parseOptions(argv: readonly string[]): BenchOptions | 'help' {
       'skip-build': { type: 'boolean', default: false },
       keep: { type: 'boolean', default: false },
       'cpu-prof': { type: 'string' },
+      'pg-set': { type: 'string', multiple: true },
       help: { type: 'boolean', default: false },
     },
   });
@@ -91,8 +95,7 @@ export function parseOptions(argv: readonly string[]): BenchOptions | 'help' {
   const profile = values.quick ? QUICK : FULL;
   const runs = positiveInt(values.runs, '--runs') ?? profile.runs;
   const scenarios = values.scenarios === undefined ? [...SCENARIO_IDS] : parseScenarios(values.scenarios);
-  const cpuProf = values['cpu-prof'];
-  if (cpuProf !== undefined && !isProcessName(cpuProf)) throw new Error(`--cpu-prof must be one of ${PROCESS_NAMES.join(', ')}`);
+  const cpuProf = parseProcessNames(values['cpu-prof']);
   return {
     mode: values.quick ? 'quick' : 'full',
     // One hot product for each scenario-5 load: the warm-up and every run start from the same stock.
@@ -110,11 +113,32 @@ export function parseOptions(argv: readonly string[]): BenchOptions | 'help' {
     build: !values['skip-build'],
     keep: values.keep,
     cpuProf,
+    databaseSettings: parseSettings(values['pg-set'] ?? []),
   };
 }
 
 function isProcessName(value: string): value is ProcessName {
   return PROCESS_NAMES.some((name) => name === value);
+}
+
+function parseSettings(pairs: readonly string[]): Record<string, string> {
+  const settings: Record<string, string> = {};
+  for (const pair of pairs) {
+    const match = /^([a-z_]+)=(.+)$/.exec(pair);
+    if (match?.[1] === undefined || match[2] === undefined) throw new Error(`--pg-set takes name=value, got ${JSON.stringify(pair)}`);
+    settings[match[1]] = match[2];
+  }
+  return settings;
+}
+
+function parseProcessNames(text: string | undefined): ProcessName[] {
+  if (text === undefined) return [];
+  if (text === 'all') return [...PROCESS_NAMES];
+  return text.split(',').map((part) => {
+    const name = part.trim();
+    if (!isProcessName(name)) throw new Error(`--cpu-prof takes ${PROCESS_NAMES.join(', ')} or all, got ${JSON.stringify(part)}`);
+    return name;
+  });
 }
 
 function parseScenarios(text: string): ScenarioId[] {
@@ -128,5 +152,5 @@ function parseScenarios(text: string): ScenarioId[] {
 
 /** A run is the official kind (written to bench/results/) only with every scenario and the standard settings. */
 export function isComplete(options: BenchOptions, argv: readonly string[]): boolean {
-  return options.mode === 'full' && options.scenarios.length === SCENARIO_IDS.length && !argv.some((arg) => /^--(runs|seconds|cpu-prof)/.test(arg));
+  return options.mode === 'full' && options.scenarios.length === SCENARIO_IDS.length && !argv.some((arg) => /^--(runs|seconds|cpu-prof|pg-set)/.test(arg));
 }

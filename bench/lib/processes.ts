@@ -15,6 +15,8 @@ export interface ManagedProcess {
   waitForLine(predicate: (line: Record<string, unknown>) => boolean, timeoutMs: number): Promise<Record<string, unknown>>;
   /** Peak resident set size so far (VmHWM), in KiB; kept after the process has exited. */
   peakRssKiB(): number;
+  /** CPU time (user + system) used so far, in seconds; undefined once the process is gone. */
+  cpuSeconds(): number | undefined;
   /** The last lines the process wrote, for error messages. */
   recentOutput(): string[];
   /** SIGTERM (a graceful stop: CPU profiles are written then), SIGKILL after timeoutMs. Resolves with the exit code. */
@@ -27,6 +29,23 @@ export function readPeakRssKiB(pid: number): number | undefined {
   try {
     const match = /^VmHWM:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
     return match?.[1] === undefined ? undefined : Number(match[1]);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Clock ticks per second of /proc/<pid>/stat times: USER_HZ, 100 on every mainstream Linux build. */
+const USER_HZ = 100;
+
+/** CPU time (user + system) of a live process in seconds, from /proc (Linux); undefined once it is gone. */
+export function readCpuSeconds(pid: number): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the command name, which is in parentheses and may itself contain spaces.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const user = Number(fields[11]);
+    const system = Number(fields[12]);
+    return Number.isFinite(user) && Number.isFinite(system) ? (user + system) / USER_HZ : undefined;
   } catch {
     return undefined;
   }
@@ -124,6 +143,7 @@ export function startProcess(options: StartOptions): ManagedProcess {
       if (!exitedYet) sample();
       return peak;
     },
+    cpuSeconds: () => (exitedYet ? undefined : readCpuSeconds(pid)),
     recentOutput: () => [...recent],
     exited,
     stop: async (timeoutMs = 15_000) => {

@@ -11,11 +11,19 @@ export interface Summary {
   readonly p99: number;
 }
 
+/**
+ * A measured load and the CPU time each of our processes spent per request during it: unlike
+ * req/s, this hardly depends on what else the shared machine is doing.
+ */
+export interface MeasuredRun extends RunResult {
+  readonly cpuMsPerRequest: Record<string, number>;
+}
+
 export interface TargetResult {
   readonly target: 'gateway' | 'floor';
   readonly connections: number;
   readonly warmupSeconds: number;
-  readonly runs: readonly RunResult[];
+  readonly runs: readonly MeasuredRun[];
   /** Median over the runs of each figure separately. */
   readonly median: Summary;
 }
@@ -109,6 +117,17 @@ export function summarizePgbench(runs: readonly PgbenchResult[]): Summary {
 
 function round1(value: number): number {
   return Math.round(value * 10) / 10;
+}
+
+/** Per process, the median over the runs of its CPU ms per request; processes that did nothing are left out. */
+export function medianCpu(runs: readonly MeasuredRun[]): Record<string, number> {
+  const names = new Set(runs.flatMap((run) => Object.keys(run.cpuMsPerRequest)));
+  const result: Record<string, number> = {};
+  for (const name of names) {
+    const value = median(runs.map((run) => run.cpuMsPerRequest[name] ?? 0));
+    if (value > 0) result[name] = Math.round(value * 1000) / 1000;
+  }
+  return result;
 }
 
 /** Errors summed over the measured runs. */
@@ -230,6 +249,16 @@ export function renderMarkdown(results: BenchResults): string {
   lines.push('');
 
   const names = Object.keys(results.processes);
+  lines.push('CPU time per request (ms, median of the runs; PostgreSQL not included):', '');
+  lines.push(row(['#', 'target', ...names]), row(['--:', '---', ...names.map(() => '--:')]));
+  for (const scenario of results.scenarios) {
+    for (const target of [scenario.gateway, scenario.floor]) {
+      if (target === undefined) continue;
+      const cpu = medianCpu(target.runs);
+      lines.push(row([target === scenario.gateway ? String(scenario.id) : '', target.target === 'gateway' ? 'gateway' : 'monolith floor', ...names.map((name) => formatNumber(cpu[name]))]));
+    }
+  }
+  lines.push('');
   lines.push(row(['peak RSS (MiB)', ...names]), row(['---', ...names.map(() => '--:')]));
   lines.push(row(['whole run', ...names.map((name) => formatNumber(results.processes[name]?.peakRssMiB))]));
   lines.push('');

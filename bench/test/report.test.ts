@@ -1,17 +1,18 @@
 import { describe, expect, it } from 'vitest';
-import type { RunResult } from '../lib/load.js';
 import {
   describeBackendCalls,
   formatNumber,
+  medianCpu,
   renderMarkdown,
   summarizeRuns,
   unexpectedErrors,
   type BenchResults,
+  type MeasuredRun,
   type ScenarioResult,
   type TargetResult,
 } from '../lib/report.js';
 
-function run(requestsPerSecond: number, p50: number, errors: Record<string, number> = {}, calls = 1): RunResult {
+function run(requestsPerSecond: number, p50: number, errors: Record<string, number> = {}, calls = 1): MeasuredRun {
   return {
     seconds: 10,
     requests: requestsPerSecond * 10,
@@ -20,10 +21,11 @@ function run(requestsPerSecond: number, p50: number, errors: Record<string, numb
     ok: requestsPerSecond * 10,
     errors,
     backendCalls: { perRequest: calls, byRpc: { 'CatalogService.ListProducts': calls } },
+    cpuMsPerRequest: { gateway: p50 / 10, catalog: 0 },
   };
 }
 
-function target(name: 'gateway' | 'floor', runs: RunResult[]): TargetResult {
+function target(name: 'gateway' | 'floor', runs: MeasuredRun[]): TargetResult {
   return { target: name, connections: 16, warmupSeconds: 5, runs, median: summarizeRuns(runs) };
 }
 
@@ -90,6 +92,10 @@ describe('summaries', () => {
     expect(unexpectedErrors(hot)).toEqual({ 'gateway:INTERNAL': 1 });
   });
 
+  it('takes the median CPU per request and leaves out idle processes', () => {
+    expect(medianCpu(search.gateway.runs)).toEqual({ gateway: 2 });
+  });
+
   it('describes backend calls per request with the RPCs', () => {
     expect(describeBackendCalls(search.gateway.runs)).toBe('1 (Catalog.ListProducts×1)');
     expect(describeBackendCalls([{ ...run(1, 1), backendCalls: undefined }])).toBe('—');
@@ -117,6 +123,8 @@ describe('renderMarkdown', () => {
     expect(markdown).toContain('1 INTERNAL, 20 OUT_OF_STOCK');
     expect(markdown).toContain('- FAIL (5) stock: stock 5 = 10 − 4: NO');
     expect(markdown).toContain('| whole run | 120 |');
+    expect(markdown).toContain('| 1 | gateway | 2 |');
+    expect(markdown).toContain('|  | monolith floor | 0.50 |');
     expect(markdown).toContain('ready in 12.3 s as reported');
     expect(markdown).toContain('share these 2 cores');
     expect(markdown).toContain('Note: a note');
