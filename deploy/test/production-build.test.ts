@@ -305,14 +305,16 @@ describe('production build: deploy/Dockerfile steps, run without Docker (slow)',
         JWT_SECRET: randomBytes(32).toString('hex'),
         ADMIN_EMAIL: 'admin@example.com',
         ADMIN_PASSWORD: randomBytes(12).toString('hex'),
-        // As compose.yaml and the Kubernetes ConfigMap set it: with GraphiQL on, the gateway tries to
-        // rebuild its bundle at start and fails without esbuild (deploy/README.md, known limits).
-        GRAPHIQL: 'false',
+        // GraphiQL on: the runtime has the bundle the build stage made and no esbuild to remake it.
+        GRAPHIQL: 'true',
       };
       const gateway = startTarget(appDir, 'gateway', env);
       started.push(gateway);
       await gateway.listening;
       expect(await healthcheckExit(appDir, 'gateway', env)).toBe(0);
+      const page = await fetch(`http://127.0.0.1:${env.PORT}/graphiql`);
+      expect(page.status).toBe(200);
+      expect(await page.text()).toContain('<script');
       expect(await stop(gateway)).toBe(0);
     },
     3 * MINUTE,
