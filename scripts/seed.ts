@@ -26,12 +26,16 @@ async function allProducts(catalog: CatalogClient): Promise<Product[]> {
 /**
  * Loads the demo catalog and the demo customer (the admin is the gateway's ADMIN_EMAIL bootstrap).
  * Idempotent: products are matched by name. With `reload`, existing demo products get their demo
- * price, description and stock back; without, only missing ones are created.
+ * price, description and stock back; without, nothing happens unless the catalog is empty.
  */
 export async function seedDemoData(config: PlatformConfig, options: { reload: boolean }): Promise<SeedResult> {
   const catalog = createCatalogClient(addressOf(config, 'catalog'), { deadlineMs: 10_000 });
   const accounts = createAccountClient(addressOf(config, 'account'), { deadlineMs: 10_000 });
   try {
+    // A start after the first finds the shop stocked: nothing to load, and no password to hash.
+    if (!options.reload && (await catalog.listProducts({ pageSize: 1, pageToken: '', query: '' })).totalSize > 0) {
+      return { created: 0, updated: 0 };
+    }
     const { customer } = demoCredentials(config);
     try {
       await accounts.createAccount({ name: 'Demo Customer', ...customer, role: Role.ROLE_CUSTOMER });

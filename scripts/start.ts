@@ -3,7 +3,6 @@ import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { concurrently, type CloseEvent } from 'concurrently';
 import { ConfigError } from '@emporium/kit/config.js';
-import { ensurePGliteTemplate } from '@emporium/kit/database.js';
 import { checkHealth } from '@emporium/kit/grpc-health.js';
 import { seedDemoData } from './seed.js';
 import { SERVICES, addressOf, demoCredentials, platformConfig, portOf, type PlatformConfig, type ServiceName } from './platform.js';
@@ -104,13 +103,16 @@ async function main(): Promise<void> {
   const credentials = demoCredentials(config);
   // One initdb here instead of one per service racing for two cores on a first start.
   if (!config.ACCOUNT_DATABASE_URL || !config.CATALOG_DATABASE_URL || !config.ORDER_DATABASE_URL) {
+    // Imported only here: loading PGlite costs the runner a second it need not spend otherwise.
+    const { ensurePGliteTemplate } = await import('@emporium/kit/database.js');
     await ensurePGliteTemplate();
   }
 
   const { result } = concurrently(
     SERVICES.map((service) => ({
       name: service,
-      command: `"${process.execPath}" --conditions=@emporium/source --import tsx services/${service}/src/main.ts`,
+      // exec: the shell becomes the service, so signals reach it directly and its exit code is reported.
+      command: `exec "${process.execPath}" --conditions=@emporium/source --import tsx services/${service}/src/main.ts`,
       env: childEnvironment(config, service, dataDir),
     })),
     {
