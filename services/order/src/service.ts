@@ -126,14 +126,18 @@ function fingerprint(accountId: string, lines: ReadonlyArray<{ productId: string
   return createHash('sha256').update(JSON.stringify({ accountId, lines: canonical })).digest('base64url');
 }
 
+/**
+ * What the Catalog's refusal means for this order, in the order's terms: the Catalog names fields
+ * of its own request (its merged lines), which the caller of CreateOrder never saw.
+ */
 function rejectionOf(error: DomainError): Rejection {
-  return {
-    kind: error.kind,
-    reason: error.reason,
-    message: error.message,
-    ...(error.field === undefined ? {} : { field: error.field }),
-    shortages: error.shortages,
-  };
+  const message =
+    error.reason === 'OUT_OF_STOCK'
+      ? `not enough stock: ${error.shortages
+          .map((s) => `product ${s.productId} has ${s.available} available, ${s.requested} requested`)
+          .join('; ')}`
+      : error.message.replace(/^lines\[\d+\]\.[a-z_]+: /, '');
+  return { kind: error.kind, reason: error.reason, message, field: 'lines', shortages: error.shortages };
 }
 
 /** The error a rejected order answers with, the first time and on every retry. */
