@@ -25,13 +25,10 @@ const FORMAT = /^scrypt\$ln=(\d+),r=(\d+),p=(\d+)\$([A-Za-z0-9+/=]+)\$([A-Za-z0-
  * the cost later still verifies old hashes.
  */
 export class PasswordHasher {
-  private readonly decoy: Promise<string>;
+  /** Verified against when an email is unknown, so that case costs as much as a wrong password. */
+  private decoy: Promise<string> | undefined;
 
-  constructor(private readonly logN: number) {
-    // Verified against when an email is unknown, so that case costs as much as a wrong password.
-    this.decoy = this.hash(randomBytes(16).toString('hex'));
-    this.decoy.catch(() => undefined);
-  }
+  constructor(private readonly logN: number) {}
 
   async hash(password: string): Promise<string> {
     const salt = randomBytes(SALT_LENGTH);
@@ -51,6 +48,8 @@ export class PasswordHasher {
 
   /** Spends the same work as verify() and answers false. */
   async verifyDecoy(password: string): Promise<false> {
+    // Made on first use rather than at start, where it would compete with start-up for the CPU.
+    this.decoy ??= this.hash(randomBytes(16).toString('hex'));
     await this.verify(password, await this.decoy);
     return false;
   }
