@@ -190,6 +190,9 @@ async function main(): Promise<number> {
   return failedChecks.length > 0 || unexpected.length > 0 ? 1 : 0;
 }
 
+/** The harness itself, in the CPU table: autocannon runs in this process. */
+const LOAD_GENERATOR = 'autocannon';
+
 const mib = (kib: number) => Math.round((kib / 1024) * 10) / 10;
 
 async function build(): Promise<void> {
@@ -472,8 +475,13 @@ async function runScenario(id: ScenarioId, options: BenchOptions, context: Conte
     const url = target === 'gateway' ? context.platform.gatewayUrl : context.platform.floorUrl;
     const seconds = load === 0 ? options.warmupSeconds : options.runSeconds;
     const cpuBefore = context.processes.map((process) => process.cpuSeconds());
+    const ownBefore = process.cpuUsage();
     const loadResult = await runLoad({ url, connections: scenario.connections, seconds, next: requests(load) });
-    const cpuMsPerRequest: Record<string, number> = {};
+    const own = process.cpuUsage(ownBefore);
+    // The load generator runs in this process and takes its share of the same cores.
+    const cpuMsPerRequest: Record<string, number> = {
+      [LOAD_GENERATOR]: loadResult.requests > 0 ? Math.round((own.user + own.system) / loadResult.requests) / 1000 : 0,
+    };
     context.processes.forEach((process, index) => {
       const before = cpuBefore[index];
       const after = process.cpuSeconds();

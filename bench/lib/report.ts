@@ -249,13 +249,15 @@ export function renderMarkdown(results: BenchResults): string {
   lines.push('');
 
   const names = Object.keys(results.processes);
-  lines.push('CPU time per request (ms, median of the runs; PostgreSQL not included):', '');
-  lines.push(row(['#', 'target', ...names]), row(['--:', '---', ...names.map(() => '--:')]));
+  const measuredNames = new Set(results.scenarios.flatMap((s) => [s.gateway, s.floor]).flatMap((t) => t?.runs ?? []).flatMap((r) => Object.keys(r.cpuMsPerRequest)));
+  const cpuNames = [...names, ...[...measuredNames].filter((name) => !names.includes(name)).sort()];
+  lines.push('CPU time per request (ms, median of the runs; PostgreSQL not included; autocannon is the load generator):', '');
+  lines.push(row(['#', 'target', ...cpuNames]), row(['--:', '---', ...cpuNames.map(() => '--:')]));
   for (const scenario of results.scenarios) {
     for (const target of [scenario.gateway, scenario.floor]) {
       if (target === undefined) continue;
       const cpu = medianCpu(target.runs);
-      lines.push(row([target === scenario.gateway ? String(scenario.id) : '', target.target === 'gateway' ? 'gateway' : 'monolith floor', ...names.map((name) => formatNumber(cpu[name]))]));
+      lines.push(row([target === scenario.gateway ? String(scenario.id) : '', target.target === 'gateway' ? 'gateway' : 'monolith floor', ...cpuNames.map((name) => formatNumber(cpu[name]))]));
     }
   }
   lines.push('');
