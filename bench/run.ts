@@ -11,7 +11,7 @@ import { accountConfigSchema } from '@emporium/account/config.js';
 import { PasswordHasher } from '@emporium/account/password.js';
 import { parseConfig } from '@emporium/kit/config.js';
 import { measureColdStart } from './lib/coldstart.js';
-import { createBenchDatabases, describeServer, type BenchDatabases } from './lib/databases.js';
+import { backendCpuBetween, backendCpuSeconds, createBenchDatabases, describeServer, type BenchDatabases } from './lib/databases.js';
 import { runLoad, type LoadRequest, type RunResult } from './lib/load.js';
 import { isComplete, parseOptions, USAGE, type BenchOptions, type ProcessName, type ScenarioId } from './lib/options.js';
 import { findPgbench, runPgbench, type PgbenchResult, type PgbenchScript } from './lib/pgbench.js';
@@ -189,6 +189,11 @@ async function main(): Promise<number> {
   for (const check of failedChecks) log(`check failed: ${check.name}: ${check.detail}`);
   return failedChecks.length > 0 || unexpected.length > 0 ? 1 : 0;
 }
+
+/** The benchmark databases' PostgreSQL backends, in the CPU table. */
+const POSTGRES = 'postgres';
+
+const databaseUrls = (databases: BenchDatabases) => [databases.account, databases.catalog, databases.order];
 
 /** The harness itself, in the CPU table: autocannon runs in this process. */
 const LOAD_GENERATOR = 'autocannon';
@@ -475,13 +480,18 @@ async function runScenario(id: ScenarioId, options: BenchOptions, context: Conte
     const url = target === 'gateway' ? context.platform.gatewayUrl : context.platform.floorUrl;
     const seconds = load === 0 ? options.warmupSeconds : options.runSeconds;
     const cpuBefore = context.processes.map((process) => process.cpuSeconds());
+    const postgresBefore = await backendCpuSeconds(databaseUrls(context.databases));
     const ownBefore = process.cpuUsage();
     const loadResult = await runLoad({ url, connections: scenario.connections, seconds, next: requests(load) });
     const own = process.cpuUsage(ownBefore);
+    const postgresSeconds = backendCpuBetween(postgresBefore, await backendCpuSeconds(databaseUrls(context.databases)));
     // The load generator runs in this process and takes its share of the same cores.
     const cpuMsPerRequest: Record<string, number> = {
       [LOAD_GENERATOR]: loadResult.requests > 0 ? Math.round((own.user + own.system) / loadResult.requests) / 1000 : 0,
     };
+    if (postgresBefore.size > 0 && loadResult.requests > 0) {
+      cpuMsPerRequest[POSTGRES] = Math.round((postgresSeconds * 1000 * 1000) / loadResult.requests) / 1000;
+    }
     context.processes.forEach((process, index) => {
       const before = cpuBefore[index];
       const after = process.cpuSeconds();

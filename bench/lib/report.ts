@@ -251,7 +251,10 @@ export function renderMarkdown(results: BenchResults): string {
   const names = Object.keys(results.processes);
   const measuredNames = new Set(results.scenarios.flatMap((s) => [s.gateway, s.floor]).flatMap((t) => t?.runs ?? []).flatMap((r) => Object.keys(r.cpuMsPerRequest)));
   const cpuNames = [...names, ...[...measuredNames].filter((name) => !names.includes(name)).sort()];
-  lines.push('CPU time per request (ms, median of the runs; PostgreSQL not included; autocannon is the load generator):', '');
+  lines.push(
+    'CPU time per request (ms, median of the runs): our processes, the PostgreSQL backends serving the benchmark databases, and autocannon, the load generator:',
+    '',
+  );
   lines.push(row(['#', 'target', ...cpuNames]), row(['--:', '---', ...cpuNames.map(() => '--:')]));
   for (const scenario of results.scenarios) {
     for (const target of [scenario.gateway, scenario.floor]) {
