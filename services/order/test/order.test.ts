@@ -12,8 +12,11 @@ describe('order service', () => {
     platform.orders.createOrder({ accountId, lines, idempotencyKey });
 
   beforeAll(async () => {
-    // The reconciler is off here: these tests are about the request path alone.
-    platform = await startPlatform({ RECONCILE_INTERVAL_MS: '0' });
+    // The reconciler is off here: these tests are about the request path alone. The upstream
+    // deadline is generous: 100 concurrent orders on one product queue on its row lock, and on a
+    // loaded 2-core CI machine that queue may outlast the default 3 s (deadlines are tested in
+    // resilience.test.ts).
+    platform = await startPlatform({ RECONCILE_INTERVAL_MS: '0', UPSTREAM_DEADLINE_MS: '30000' });
   });
   afterAll(async () => {
     await platform.stop();
