@@ -98,10 +98,12 @@ async function main(): Promise<number> {
   const scenarios: ScenarioResult[] = [];
   const notes: string[] = [];
   let seedReport: Record<string, number> | undefined;
+  let loadsStartedAt: number | undefined;
   try {
     platform = await startPlatform(options, databases, scratch, profileDir, processes);
     seedReport = await seed(options, databases);
     const fixtures = await prepareFixtures(options, databases, platform);
+    loadsStartedAt = performance.now();
     for (const id of options.scenarios) {
       const result = await runScenario(id, options, { platform, fixtures, databases, pgbench, scratch, processes });
       scenarios.push(result);
@@ -181,7 +183,12 @@ async function main(): Promise<number> {
   process.stdout.write(`\n${markdown}\n`);
   log(`wrote ${base}.json and .md`);
 
-  for (const name of options.cpuProf) await printProfile(name, profileDir);
+  for (const name of options.cpuProf) {
+    // The summary leaves out each process's start-up (module loading, migrations, seeding, log-ins).
+    const started = processes.find((process) => process.name === name)?.startedAt;
+    const skipMs = loadsStartedAt !== undefined && started !== undefined ? Math.max(loadsStartedAt - started, 0) : 0;
+    await printProfile(name, profileDir, skipMs);
+  }
 
   const failedChecks = scenarios.flatMap((scenario) => scenario.checks.filter((check) => !check.passed));
   const unexpected = scenarios.map((scenario) => ({ id: scenario.id, errors: unexpectedErrors(scenario) })).filter((s) => Object.keys(s.errors).length > 0);
@@ -683,13 +690,13 @@ function shapeOf(value: unknown): unknown {
   return typeof value;
 }
 
-async function printProfile(name: ProcessName, profileDir: string): Promise<void> {
+async function printProfile(name: ProcessName, profileDir: string, skipMs: number): Promise<void> {
   const file = (await readdir(profileDir)).find((entry) => entry.startsWith(`${name}.`) && entry.endsWith('.cpuprofile'));
   if (file === undefined) {
     log(`no CPU profile of ${name} was written`);
     return;
   }
-  const summary = renderProfileSummary(name, await readProfileSummary(join(profileDir, file), 25));
+  const summary = renderProfileSummary(name, await readProfileSummary(join(profileDir, file), { top: 25, skipMs }));
   await writeFile(join(profileDir, `${name}-summary.txt`), summary);
   process.stdout.write(`\n${summary}\n`);
   log(`profile: ${join(profileDir, file)} (open it in Chrome DevTools or speedscope)`);

@@ -11,6 +11,8 @@ export interface ManagedProcess {
   readonly name: string;
   readonly pid: number;
   readonly mode: RunMode;
+  /** performance.now() when it was spawned. */
+  readonly startedAt: number;
   /** The first JSON log line matching (seen already or still to come); rejects if the process exits or time runs out. */
   waitForLine(predicate: (line: Record<string, unknown>) => boolean, timeoutMs: number): Promise<Record<string, unknown>>;
   /** Peak resident set size so far (VmHWM), in KiB; kept after the process has exited. */
@@ -64,6 +66,7 @@ const KEPT_LINES = 200;
 const RSS_SAMPLE_MS = 500;
 
 export function startProcess(options: StartOptions): ManagedProcess {
+  const startedAt = performance.now();
   const child: ChildProcess = spawn(process.execPath, [...options.args], {
     cwd: options.cwd,
     // Only what the process needs: a benchmark must not depend on the caller's shell.
@@ -138,6 +141,7 @@ export function startProcess(options: StartOptions): ManagedProcess {
     name: options.name,
     pid,
     mode: options.mode,
+    startedAt,
     waitForLine,
     peakRssKiB: () => {
       if (!exitedYet) sample();

@@ -1,8 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 
-// A summary of a V8 .cpuprofile (node --cpu-prof): where the process spent its own time, by
-// function and by package, to read next to the numbers without opening a profiler.
+// A summary of a V8 .cpuprofile (node --cpu-prof): where the process spent its time, by function,
+// by package, and by the package that caused it, to read next to the numbers without a profiler.
 
 const cpuProfile = z.object({
   nodes: z.array(
@@ -10,6 +10,7 @@ const cpuProfile = z.object({
       id: z.number(),
       callFrame: z.object({ functionName: z.string(), url: z.string(), lineNumber: z.number() }),
       hitCount: z.number().optional(),
+      children: z.array(z.number()).optional(),
     }),
   ),
   startTime: z.number(),
@@ -21,78 +22,113 @@ const cpuProfile = z.object({
 export interface ProfileEntry {
   readonly name: string;
   readonly selfMs: number;
+  /** Of the busy (not idle) time summarized. */
   readonly percent: number;
 }
 
 export interface ProfileSummary {
+  /** Time summarized (after the skipped start), ms. */
   readonly totalMs: number;
-  /** Time not idle and not garbage collection. */
+  /** Share of that time not idle. */
   readonly busyPercent: number;
+  /** Self time by function. */
   readonly functions: readonly ProfileEntry[];
+  /** Self time by the package of the function. */
   readonly packages: readonly ProfileEntry[];
+  /**
+   * Time by the nearest package or workspace on the stack: Node's own functions (sockets, http2,
+   * async hooks) and native code are charged to whoever called them.
+   */
+  readonly callers: readonly ProfileEntry[];
 }
 
-/** "fastify", "@grpc/grpc-js", "node:internal", "services/gateway", "(garbage collector)"… */
-export function packageOf(url: string, functionName: string): string {
-  if (url === '') return functionName.startsWith('(') ? functionName : '(native)';
+/** The package or workspace of a script: "fastify", "@grpc/grpc-js", "services/gateway"; undefined for Node's own. */
+export function ownerOf(url: string): string | undefined {
   const modules = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url);
   if (modules?.[1] !== undefined) return modules[1];
-  if (url.startsWith('node:')) return 'node (built-in)';
-  const workspace = /\/((?:services|packages)\/[^/]+|bench)\//.exec(url);
-  return workspace?.[1] ?? url;
+  return /\/((?:services|packages)\/[^/]+|bench)\//.exec(url)?.[1];
 }
 
-export function summarizeProfile(json: unknown, top = 20): ProfileSummary {
+/** ownerOf, or what else the frame is: "node (built-in)", "(garbage collector)", "(native)". */
+export function packageOf(url: string, functionName: string): string {
+  if (url === '') return functionName.startsWith('(') ? functionName : '(native)';
+  if (url.startsWith('node:')) return 'node (built-in)';
+  return ownerOf(url) ?? url;
+}
+
+const IDLE = '(idle)';
+
+export interface SummaryOptions {
+  readonly top?: number;
+  /** Leave out the first milliseconds (start-up: loading modules, migrating, seeding). */
+  readonly skipMs?: number;
+}
+
+export function summarizeProfile(json: unknown, options: SummaryOptions = {}): ProfileSummary {
+  const top = options.top ?? 20;
   const profile = cpuProfile.parse(json);
   const samples = profile.samples ?? [];
   const deltas = profile.timeDeltas ?? [];
-  // Self time per node: a sample lasts until the next one (the last one until the profile ends),
-  // as Chrome DevTools counts it.
-  const selfUs = new Map<number, number>();
+  const nodes = new Map(profile.nodes.map((node) => [node.id, node]));
+  const parents = new Map<number, number>();
+  for (const node of profile.nodes) for (const child of node.children ?? []) parents.set(child, node.id);
+  const skipUntil = profile.startTime + (options.skipMs ?? 0) * 1000;
+
+  const byFunction = new Map<string, number>();
+  const byPackage = new Map<string, number>();
+  const byCaller = new Map<string, number>();
+  const add = (map: Map<string, number>, key: string, us: number) => map.set(key, (map.get(key) ?? 0) + us);
+  let totalUs = 0;
+  let idleUs = 0;
+  // A sample lasts until the next one (the last one until the profile ends), as DevTools counts it.
   let at = profile.startTime;
   samples.forEach((nodeId, index) => {
     at += deltas[index] ?? 0;
-    const next = deltas[index + 1];
-    const duration = next ?? Math.max(profile.endTime - at, 0);
-    selfUs.set(nodeId, (selfUs.get(nodeId) ?? 0) + duration);
-  });
-  const totalUs = Math.max(profile.endTime - profile.startTime, 1);
-  const byFunction = new Map<string, number>();
-  const byPackage = new Map<string, number>();
-  let idleUs = 0;
-  for (const node of profile.nodes) {
-    const us = selfUs.get(node.id) ?? 0;
-    if (us === 0) continue;
+    const us = deltas[index + 1] ?? Math.max(profile.endTime - at, 0);
+    const node = nodes.get(nodeId);
+    if (at < skipUntil || node === undefined || us === 0) return;
+    totalUs += us;
     const { functionName, url, lineNumber } = node.callFrame;
-    if (functionName === '(idle)' || functionName === '(program)') idleUs += functionName === '(idle)' ? us : 0;
+    if (functionName === IDLE) {
+      idleUs += us;
+      return;
+    }
     const where = url === '' ? '' : ` ${url.replace(/^.*\/(node_modules|services|packages|bench)\//, '$1/')}:${lineNumber + 1}`;
-    const name = `${functionName || '(anonymous)'}${where}`;
-    byFunction.set(name, (byFunction.get(name) ?? 0) + us);
-    const pkg = packageOf(url, functionName);
-    byPackage.set(pkg, (byPackage.get(pkg) ?? 0) + us);
-  }
+    add(byFunction, `${functionName || '(anonymous)'}${where}`, us);
+    add(byPackage, packageOf(url, functionName), us);
+    let caller: string | undefined;
+    for (let id: number | undefined = nodeId; id !== undefined && caller === undefined; id = parents.get(id)) {
+      caller = ownerOf(nodes.get(id)?.callFrame.url ?? '');
+    }
+    add(byCaller, caller ?? packageOf(url, functionName), us);
+  });
+  const busyUs = Math.max(totalUs - idleUs, 1);
   const entries = (map: Map<string, number>) =>
     [...map.entries()]
       .sort(([, a], [, b]) => b - a)
       .slice(0, top)
-      .map(([name, us]) => ({ name, selfMs: Math.round(us / 1000), percent: Math.round((us / totalUs) * 1000) / 10 }));
+      .map(([name, us]) => ({ name, selfMs: Math.round(us / 1000), percent: Math.round((us / busyUs) * 1000) / 10 }));
   return {
     totalMs: Math.round(totalUs / 1000),
-    busyPercent: Math.round((1 - idleUs / totalUs) * 1000) / 10,
+    busyPercent: totalUs === 0 ? 0 : Math.round((1 - idleUs / totalUs) * 1000) / 10,
     functions: entries(byFunction),
     packages: entries(byPackage),
+    callers: entries(byCaller),
   };
 }
 
-export async function readProfileSummary(path: string, top = 20): Promise<ProfileSummary> {
+export async function readProfileSummary(path: string, options: SummaryOptions = {}): Promise<ProfileSummary> {
   const json: unknown = JSON.parse(await readFile(path, 'utf8'));
-  return summarizeProfile(json, top);
+  return summarizeProfile(json, options);
 }
 
 export function renderProfileSummary(label: string, summary: ProfileSummary): string {
-  const lines = [`CPU profile of ${label}: ${(summary.totalMs / 1000).toFixed(1)} s recorded, ${summary.busyPercent}% not idle`, '', 'self time by package:'];
-  for (const entry of summary.packages) lines.push(`  ${entry.percent.toFixed(1).padStart(5)}%  ${entry.name}`);
-  lines.push('', 'self time by function:');
-  for (const entry of summary.functions) lines.push(`  ${entry.percent.toFixed(1).padStart(5)}%  ${entry.name}`);
+  const lines = [
+    `CPU profile of ${label}: ${(summary.totalMs / 1000).toFixed(1)} s after start-up, ${summary.busyPercent}% of it busy; shares of the busy time:`,
+    '',
+    'by the package or workspace that made the call (Node internals charged to their caller):',
+  ];
+  const list = (entries: readonly ProfileEntry[]) => entries.map((entry) => `  ${entry.percent.toFixed(1).padStart(5)}%  ${entry.name}`);
+  lines.push(...list(summary.callers), '', 'self time by package:', ...list(summary.packages), '', 'self time by function:', ...list(summary.functions));
   return `${lines.join('\n')}\n`;
 }

@@ -107,9 +107,32 @@ describe('CPU profile summary', () => {
     };
     const summary = summarizeProfile(profile);
     expect(summary.totalMs).toBe(4);
-    expect(summary.packages[0]).toEqual({ name: 'graphql', selfMs: 2, percent: 50 });
+    expect(summary.packages[0]).toEqual({ name: 'graphql', selfMs: 2, percent: 66.7 });
     expect(summary.functions.map((entry) => entry.name)).toContain('toOrder services/order/dist/src/repository.js:1');
     expect(summary.busyPercent).toBe(75);
+    // Skipping the first 1.5 ms leaves the last graphql sample and toOrder.
+    const later = summarizeProfile(profile, { skipMs: 1.5 });
+    expect(later.totalMs).toBe(2);
+    expect(later.busyPercent).toBe(100);
+  });
+
+  it('charges Node internals to the package that called them', () => {
+    const frame = (functionName: string, url: string) => ({ functionName, url, lineNumber: 0, columnNumber: 0, scriptId: '0' });
+    const profile = {
+      nodes: [
+        { id: 1, callFrame: frame('(root)', ''), children: [2] },
+        { id: 2, callFrame: frame('makeUnaryRequest', 'file:///app/node_modules/@grpc/grpc-js/build/src/client.js'), children: [3] },
+        { id: 3, callFrame: frame('request', 'node:internal/http2/core'), children: [4] },
+        { id: 4, callFrame: frame('writev', '') },
+      ],
+      startTime: 0,
+      endTime: 2000,
+      samples: [3, 4],
+      timeDeltas: [0, 1000],
+    };
+    const summary = summarizeProfile(profile);
+    expect(summary.callers).toEqual([{ name: '@grpc/grpc-js', selfMs: 2, percent: 100 }]);
+    expect(summary.packages.map((entry) => entry.name)).toEqual(['node (built-in)', '(native)']);
   });
 
   it('names packages, node built-ins and our workspaces', () => {
