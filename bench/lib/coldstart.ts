@@ -1,22 +1,12 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import { freePort } from '@emporium/kit/testing.js';
 import type { ColdStart } from './report.js';
 
-/** A TCP port that was free a moment ago. */
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const address = server.address();
-  await new Promise((resolve) => server.close(resolve));
-  if (address === null || typeof address === 'string') throw new Error('no free TCP port');
-  return address.port;
-}
 
 const READY = /Emporium is ready \(([\d.]+) s\)(?:; loaded (\d+) demo products)?/;
 // eslint-disable-next-line no-control-regex -- concurrently colours its output; the escapes must go
