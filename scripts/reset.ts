@@ -1,6 +1,6 @@
 import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { dataDirOwner } from '@emporium/kit/database.js';
+import { dataDirOwner } from '@emporium/kit/embedded.js';
 import { platformConfig } from './platform.js';
 
 // Wipes the embedded databases (and the demo credentials): the next `npm start` begins afresh.
