@@ -1,6 +1,8 @@
 import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
+import { get, type IncomingMessage } from 'node:http';
 import { fileURLToPath } from 'node:url';
+import { gunzipSync } from 'node:zlib';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { logInAdmin, startStack, type Stack } from './harness.js';
@@ -17,6 +19,16 @@ const hasChromium = existsSync(CHROMIUM);
 const SCREENSHOT_DIR = fileURLToPath(new URL('../../../.cache/gateway/', import.meta.url));
 
 let stack: Stack;
+
+/** A GET whose body is left as sent (fetch would decompress it). */
+async function rawGet(url: string, acceptEncoding: string): Promise<{ encoding: string | undefined; body: Buffer }> {
+  const response = await new Promise<IncomingMessage>((resolve, reject) => {
+    get(url, { headers: { 'accept-encoding': acceptEncoding } }, resolve).on('error', reject);
+  });
+  const chunks: Buffer[] = [];
+  for await (const chunk of response) chunks.push(Buffer.from(chunk as Uint8Array));
+  return { encoding: response.headers['content-encoding'], body: Buffer.concat(chunks) };
+}
 
 beforeAll(async () => {
   // The first start builds the bundle (esbuild, a few seconds) unless an up-to-date one is there.
@@ -45,6 +57,14 @@ describe('GraphiQL', () => {
       expect({ asset, status: response.status }).toEqual({ asset, status: 200 });
       expect((await response.arrayBuffer()).byteLength).toBeGreaterThan(1000);
     }
+    // The compressed copy (made when the bundle is built) is the same file; it is not an asset of its own.
+    const plain = await rawGet(`${stack.url}/graphiql/assets/app.js`, 'identity');
+    const compressed = await rawGet(`${stack.url}/graphiql/assets/app.js`, 'gzip');
+    expect(plain.encoding).toBeUndefined();
+    expect(compressed.encoding).toBe('gzip');
+    expect(compressed.body.length).toBeLessThan(plain.body.length / 2);
+    expect(gunzipSync(compressed.body).equals(plain.body)).toBe(true);
+    expect((await fetch(`${stack.url}/graphiql/assets/app.js.gz`)).status).toBe(404);
     expect((await fetch(`${stack.url}/graphiql/assets/..%2F..%2Fpackage.json`)).status).toBe(404);
     expect((await fetch(`${stack.url}/graphiql/assets/manifest.json`)).status).toBe(404);
   });
