@@ -28,10 +28,15 @@ export async function startGateway(config: GatewayConfig, log: Logger, options: 
   const addresses = { account: config.ACCOUNT_ADDRESS, catalog: config.CATALOG_ADDRESS, order: config.ORDER_ADDRESS };
   const clients = createServiceClients(addresses, config.BACKEND_DEADLINE_MS);
   try {
+    // The administrator check waits for the account service and costs it a password hash; the
+    // schema, the GraphiQL bundle and the server are built meanwhile. Nothing listens before both.
+    const adminReady =
+      config.ADMIN_EMAIL !== undefined && config.ADMIN_PASSWORD !== undefined
+        ? bootstrapAdmin(clients.account, { email: config.ADMIN_EMAIL, password: config.ADMIN_PASSWORD, name: config.ADMIN_NAME }, log)
+        : Promise.resolve();
+    // Awaited below; this only keeps a failure that comes while building from being "unhandled".
+    adminReady.catch(() => undefined);
     const tokens = new TokenService(await loadSigningKey(config.JWT_SECRET, config.DATA_DIR, log), config.TOKEN_TTL_SECONDS);
-    if (config.ADMIN_EMAIL !== undefined && config.ADMIN_PASSWORD !== undefined) {
-      await bootstrapAdmin(clients.account, { email: config.ADMIN_EMAIL, password: config.ADMIN_PASSWORD, name: config.ADMIN_NAME }, log);
-    }
     let graphiql;
     if (config.GRAPHIQL) {
       const dir = options.graphiqlDir ?? DEFAULT_GRAPHIQL_DIR;
@@ -39,6 +44,12 @@ export async function startGateway(config: GatewayConfig, log: Logger, options: 
       graphiql = await loadGraphiql(dir);
     }
     const app = await buildServer({ config, log, clients, tokens, addresses, graphiql });
+    try {
+      await adminReady;
+    } catch (error) {
+      await app.close();
+      throw error;
+    }
     await app.listen({ host: config.HOST, port: config.PORT });
     const address = app.server.address();
     const port = typeof address === 'object' && address !== null ? address.port : config.PORT;
