@@ -1,82 +1,21 @@
-import { Role } from '@emporium/contracts/emporium/account/v1/account.js';
-import type { Product } from '@emporium/contracts/emporium/catalog/v1/catalog.js';
 import { isDomainError } from '@emporium/kit/errors.js';
-import { isEntryPoint } from '@emporium/kit/service-runtime.js';
-import { createAccountClient } from '@emporium/account/client.js';
-import { createCatalogClient, type CatalogClient } from '@emporium/catalog/client.js';
-import { demoProducts } from './demo-data.js';
-import { addressOf, demoCredentials, platformConfig, type PlatformConfig } from './platform.js';
+import { seedDemoData } from './demo-seed.js';
+import { platformConfig } from './platform.js';
 
-export interface SeedResult {
-  readonly created: number;
-  readonly updated: number;
-}
+// `npm run seed`: (re)loads the demo data into the running platform (scripts/demo-seed.ts).
 
-async function allProducts(catalog: CatalogClient): Promise<Product[]> {
-  const products: Product[] = [];
-  let pageToken = '';
-  do {
-    const page = await catalog.listProducts({ pageSize: 100, pageToken, query: '' });
-    products.push(...page.products);
-    pageToken = page.nextPageToken;
-  } while (pageToken !== '');
-  return products;
-}
-
-/**
- * Loads the demo catalog and the demo customer (the admin is the gateway's ADMIN_EMAIL bootstrap).
- * Idempotent: products are matched by name. With `reload`, existing demo products get their demo
- * price, description and stock back; without, nothing happens unless the catalog is empty.
- */
-export async function seedDemoData(config: PlatformConfig, options: { reload: boolean }): Promise<SeedResult> {
-  const catalog = createCatalogClient(addressOf(config, 'catalog'), { deadlineMs: 10_000 });
-  const accounts = createAccountClient(addressOf(config, 'account'), { deadlineMs: 10_000 });
-  try {
-    // A start after the first finds the shop stocked: nothing to load, and no password to hash.
-    if (!options.reload && (await catalog.listProducts({ pageSize: 1, pageToken: '', query: '' })).totalSize > 0) {
-      return { created: 0, updated: 0 };
-    }
-    const { customer } = demoCredentials(config);
-    try {
-      await accounts.createAccount({ name: 'Demo Customer', ...customer, role: Role.ROLE_CUSTOMER });
-    } catch (error) {
-      if (!isDomainError(error, 'ALREADY_EXISTS')) throw error;
-    }
-    const existing = new Map((await allProducts(catalog)).map((product) => [product.name, product]));
-    let created = 0;
-    let updated = 0;
-    for (const demo of demoProducts) {
-      const price = { currencyCode: config.STORE_CURRENCY, amountMinor: String(demo.priceMinor) };
-      const found = existing.get(demo.name);
-      if (!found) {
-        await catalog.createProduct({ name: demo.name, description: demo.description, price, stock: demo.stock });
-        created++;
-      } else if (options.reload) {
-        await catalog.updateProduct({ id: found.id, description: demo.description, price, stock: demo.stock });
-        updated++;
-      }
-    }
-    return { created, updated };
-  } finally {
-    catalog.close();
-    accounts.close();
-  }
-}
-
-if (isEntryPoint(import.meta.url)) {
-  const config = platformConfig();
-  seedDemoData(config, { reload: true }).then(
-    ({ created, updated }) => {
-      process.stdout.write(`demo data loaded: ${created} products created, ${updated} reset\n`);
-    },
-    (error: unknown) => {
-      const message = isDomainError(error, 'UNAVAILABLE')
-        ? 'the platform is not running: start it with `npm start` first'
-        : error instanceof Error
-          ? error.message
-          : String(error);
-      process.stderr.write(`seeding failed: ${message}\n`);
-      process.exit(1);
-    },
-  );
-}
+const config = platformConfig();
+seedDemoData(config, { reload: true }).then(
+  ({ created, updated }) => {
+    process.stdout.write(`demo data loaded: ${created} products created, ${updated} reset\n`);
+  },
+  (error: unknown) => {
+    const message = isDomainError(error, 'UNAVAILABLE')
+      ? 'the platform is not running: start it with `npm start` first'
+      : error instanceof Error
+        ? error.message
+        : String(error);
+    process.stderr.write(`seeding failed: ${message}\n`);
+    process.exit(1);
+  },
+);
