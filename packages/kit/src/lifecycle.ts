@@ -1,17 +1,24 @@
 import type { Logger } from './logger.js';
 
 /**
+ * A terminal's Ctrl-C reaches a service twice: from the terminal (the whole process group) and
+ * from the process runner passing it on. Repeats this close to the first are that one request.
+ */
+const REPEAT_WINDOW_MS = 1_000;
+
+/**
  * Runs until SIGTERM or SIGINT, then calls stop once and exits 0 (1 if stopping failed).
- * A second signal while stopping exits at once.
+ * Another signal while stopping, over a second after the first, exits at once.
  */
 export function stopOnSignals(stop: () => Promise<void>, log: Logger): void {
-  let stopping = false;
+  let stoppingSince: number | undefined;
   const onSignal = (signal: NodeJS.Signals) => {
-    if (stopping) {
+    if (stoppingSince !== undefined) {
+      if (performance.now() - stoppingSince < REPEAT_WINDOW_MS) return;
       log.warn({ signal }, 'second signal while stopping; exiting now');
       process.exit(1);
     }
-    stopping = true;
+    stoppingSince = performance.now();
     log.info({ signal }, 'stopping');
     stop().then(
       () => {

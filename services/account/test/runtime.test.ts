@@ -130,4 +130,42 @@ describe('service runtime (through the account service)', () => {
       child.process.kill('SIGKILL');
     }
   });
+
+  /** A child with calls in flight for a while: eight costly hashes on libuv's four threads. */
+  async function busyChild() {
+    const child = startChild({ PORT: '0', DATABASE_URL: database.url, LOG_LEVEL: 'debug', SCRYPT_LOG_N: '18' });
+    const client = createAccountClient(await child.listening(), { deadlineMs: 60_000 });
+    const creations = Array.from({ length: 8 }, (_, i) => client.createAccount(newAccount(`busy.${i}.${Date.now()}@example.com`)));
+    await child.waitFor((line) => line.msg === 'call started' && String(line.method).endsWith('/CreateAccount'));
+    return { child, client, settled: Promise.allSettled(creations) };
+  }
+
+  it("takes a signal repeated at once (Ctrl-C through a process runner) as the same request: drains and exits 0", async () => {
+    const { child, client, settled } = await busyChild();
+    try {
+      child.process.kill('SIGINT');
+      child.process.kill('SIGTERM');
+      expect(await child.exited).toBe(0);
+      expect((await settled).map((result) => result.status)).toEqual(Array(8).fill('fulfilled'));
+      expect(child.lines.map((line) => line.msg)).not.toContain('second signal while stopping; exiting now');
+    } finally {
+      client.close();
+      child.process.kill('SIGKILL');
+    }
+  });
+
+  it('exits at once on a second signal that comes later, while still draining', async () => {
+    const { child, client } = await busyChild();
+    try {
+      child.process.kill('SIGTERM');
+      await child.waitFor((line) => line.msg === 'stopping');
+      await new Promise((resolve) => setTimeout(resolve, 1_200));
+      child.process.kill('SIGINT');
+      expect(await child.exited).toBe(1);
+      expect(child.lines.map((line) => line.msg)).toContain('second signal while stopping; exiting now');
+    } finally {
+      client.close();
+      child.process.kill('SIGKILL');
+    }
+  });
 });
