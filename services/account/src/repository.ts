@@ -3,6 +3,8 @@ import { alreadyExists } from '@emporium/kit/errors.js';
 import { isUniqueViolation } from '@emporium/kit/database.js';
 import type { Account, Role } from './service.js';
 
+const emailTaken = () => alreadyExists('an account with this email already exists', 'email');
+
 export interface AccountTable {
   id: string;
   name: string;
@@ -51,9 +53,7 @@ export class AccountRepository {
         .executeTakeFirstOrThrow();
       return toAccount(row);
     } catch (error) {
-      if (isUniqueViolation(error, 'account_email_key')) {
-        throw alreadyExists('an account with this email already exists', 'email');
-      }
+      if (isUniqueViolation(error, 'account_email_key')) throw emailTaken();
       throw error;
     }
   }
@@ -71,6 +71,16 @@ export class AccountRepository {
   }
 
   /** The account with this email (any case) and its password hash, for authentication only. */
+  /** Throws ALREADY_EXISTS when an account has this email (compared as the unique index does). */
+  async assertEmailFree(email: string): Promise<void> {
+    const row = await this.db
+      .selectFrom('account')
+      .select('id')
+      .where((eb) => eb(eb.fn('lower', ['email']), '=', email.toLowerCase()))
+      .executeTakeFirst();
+    if (row) throw emailTaken();
+  }
+
   async findCredentials(email: string): Promise<{ account: Account; passwordHash: string } | undefined> {
     const row = await this.db
       .selectFrom('account')

@@ -63,6 +63,9 @@ export class AccountService {
     const name = parseText(input.name, 'name', { min: 1, max: 100 });
     const email = parseEmail(input.email);
     const password = parsePassword(input.password);
+    // A taken email is answered before hashing, the costly part (a racing insert still meets the
+    // unique index). It tells the caller nothing ALREADY_EXISTS would not.
+    await this.accounts.assertEmailFree(email);
     const passwordHash = await this.passwords.hash(password);
     return this.accounts.insert({ id: newId(), name, email, role: input.role, passwordHash });
   }

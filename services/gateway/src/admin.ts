@@ -4,6 +4,8 @@ import { Role } from '@emporium/contracts/emporium/account/v1/account.js';
 import { isDomainError } from '@emporium/kit/errors.js';
 import type { Logger } from '@emporium/kit/logger.js';
 
+const QUIET_WAIT_MS = 10_000;
+
 export interface AdminSpec {
   readonly email: string;
   readonly password: string;
@@ -15,39 +17,36 @@ export interface AdminSpec {
  * keeps emails unique, so a second start (or a second replica starting at the same moment) finds
  * ALREADY_EXISTS and creates nothing. An existing account is never changed: if its password or
  * role differ from the configuration, that is logged for the operator, not "fixed".
- * Asks first whether the administrator can log in — the usual case on every start after the first,
- * and one password hash instead of two. Waits for the account service while it is unavailable,
- * up to waitMs.
+ * Creating comes first: the account service answers ALREADY_EXISTS before hashing, so each start
+ * costs one password hash — the new administrator's on the first, the login check's after that.
+ * Waits for the account service while it is unavailable, up to waitMs.
  */
 export async function bootstrapAdmin(accounts: AccountClient, admin: AdminSpec, log: Logger, waitMs = 120_000): Promise<void> {
-  const giveUpAt = Date.now() + waitMs;
+  const startedAt = Date.now();
+  const giveUpAt = startedAt + waitMs;
   for (let attempt = 1; ; attempt++) {
     try {
-      if (await isAdministrator(accounts, admin)) {
-        log.info({ email: admin.email }, 'administrator already exists');
-        return;
-      }
-      await accounts.createAccount({ name: admin.name, email: admin.email, password: admin.password, role: Role.ROLE_ADMIN });
-      log.info({ email: admin.email }, 'administrator created');
+      await createOrCheck(accounts, admin, log);
       return;
     } catch (error) {
-      if (isDomainError(error, 'ALREADY_EXISTS')) return checkExisting(accounts, admin, log);
       if (!isDomainError(error, 'UNAVAILABLE') || Date.now() > giveUpAt) throw error;
-      log.warn({ attempt }, 'account service unavailable; retrying the administrator bootstrap');
+      // Services starting side by side (npm start, a new deployment) wait a little for each other
+      // as a matter of course: only a long wait is worth a warning.
+      const level = Date.now() - startedAt > QUIET_WAIT_MS ? 'warn' : 'debug';
+      log[level]({ attempt }, 'account service unavailable; retrying the administrator bootstrap');
       // Short steps: on `npm start` the account service is typically a second or two behind us.
       await sleep(Math.min(500, 50 * 2 ** attempt));
     }
   }
 }
 
-/** True when the configured credentials log in as an administrator; false when they do not log in. */
-async function isAdministrator(accounts: AccountClient, admin: AdminSpec): Promise<boolean> {
+async function createOrCheck(accounts: AccountClient, admin: AdminSpec, log: Logger): Promise<void> {
   try {
-    const { account } = await accounts.authenticateAccount({ email: admin.email, password: admin.password });
-    return account?.role === Role.ROLE_ADMIN;
+    await accounts.createAccount({ name: admin.name, email: admin.email, password: admin.password, role: Role.ROLE_ADMIN });
+    log.info({ email: admin.email }, 'administrator created');
   } catch (error) {
-    if (isDomainError(error, 'UNAUTHENTICATED')) return false;
-    throw error;
+    if (!isDomainError(error, 'ALREADY_EXISTS')) throw error;
+    await checkExisting(accounts, admin, log);
   }
 }
 

@@ -170,6 +170,15 @@ describe('the administrator bootstrap', () => {
     const nodes = at(response.data, 'accounts', 'nodes');
     expect(Array.isArray(nodes) && nodes.filter((n) => at(n, 'email') === ADMIN.email)).toEqual([{ email: ADMIN.email, role: 'ADMIN' }]);
   });
+
+  it('never makes an existing customer an administrator, whether the password matches or not', async () => {
+    const carol = await signUp(stack, 'Carol');
+    const samePassword = await stack.startGateway({ ADMIN_EMAIL: carol.email, ADMIN_PASSWORD: 'correct horse battery' });
+    const otherPassword = await stack.startGateway({ ADMIN_EMAIL: carol.email, ADMIN_PASSWORD: 'another password' });
+    await Promise.all([samePassword.stop(), otherPassword.stop()]);
+    const response = await stack.request(ACCOUNT, { token: admin, variables: { id: carol.id } });
+    expect(at(response.data, 'account', 'role')).toBe('CUSTOMER');
+  });
 });
 
 describe('who may read which account', () => {
