@@ -47,6 +47,13 @@ export default defineConfig({
       {
         extends: true,
         test: {
+          name: 'scripts',
+          include: ['scripts/test/**/*.test.ts'],
+        },
+      },
+      {
+        extends: true,
+        test: {
           name: 'deploy',
           include: ['deploy/test/**/*.test.ts'],
         },

@@ -120,7 +120,7 @@ async function main(): Promise<number> {
   if (options.coldStart) {
     log('measuring the cold start of npm start (embedded PGlite)');
     try {
-      coldStart = await measureColdStart(ROOT);
+      coldStart = await measureColdStart();
     } catch (error) {
       coldStart = { error: error instanceof Error ? error.message.split('\n')[0] ?? 'failed' : String(error) };
     }

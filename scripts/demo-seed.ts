@@ -1,7 +1,7 @@
 import { Role } from '@emporium/contracts/emporium/account/v1/account.js';
 import type { Product } from '@emporium/contracts/emporium/catalog/v1/catalog.js';
 import { isDomainError } from '@emporium/kit/errors.js';
-import { createAccountClient } from '@emporium/account/client.js';
+import { createAccountClient, type AccountClient } from '@emporium/account/client.js';
 import { createCatalogClient, type CatalogClient } from '@emporium/catalog/client.js';
 import { demoProducts } from './demo-data.js';
 import { addressOf, demoCredentials, type PlatformConfig } from './platform.js';
@@ -35,29 +35,37 @@ export async function seedDemoData(config: PlatformConfig, options: { reload: bo
     if (!options.reload && (await catalog.listProducts({ pageSize: 1, pageToken: '', query: '' })).totalSize > 0) {
       return { created: 0, updated: 0 };
     }
-    const { customer } = demoCredentials(config);
-    try {
-      await accounts.createAccount({ name: 'Demo Customer', ...customer, role: Role.ROLE_CUSTOMER });
-    } catch (error) {
-      if (!isDomainError(error, 'ALREADY_EXISTS')) throw error;
-    }
-    const existing = new Map((await allProducts(catalog)).map((product) => [product.name, product]));
-    let created = 0;
-    let updated = 0;
-    for (const demo of demoProducts) {
-      const price = { currencyCode: config.STORE_CURRENCY, amountMinor: String(demo.priceMinor) };
-      const found = existing.get(demo.name);
-      if (!found) {
-        await catalog.createProduct({ name: demo.name, description: demo.description, price, stock: demo.stock });
-        created++;
-      } else if (options.reload) {
-        await catalog.updateProduct({ id: found.id, description: demo.description, price, stock: demo.stock });
-        updated++;
-      }
-    }
-    return { created, updated };
+    // The customer's password hash (account service) and the products (catalog) side by side.
+    const [, counts] = await Promise.all([createDemoCustomer(accounts, config), loadProducts(catalog, config, options.reload)]);
+    return counts;
   } finally {
     catalog.close();
     accounts.close();
   }
+}
+
+async function createDemoCustomer(accounts: AccountClient, config: PlatformConfig): Promise<void> {
+  try {
+    await accounts.createAccount({ name: 'Demo Customer', ...demoCredentials(config).customer, role: Role.ROLE_CUSTOMER });
+  } catch (error) {
+    if (!isDomainError(error, 'ALREADY_EXISTS')) throw error;
+  }
+}
+
+async function loadProducts(catalog: CatalogClient, config: PlatformConfig, reload: boolean): Promise<SeedResult> {
+  const existing = new Map((await allProducts(catalog)).map((product) => [product.name, product]));
+  let created = 0;
+  let updated = 0;
+  for (const demo of demoProducts) {
+    const price = { currencyCode: config.STORE_CURRENCY, amountMinor: String(demo.priceMinor) };
+    const found = existing.get(demo.name);
+    if (!found) {
+      await catalog.createProduct({ name: demo.name, description: demo.description, price, stock: demo.stock });
+      created++;
+    } else if (reload) {
+      await catalog.updateProduct({ id: found.id, description: demo.description, price, stock: demo.stock });
+      updated++;
+    }
+  }
+  return { created, updated };
 }

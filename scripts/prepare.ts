@@ -1,0 +1,16 @@
+import { ensurePGliteTemplate } from '@emporium/kit/embedded.js';
+import { createLogger } from '@emporium/kit/logger.js';
+import { DEFAULT_GRAPHIQL_DIR, ensureGraphiql } from '@emporium/gateway/graphiql.js';
+
+// Run by `npm install` / `npm ci` (the root package's "prepare"): makes ahead of time what the first
+// `npm start` on this machine would otherwise spend ~4 s making — the initialized embedded cluster
+// every service's data directory is copied from, and the GraphiQL bundle. Both are made again by
+// `npm start` if missing, so a failure here costs time, never correctness: it warns, and the install
+// goes on. (Container builds install with --ignore-scripts and build what they need themselves.)
+
+const started = performance.now();
+Promise.all([ensurePGliteTemplate(), ensureGraphiql(DEFAULT_GRAPHIQL_DIR, createLogger('prepare', 'warn'))]).then(
+  () => process.stdout.write(`emporium: embedded database template and GraphiQL bundle ready (${((performance.now() - started) / 1000).toFixed(1)} s)\n`),
+  (error: unknown) =>
+    process.stderr.write(`emporium: could not prepare for npm start (it will try again): ${error instanceof Error ? error.message : String(error)}\n`),
+);

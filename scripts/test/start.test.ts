@@ -1,0 +1,241 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { mkdtemp, rm, readdir } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { once } from 'node:events';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { dataDirOwner } from '@emporium/kit/embedded.js';
+import { createTestDatabase, freePort, type TestDatabase } from '@emporium/kit/testing.js';
+import { runNpm, type PlatformProcess } from '../platform-process.js';
+
+/*
+ * `npm start`, `npm run seed` and `npm run reset` as a user runs them: the real command in its own
+ * process group, on its own ports and data directory, stopped with Ctrl-C. The shop it starts is
+ * used through the gateway over HTTP.
+ */
+
+const SERVICES = ['account', 'catalog', 'order'] as const;
+const MINUTE = 60_000;
+
+interface Platform {
+  readonly env: Record<string, string>;
+  readonly graphql: string;
+}
+
+async function newPlatform(dataDir: string, extra: Record<string, string> = {}): Promise<Platform> {
+  const env: Record<string, string> = { EMPORIUM_DATA_DIR: dataDir, ...extra };
+  for (const name of ['GATEWAY_PORT', 'ACCOUNT_PORT', 'CATALOG_PORT', 'ORDER_PORT']) env[name] = String(await freePort());
+  return { env, graphql: `http://127.0.0.1:${env.GATEWAY_PORT}/graphql` };
+}
+
+async function graphql(url: string, query: string, variables: Record<string, unknown> = {}, token?: string): Promise<unknown> {
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...(token === undefined ? {} : { authorization: `Bearer ${token}` }) },
+    body: JSON.stringify({ query, variables }),
+  });
+  const body = (await response.json()) as { data?: unknown; errors?: unknown };
+  if (body.errors !== undefined) throw new Error(JSON.stringify(body.errors));
+  return body.data;
+}
+
+/** The credentials the ready message prints: "  customer  email / password". */
+function printedCredentials(output: readonly string[], who: 'admin' | 'customer'): { email: string; password: string } {
+  const line = output.find((text) => text.trimStart().startsWith(`${who} `));
+  const match = /(\S+@\S+) \/ (\S+)/.exec(line ?? '');
+  if (!match?.[1] || !match[2]) throw new Error(`no ${who} credentials printed:\n${output.join('\n')}`);
+  return { email: match[1], password: match[2] };
+}
+
+async function logIn(url: string, credentials: { email: string; password: string }): Promise<string> {
+  const data = await graphql(url, 'mutation($input: LogInInput!) { logIn(input: $input) { token } }', { input: credentials });
+  return (data as { logIn: { token: string } }).logIn.token;
+}
+
+async function productCount(url: string): Promise<number> {
+  return ((await graphql(url, '{ products(first: 1) { totalCount } }')) as { products: { totalCount: number } }).products.totalCount;
+}
+
+/** Runs an npm script to its end; its exit code and output. */
+async function npmRun(script: string, env: Record<string, string>): Promise<{ code: number | null; output: string }> {
+  const run = runNpm(['run', script], env);
+  const code = await run.exited;
+  await run.gone();
+  return { code, output: run.output.join('\n') };
+}
+
+/** Ctrl-C, then every process of the group gone. */
+async function interrupt(platform: PlatformProcess): Promise<void> {
+  platform.signal('SIGINT');
+  const killer = setTimeout(() => platform.signal('SIGKILL'), 30_000);
+  await platform.gone();
+  clearTimeout(killer);
+}
+
+async function embeddedDirs(dataDir: string): Promise<string[]> {
+  return (await readdir(dataDir, { withFileTypes: true })).filter((entry) => entry.isDirectory()).map((entry) => entry.name).sort();
+}
+
+const workDirs: string[] = [];
+afterAll(async () => {
+  await Promise.all(workDirs.map((dir) => rm(dir, { recursive: true, force: true })));
+});
+
+async function workDir(): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'emporium-start-test-'));
+  workDirs.push(dir);
+  return join(dir, 'data');
+}
+
+describe('npm start on the embedded databases', () => {
+  let dataDir: string;
+  let platform: Platform;
+
+  beforeAll(async () => {
+    dataDir = await workDir();
+    platform = await newPlatform(dataDir);
+  });
+
+  it('starts a working shop with demo data, and stops every process cleanly on Ctrl-C', { timeout: 3 * MINUTE }, async () => {
+    const running = runNpm(['start'], platform.env);
+    try {
+      const ready = await running.ready;
+      expect(ready.demoProducts).toBe(50);
+      expect(running.output).toContain(`  GraphiQL  http://127.0.0.1:${platform.env.GATEWAY_PORT}/graphiql`);
+      expect(await productCount(platform.graphql)).toBe(50);
+
+      // As a newcomer would: the printed customer logs in, finds a product and orders it.
+      const token = await logIn(platform.graphql, printedCredentials(running.output, 'customer'));
+      const found = (await graphql(platform.graphql, '{ products(first: 1, query: "lamp") { nodes { id price { amount } } } }')) as {
+        products: { nodes: { id: string; price: { amount: string } }[] };
+      };
+      const lamp = found.products.nodes[0];
+      expect(lamp).toBeDefined();
+      const ordered = (await graphql(
+        platform.graphql,
+        'mutation($input: CreateOrderInput!) { createOrder(input: $input) { status total { amount } } }',
+        { input: { items: [{ productId: lamp?.id, quantity: 2 }] } },
+        token,
+      )) as { createOrder: { status: string; total: { amount: string } } };
+      expect(ordered.createOrder.status).toBe('PLACED');
+      expect(ordered.createOrder.total.amount).toBe((Number(lamp?.price.amount) * 2).toFixed(2));
+      // The printed administrator is one.
+      const adminToken = await logIn(platform.graphql, printedCredentials(running.output, 'admin'));
+      const accounts = (await graphql(platform.graphql, '{ accounts(first: 10) { totalCount } }', {}, adminToken)) as { accounts: { totalCount: number } };
+      expect(accounts.accounts.totalCount).toBe(2);
+
+      // While it runs: seed puts the demo products back; reset refuses to wipe.
+      const seeded = await npmRun('seed', platform.env);
+      expect(seeded.code).toBe(0);
+      expect(seeded.output).toContain('demo data loaded: 0 products created, 50 reset');
+      const refused = await npmRun('reset', platform.env);
+      expect(refused.code).toBe(1);
+      expect(refused.output).toMatch(/service \(process \d+\) is still running: stop the platform first/);
+    } finally {
+      await interrupt(running);
+    }
+    // Every service stopped itself (concurrently reports 0 for anything after a Ctrl-C, so its
+    // word is not taken): no forced exit, and each embedded database closed, releasing its lock.
+    expect(running.output.filter((line) => /second signal|failed to stop|did not finish/.test(line))).toEqual([]);
+    for (const service of SERVICES) expect(existsSync(join(dataDir, service, 'emporium.lock'))).toBe(false);
+    expect(await embeddedDirs(dataDir)).toEqual(['account', 'catalog', 'gateway', 'order']);
+  });
+
+  it('starts again on the same data without loading anything twice; one service dying stops them all', { timeout: 3 * MINUTE }, async () => {
+    const running = runNpm(['start'], platform.env);
+    try {
+      expect((await running.ready).demoProducts).toBe(0);
+      expect(await productCount(platform.graphql)).toBe(50);
+      const catalog = dataDirOwner(join(dataDir, 'catalog'));
+      expect(catalog).toBeTypeOf('number');
+      process.kill(catalog ?? 0, 'SIGKILL');
+      expect(await running.exited).toBe(1);
+      await running.gone();
+      expect(running.output.join('\n')).toContain('catalog was killed by SIGKILL; the other services were stopped');
+      // The others were stopped gracefully; the killed one's lock names a dead process, which the next start takes over.
+      for (const service of ['account', 'order']) expect(existsSync(join(dataDir, service, 'emporium.lock'))).toBe(false);
+      expect(dataDirOwner(join(dataDir, 'catalog'))).toBeUndefined();
+    } finally {
+      await interrupt(running);
+    }
+  });
+
+  it('npm run reset wipes the data once nothing runs', { timeout: MINUTE }, async () => {
+    const reset = await npmRun('reset', platform.env);
+    expect(reset.code).toBe(0);
+    expect(reset.output).toContain(`removed ${dataDir}`);
+    await expect(readdir(dataDir)).rejects.toThrow(/ENOENT/);
+  });
+});
+
+describe('npm start configuration', () => {
+  it('names a port that is taken and exits, starting nothing', { timeout: MINUTE }, async () => {
+    const blocker = createServer();
+    blocker.listen(0, '127.0.0.1');
+    await once(blocker, 'listening');
+    const address = blocker.address();
+    const port = typeof address === 'object' && address !== null ? address.port : 0;
+    try {
+      const dataDir = await workDir();
+      const platform = await newPlatform(dataDir);
+      const running = runNpm(['start'], { ...platform.env, ORDER_PORT: String(port) });
+      expect(await running.exited).toBe(1);
+      await running.gone();
+      expect(running.output.join('\n')).toContain(`port ${port} (order) is already in use`);
+      expect(running.output.join('\n')).toContain('set ORDER_PORT to a free port');
+      await expect(readdir(dataDir)).rejects.toThrow(/ENOENT/);
+    } finally {
+      blocker.close();
+    }
+  });
+
+  it('names a bad variable and exits', { timeout: MINUTE }, async () => {
+    const platform = await newPlatform(await workDir());
+    const running = runNpm(['start'], { ...platform.env, CATALOG_DATABASE_URL: 'mysql://nope' });
+    expect(await running.exited).toBe(1);
+    await running.gone();
+    expect(running.output.join('\n')).toMatch(/CATALOG_DATABASE_URL.*must be a postgres:\/\/ URL/);
+  });
+});
+
+describe('npm start on PostgreSQL', () => {
+  const databases: TestDatabase[] = [];
+
+  afterAll(async () => {
+    await Promise.all(databases.map((database) => database.drop()));
+  });
+
+  it('runs each service on its own database when <SERVICE>_DATABASE_URL is set', { timeout: 3 * MINUTE }, async () => {
+    for (let i = 0; i < SERVICES.length; i++) databases.push(await createTestDatabase('emporium_start_test'));
+    const urls = Object.fromEntries(SERVICES.map((service, i) => [`${service.toUpperCase()}_DATABASE_URL`, databases[i]?.url ?? '']));
+    const dataDir = await workDir();
+    const platform = await newPlatform(dataDir, urls);
+    const running = runNpm(['start'], platform.env);
+    try {
+      expect((await running.ready).demoProducts).toBe(50);
+      expect(await productCount(platform.graphql)).toBe(50);
+    } finally {
+      await interrupt(running);
+    }
+    // Only the gateway keeps files; each service's data is in its own PostgreSQL database.
+    expect(await embeddedDirs(dataDir)).toEqual(['gateway']);
+    const credentials = JSON.parse(readFileSync(join(dataDir, 'demo-credentials.json'), 'utf8')) as { customer: { email: string } };
+    const rows = async (url: string, sql: string) => {
+      const client = new pg.Client({ connectionString: url });
+      await client.connect();
+      try {
+        return (await client.query(sql)).rows as unknown[];
+      } finally {
+        await client.end();
+      }
+    };
+    const [account, catalog, order] = databases.map((database) => database.url);
+    expect(await rows(account ?? '', 'select email from account order by email')).toEqual(
+      [{ email: 'admin@emporium.test' }, { email: credentials.customer.email }].sort((a, b) => a.email.localeCompare(b.email)),
+    );
+    expect(await rows(catalog ?? '', 'select count(*)::int as n from product')).toEqual([{ n: 50 }]);
+    expect(await rows(order ?? '', "select count(*)::int as n from information_schema.tables where table_name = 'orders'")).toEqual([{ n: 1 }]);
+  });
+});
