@@ -3,7 +3,6 @@ import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { concurrently, type CloseEvent } from 'concurrently';
 import { ConfigError } from '@emporium/kit/config.js';
-import { ensurePGliteTemplate } from '@emporium/kit/embedded.js';
 import { checkHealth } from '@emporium/kit/grpc-health.js';
 import { seedDemoData } from './demo-seed.js';
 import { SERVICES, addressOf, demoCredentials, platformConfig, portOf, type PlatformConfig, type ServiceName } from './platform.js';
@@ -112,10 +111,6 @@ async function run(bundles: Readonly<Record<string, string>>): Promise<void> {
   for (const service of SERVICES) await assertPortFree(service, portOf(config, service));
   const dataDir = resolve(config.EMPORIUM_DATA_DIR);
   const credentials = demoCredentials(config);
-  // One initdb here (normally made already by npm install's prepare step) instead of one per
-  // service racing for two cores.
-  if (!config.ACCOUNT_DATABASE_URL || !config.CATALOG_DATABASE_URL || !config.ORDER_DATABASE_URL) await ensurePGliteTemplate();
-
   const { result } = concurrently(
     SERVICES.map((service) => ({
       name: service,

@@ -48,7 +48,7 @@ export async function openDatabase<DB>(options: DatabaseOptions): Promise<Databa
   const unlock = lockDataDir(dataDir);
   try {
     const pgdata = join(dataDir, 'pgdata');
-    if (!existsSync(pgdata)) cpSync(await ensurePGliteTemplate(), pgdata, { recursive: true });
+    if (!existsSync(pgdata)) cpSync((await ensurePGliteTemplate()).dir, pgdata, { recursive: true });
     const embedded = await PGlite.create({ dataDir: pgdata, parsers: pgliteParsers });
     const db = new Kysely<DB>({ dialect: new PGliteDialect(embedded) });
     options.log.info({ dataDir }, 'using embedded PGlite database');

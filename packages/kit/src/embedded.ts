@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { accessSync, constants, existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, sep } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 // The embedded database's files: who holds a data directory, and the initialized cluster new ones
 // are copied from. No database code is loaded here, so `npm start` and `npm run reset` can ask cheaply.
@@ -46,25 +47,59 @@ function isAlive(pid: number): boolean {
   }
 }
 
+/** How long a process waits for another one's initdb before making its own template. */
+const TEMPLATE_WAIT_MS = 60_000;
+
+/**
+ * Where initialized clusters are kept: node_modules/.cache/emporium beside PGlite (it outlives a
+ * reboot and goes with node_modules), or the temporary directory where that is not writable.
+ */
+function templateParent(wasmPath: string): string {
+  const marker = `${sep}node_modules${sep}`;
+  const at = wasmPath.lastIndexOf(marker);
+  if (at >= 0) {
+    const dir = join(wasmPath.slice(0, at + marker.length), '.cache', 'emporium');
+    try {
+      mkdirSync(dir, { recursive: true });
+      accessSync(dir, constants.W_OK);
+      return dir;
+    } catch {
+      // A read-only install (a container image): the temporary directory serves.
+    }
+  }
+  const user = typeof process.getuid === 'function' ? process.getuid() : 0;
+  return join(tmpdir(), `emporium-${user}`);
+}
+
 /**
  * Where a freshly initialized, cleanly closed PGlite cluster is kept for copying. initdb is most of
  * an embedded database's first start (seconds, in WebAssembly); copying a 40 MB directory is not.
  * Keyed by the PGlite build, so an upgrade never reuses an old cluster.
  */
-function pgliteTemplateDir(): string {
-  const wasm = statSync(createRequire(import.meta.url).resolve('@electric-sql/pglite/pglite.wasm'));
+function pgliteTemplateDir(parent: string | undefined): string {
+  const wasmPath = createRequire(import.meta.url).resolve('@electric-sql/pglite/pglite.wasm');
+  const wasm = statSync(wasmPath);
   const key = `${wasm.size.toString(36)}-${Math.trunc(wasm.mtimeMs).toString(36)}`;
-  const user = typeof process.getuid === 'function' ? process.getuid() : 0;
-  return join(tmpdir(), `emporium-pglite-template-${user}-${key}`);
+  return join(parent ?? templateParent(wasmPath), `pglite-template-${key}`);
 }
 
-/**
- * Makes sure the PGlite template exists and returns it. Safe to race: each racer builds its own
- * copy and renames it into place; the first rename wins and the others discard theirs.
- */
-export async function ensurePGliteTemplate(): Promise<string> {
-  const template = pgliteTemplateDir();
-  if (existsSync(join(template, 'PG_VERSION'))) return template;
+/** Takes the lock file for building the template, or takes over one left by a dead process. */
+function tryLock(lockFile: string): boolean {
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      writeFileSync(lockFile, String(process.pid), { flag: 'wx' });
+      return true;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    }
+    const owner = Number.parseInt(readFileSync(lockFile, 'utf8'), 10);
+    if (Number.isInteger(owner) && isAlive(owner)) return false;
+    rmSync(lockFile, { force: true });
+  }
+  return false;
+}
+
+async function buildTemplate(template: string): Promise<void> {
   const building = `${template}.building-${process.pid}-${randomBytes(4).toString('hex')}`;
   try {
     // Loaded only here: PGlite costs a process that merely checks for the template a quarter second.
@@ -77,5 +112,37 @@ export async function ensurePGliteTemplate(): Promise<string> {
   } finally {
     rmSync(building, { recursive: true, force: true });
   }
-  return template;
+}
+
+export interface PGliteTemplate {
+  readonly dir: string;
+  /** Whether this call ran initdb (false when it found the template or waited for another process's). */
+  readonly built: boolean;
+}
+
+/**
+ * Makes sure the PGlite template exists and returns it. Processes starting together (npm start's
+ * three services) do not each run initdb on the same cores: one builds, the others wait for it.
+ * Safe to race all the same: a builder works on its own copy and renames it into place, and a
+ * waiter that waited too long builds its own. `parent` overrides where templates are kept.
+ */
+export async function ensurePGliteTemplate(parent?: string): Promise<PGliteTemplate> {
+  const dir = pgliteTemplateDir(parent);
+  const ready = () => existsSync(join(dir, 'PG_VERSION'));
+  if (ready()) return { dir, built: false };
+  const lockFile = `${dir}.lock`;
+  const giveUpAt = Date.now() + TEMPLATE_WAIT_MS;
+  let locked = tryLock(lockFile);
+  while (!locked && Date.now() < giveUpAt) {
+    await sleep(100);
+    if (ready()) return { dir, built: false };
+    locked = tryLock(lockFile);
+  }
+  try {
+    if (ready()) return { dir, built: false };
+    await buildTemplate(dir);
+    return { dir, built: true };
+  } finally {
+    if (locked) rmSync(lockFile, { force: true });
+  }
 }
