@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { readCpuSeconds } from './processes.js';
+import { SESSION_SETTINGS as CATALOG_SESSION_SETTINGS } from '@emporium/catalog/repository.js';
 
 /** Where benchmark databases are created: BENCH_DATABASE_URL, else the local trust-auth server. */
 export const ADMIN_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -70,7 +71,9 @@ export async function createBenchDatabases(settings: Readonly<Record<string, str
       for (const name of Object.values(names)) {
         await client.query(`create database ${pg.escapeIdentifier(name)}`);
         created.push(name);
-        for (const [setting, value] of Object.entries(settings)) {
+        // The catalog's own session settings hold for the floor and pgbench too: the same plans.
+        const own: Record<string, string> = name === names.catalog ? CATALOG_SESSION_SETTINGS : {};
+        for (const [setting, value] of Object.entries({ ...own, ...settings })) {
           if (!/^[a-z_]+$/.test(setting)) throw new Error(`not a setting name: ${setting}`);
           await client.query(`alter database ${pg.escapeIdentifier(name)} set ${setting} = ${pg.escapeLiteral(value)}`);
         }

@@ -1,7 +1,7 @@
 import { cpSync, existsSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
-import { Kysely, Migrator, PostgresDialect, type Migration, type Transaction, type IsolationLevel } from 'kysely';
+import { CompiledQuery, Kysely, Migrator, PostgresDialect, type DatabaseConnection, type IsolationLevel, type Migration, type Transaction } from 'kysely';
 import pg from 'pg';
 import { ensurePGliteTemplate, lockDataDir } from './embedded.js';
 import { PGliteDialect } from './pglite-dialect.js';
@@ -13,6 +13,18 @@ export interface DatabaseOptions {
   readonly dataDir: string;
   readonly poolMax?: number;
   readonly log: Logger;
+  /**
+   * Settings every session of this database gets (name -> value, as `SET` would take them), e.g.
+   * a service's planner costs; they hold whatever the server's or the URL's defaults are.
+   */
+  readonly sessionSettings?: Readonly<Record<string, string>>;
+}
+
+type RunQuery = (sql: string, parameters: unknown[]) => Promise<unknown>;
+
+/** set_config for each setting: parameters, so no name or value is ever spliced into SQL. */
+async function applySessionSettings(run: RunQuery, settings: Readonly<Record<string, string>> = {}): Promise<void> {
+  for (const [name, value] of Object.entries(settings)) await run('select set_config($1, $2, false)', [name, value]);
 }
 
 export interface Database<DB> {
@@ -40,7 +52,9 @@ export async function openDatabase<DB>(options: DatabaseOptions): Promise<Databa
     const pool = new pg.Pool({ connectionString: options.url, max: options.poolMax ?? 10, types: pgTypes });
     // An idle client losing its connection must not crash the process; the pool replaces it.
     pool.on('error', (error) => options.log.warn({ err: error }, 'idle database connection failed'));
-    const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
+    const onCreateConnection = (connection: DatabaseConnection) =>
+      applySessionSettings((query, parameters) => connection.executeQuery(CompiledQuery.raw(query, parameters)), options.sessionSettings);
+    const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool, onCreateConnection }) });
     return { db, engine: 'postgres', close: () => db.destroy() };
   }
   const dataDir = resolve(options.dataDir);
@@ -50,6 +64,13 @@ export async function openDatabase<DB>(options: DatabaseOptions): Promise<Databa
     const pgdata = join(dataDir, 'pgdata');
     if (!existsSync(pgdata)) cpSync((await ensurePGliteTemplate()).dir, pgdata, { recursive: true });
     const embedded = await PGlite.create({ dataDir: pgdata, parsers: pgliteParsers });
+    // One session for the life of the process: set once.
+    try {
+      await applySessionSettings((query, parameters) => embedded.query(query, parameters), options.sessionSettings);
+    } catch (error) {
+      await embedded.close();
+      throw error;
+    }
     const db = new Kysely<DB>({ dialect: new PGliteDialect(embedded) });
     options.log.info({ dataDir }, 'using embedded PGlite database');
     return {

@@ -18,6 +18,8 @@ export interface ServiceDefinitionOptions<DB> {
   readonly config: ServiceBaseConfig;
   readonly log: Logger;
   readonly migrations: Record<string, Migration>;
+  /** Session settings for every database connection (see DatabaseOptions). */
+  readonly sessionSettings?: Readonly<Record<string, string>>;
   /** Wires repository -> service -> server on the opened database. */
   readonly build: (db: Kysely<DB>) => readonly GrpcService[];
   /** Runs after the server stopped taking calls, before the database closes (background workers). */
@@ -41,6 +43,7 @@ export async function startService<DB>(options: ServiceDefinitionOptions<DB>): P
     dataDir: config.DATA_DIR,
     poolMax: config.DATABASE_POOL_MAX,
     log,
+    sessionSettings: options.sessionSettings,
   });
   try {
     await migrateToLatest(database.db, options.migrations, log);

@@ -4,7 +4,7 @@ import { createLogger, type Logger } from '@emporium/kit/logger.js';
 import { isEntryPoint, startService, type RunningService } from '@emporium/kit/service-runtime.js';
 import { migrations } from '../migrations/index.js';
 import { catalogConfigSchema, type CatalogConfig } from './config.js';
-import { CatalogRepository, type CatalogDatabase } from './repository.js';
+import { CatalogRepository, SESSION_SETTINGS, type CatalogDatabase } from './repository.js';
 import { catalogServer } from './server.js';
 import { CatalogService } from './service.js';
 
@@ -13,6 +13,7 @@ export function startCatalogService(config: CatalogConfig, log: Logger): Promise
     config,
     log,
     migrations,
+    sessionSettings: SESSION_SETTINGS,
     build: (db) => [catalogServer(new CatalogService(new CatalogRepository(db), config.STORE_CURRENCY))],
   });
 }

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   ReleaseOutcome,
@@ -127,6 +128,20 @@ describe.each(engines)('catalog service on $name', (engine) => {
     return found;
   };
   const reserve = (reservationId: string, lines: ReservationLine[]) => client.reserveStock({ reservationId, lines });
+
+  it('plans every database session with random_page_cost 1.1, so common-word searches use the index', async () => {
+    // Transactions held open side by side, so that the pool (PostgreSQL) opens several sessions.
+    const sessions = await Promise.all(
+      Array.from({ length: 3 }, () =>
+        service.database.db.transaction().execute(async (trx) => {
+          const { rows } = await sql<{ cost: string; pid: number }>`select current_setting('random_page_cost') as cost, pg_backend_pid() as pid, pg_sleep(0.2)`.execute(trx);
+          return rows[0];
+        }),
+      ),
+    );
+    expect(sessions.map((session) => session?.cost)).toEqual(['1.1', '1.1', '1.1']);
+    if (service.database.engine === 'postgres') expect(new Set(sessions.map((session) => session?.pid)).size).toBe(3);
+  });
 
   it('reports SERVING on grpc.health.v1 and lists its service over reflection', async () => {
     expect(await checkHealth(service.address)).toBe('SERVING');
