@@ -7,6 +7,10 @@ const usd = (amountMinor: bigint) => ({ currencyCode: 'USD', amountMinor });
 describe('money', () => {
   it('knows each currency’s minor unit', () => {
     expect([minorUnitDigits('USD'), minorUnitDigits('JPY'), minorUnitDigits('KWD')]).toEqual([2, 0, 3]);
+    // Asked again (now from the cache), the same answers; an unknown code fails every time.
+    expect([minorUnitDigits('KWD'), minorUnitDigits('JPY'), minorUnitDigits('USD')]).toEqual([3, 0, 2]);
+    expect(() => minorUnitDigits('XX')).toThrow(RangeError);
+    expect(() => minorUnitDigits('XX')).toThrow(RangeError);
   });
 
   it('formats and parses exact decimals both ways', () => {
