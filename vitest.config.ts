@@ -54,6 +54,15 @@ export default defineConfig({
       {
         extends: true,
         test: {
+          // The harness's own tests: its pure parts (statistics, parsing, the report). The
+          // benchmark itself is `npm run bench`, never a test.
+          name: 'bench',
+          include: ['bench/test/**/*.test.ts'],
+        },
+      },
+      {
+        extends: true,
+        test: {
           name: 'deploy',
           include: ['deploy/test/**/*.test.ts'],
         },
