@@ -15,7 +15,7 @@ const READY_TIMEOUT_MS = 120_000;
 
 /**
  * Stack traces point into the TypeScript source; WebAssembly (the embedded PostgreSQL) is compiled
- * by the baseline compiler only: optimizing it in the background cost each embedded service ~1 s
+ * by the baseline compiler only: optimizing it in the background cost each embedded service 0.7–1 s
  * of CPU while four processes start on two cores, for ~14% faster embedded queries once warm
  * (measured, README "Start-up time"). Production runs on PostgreSQL and never sees this flag.
  */
@@ -139,7 +139,7 @@ async function run(bundles: Readonly<Record<string, string>>): Promise<void> {
 
   await waitUntilReady(config, stopped);
   const seeded = await seedDemoData(config, { reload: false });
-  // From this process's start: what the user waited for, but for npm's own ~0.2 s.
+  // From this process's start: what the user waited for, but for npm's own ~0.3 s.
   const seconds = (performance.now() / 1000).toFixed(1);
   const gateway = `http://${addressOf(config, 'gateway')}`;
   process.stdout.write(
