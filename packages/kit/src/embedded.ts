@@ -92,7 +92,12 @@ function tryLock(lockFile: string): boolean {
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
     }
-    const owner = Number.parseInt(readFileSync(lockFile, 'utf8'), 10);
+    let owner: number;
+    try {
+      owner = Number.parseInt(readFileSync(lockFile, 'utf8'), 10);
+    } catch {
+      continue; // released in between: try again
+    }
     if (Number.isInteger(owner) && isAlive(owner)) return false;
     rmSync(lockFile, { force: true });
   }
