@@ -78,7 +78,7 @@ const results: BenchResults = {
   processes: { gateway: { mode: 'dist', peakRssMiB: 120.4 } },
   seed: {},
   scenarios: [search, hot],
-  coldStart: { reportedSeconds: 12.34, wallSeconds: 13.5, demoProductsLoaded: 50 },
+  coldStart: { reportedSeconds: 12.34, wallSeconds: 13.5, demoProductsLoaded: 50, warm: { reportedSeconds: 5.54, wallSeconds: 5.9 } },
   notes: ['a note'],
 };
 
@@ -125,7 +125,8 @@ describe('renderMarkdown', () => {
     expect(markdown).toContain('| whole run | 120 |');
     expect(markdown).toContain('| 1 | gateway | 2 |');
     expect(markdown).toContain('|  | monolith floor | 0.50 |');
-    expect(markdown).toContain('ready in 12.3 s as reported');
+    expect(markdown).toContain('ready in 12.3 s as reported (13.5 s from spawning npm), 50 demo products loaded');
+    expect(markdown).toContain('started again on the same data: ready in 5.5 s as reported (5.9 s from spawning npm)');
     expect(markdown).toContain('share these 2 cores');
     expect(markdown).toContain('Note: a note');
   });
