@@ -38,6 +38,8 @@ export interface PlatformProcess {
   readonly exited: Promise<number | null>;
   /** Sends a signal to the whole process group, as a terminal's Ctrl-C does. */
   signal(signal: NodeJS.Signals): void;
+  /** Sends a signal to npm alone, as a process manager or `kill <pid>` does. */
+  signalNpm(signal: NodeJS.Signals): void;
   /** Resolves once no process of the group is left (npm may exit before its children). */
   gone(): Promise<void>;
 }
@@ -82,6 +84,7 @@ export function runNpm(args: readonly string[], env: Record<string, string>, tim
     ready,
     exited,
     signal: (signal) => signalGroup(pid, signal),
+    signalNpm: (signal) => child.kill(signal),
     gone: async () => {
       await exited;
       while (groupAlive(pid)) await new Promise((resolve) => setTimeout(resolve, 100));

@@ -217,6 +217,15 @@ describe('npm start on PostgreSQL', () => {
     try {
       expect((await running.ready).demoProducts).toBe(50);
       expect(await productCount(platform.graphql)).toBe(50);
+      // Stopped the way a process manager stops it: SIGTERM to npm alone, which passes it on.
+      running.signalNpm('SIGTERM');
+      const killer = setTimeout(() => running.signal('SIGKILL'), 30_000);
+      await running.gone();
+      clearTimeout(killer);
+      expect(running.output.filter((line) => /second signal|failed to stop|did not finish/.test(line))).toEqual([]);
+      for (const service of ['account', 'catalog', 'order', 'gateway']) {
+        expect(running.output.some((line) => line.startsWith(`[${service}`) && line.endsWith('exited with code 0'))).toBe(true);
+      }
     } finally {
       await interrupt(running);
     }
