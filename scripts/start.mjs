@@ -2,7 +2,7 @@ import { existsSync, readFileSync, readdirSync, renameSync, writeFileSync, mkdir
 import { Buffer } from 'node:buffer';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { build } from 'esbuild';
+import { build, stop } from 'esbuild';
 
 // `npm start`. Plain JavaScript, so that no TypeScript loader stands in front of anything: esbuild
 // bundles the runner (scripts/start.ts) and each service into one file — our workspaces
@@ -57,5 +57,7 @@ const [runner, ...bundles] = await Promise.all([
   bundle('scripts/start.ts', 'scripts/dist/start.mjs'),
   ...services.map((name) => bundle(`services/${name}/src/main.ts`, `services/${name}/dist/start/main.mjs`)),
 ]);
+// esbuild keeps a helper process for further builds; there are none.
+await stop();
 const { main } = await import(pathToFileURL(runner).href);
 await main(Object.fromEntries(services.map((name, index) => [name, bundles[index]])));
