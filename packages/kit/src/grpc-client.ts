@@ -67,7 +67,14 @@ export function createGrpcClient<S extends ServiceDefinitionLike>(
   definition: S,
   options: GrpcClientOptions<S>,
 ): PromiseClient<S> {
-  const client = new Client(options.address, credentials.createInsecure());
+  const client = new Client(options.address, credentials.createInsecure(), {
+    // grpc-js waits 1 s before reconnecting to a server it could not reach, then 1.6× longer each
+    // time up to 2 minutes, and fails calls at once meanwhile: a service that comes up (start-up
+    // order, a restart) would go unnoticed for seconds, defeating the retries below. Services
+    // restart in seconds; try again soon and never wait long.
+    'grpc.initial_reconnect_backoff_ms': 100,
+    'grpc.max_reconnect_backoff_ms': 2_000,
+  });
   const defaultDeadlineMs = options.deadlineMs ?? 5_000;
   // 5 attempts 100 ms .. 1.6 s apart ride out a restart of the other service (about 3 s).
   const maxAttempts = options.maxAttempts ?? 5;
