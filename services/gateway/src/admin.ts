@@ -34,8 +34,9 @@ export async function bootstrapAdmin(accounts: AccountClient, admin: AdminSpec, 
       // as a matter of course: only a long wait is worth a warning.
       const level = Date.now() - startedAt > QUIET_WAIT_MS ? 'warn' : 'debug';
       log[level]({ attempt }, 'account service unavailable; retrying the administrator bootstrap');
-      // Short steps: on `npm start` the account service is typically a second or two behind us.
-      await sleep(Math.min(500, 50 * 2 ** attempt));
+      // Short steps while services are expected to be starting side by side (a failed attempt costs
+      // next to nothing, and each step is time the shop is not up), then slower.
+      await sleep(level === 'debug' ? 100 : 500);
     }
   }
 }
