@@ -18,8 +18,8 @@ export function lockDataDir(dataDir: string): () => void {
     writeFileSync(lockFile, String(process.pid), { flag: 'wx' });
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-    const owner = Number.parseInt(readFileSync(lockFile, 'utf8'), 10);
-    if (Number.isInteger(owner) && owner !== process.pid && isAlive(owner)) {
+    const owner = liveOwner(lockFile);
+    if (owner !== undefined && owner !== process.pid) {
       throw new Error(`data directory ${dataDir} is in use by process ${owner}`, { cause: error });
     }
     writeFileSync(lockFile, String(process.pid));
@@ -29,9 +29,14 @@ export function lockDataDir(dataDir: string): () => void {
 
 /** The pid of the live process holding an embedded data directory, if any. */
 export function dataDirOwner(dataDir: string): number | undefined {
+  return liveOwner(join(dataDir, 'emporium.lock'));
+}
+
+/** The live process a pid lock file names; none when the file is gone, unreadable or names a dead one. */
+function liveOwner(lockFile: string): number | undefined {
   let owner: number;
   try {
-    owner = Number.parseInt(readFileSync(join(dataDir, 'emporium.lock'), 'utf8'), 10);
+    owner = Number.parseInt(readFileSync(lockFile, 'utf8'), 10);
   } catch {
     return undefined;
   }
@@ -92,13 +97,8 @@ function tryLock(lockFile: string): boolean {
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
     }
-    let owner: number;
-    try {
-      owner = Number.parseInt(readFileSync(lockFile, 'utf8'), 10);
-    } catch {
-      continue; // released in between: try again
-    }
-    if (Number.isInteger(owner) && isAlive(owner)) return false;
+    // Held by a live process: wait. Gone meanwhile, or left by a dead one: try again.
+    if (liveOwner(lockFile) !== undefined) return false;
     rmSync(lockFile, { force: true });
   }
   return false;
