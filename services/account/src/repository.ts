@@ -1,4 +1,4 @@
-import type { ColumnType, Kysely, Selectable } from 'kysely';
+import type { ColumnType, ExpressionBuilder, Kysely, Selectable } from 'kysely';
 import { alreadyExists } from '@emporium/kit/errors.js';
 import { isUniqueViolation } from '@emporium/kit/database.js';
 import type { Account, Role } from './service.js';
@@ -33,6 +33,10 @@ export interface NewAccount {
   readonly role: Role;
   readonly passwordHash: string;
 }
+
+/** The account whose email is this one in any case: the unique index is on lower(email). */
+const sameEmail = (email: string) => (eb: ExpressionBuilder<AccountDatabase, 'account'>) =>
+  eb(eb.fn('lower', ['email']), '=', email.toLowerCase());
 
 export class AccountRepository {
   constructor(private readonly db: Kysely<AccountDatabase>) {}
@@ -70,22 +74,18 @@ export class AccountRepository {
     return rows.map(toAccount);
   }
 
-  /** The account with this email (any case) and its password hash, for authentication only. */
-  /** Throws ALREADY_EXISTS when an account has this email (compared as the unique index does). */
+  /** Throws ALREADY_EXISTS when an account has this email (in any case, as the unique index compares). */
   async assertEmailFree(email: string): Promise<void> {
-    const row = await this.db
-      .selectFrom('account')
-      .select('id')
-      .where((eb) => eb(eb.fn('lower', ['email']), '=', email.toLowerCase()))
-      .executeTakeFirst();
+    const row = await this.db.selectFrom('account').select('id').where(sameEmail(email)).executeTakeFirst();
     if (row) throw emailTaken();
   }
 
+  /** The account with this email (any case) and its password hash, for authentication only. */
   async findCredentials(email: string): Promise<{ account: Account; passwordHash: string } | undefined> {
     const row = await this.db
       .selectFrom('account')
       .select([...ACCOUNT_COLUMNS, 'password_hash'])
-      .where((eb) => eb(eb.fn('lower', ['email']), '=', email.toLowerCase()))
+      .where(sameEmail(email))
       .executeTakeFirst();
     return row && { account: toAccount(row), passwordHash: row.password_hash };
   }
