@@ -42,6 +42,11 @@ export interface PlatformProcess {
   signalNpm(signal: NodeJS.Signals): void;
   /** Resolves once no process of the group is left (npm may exit before its children). */
   gone(): Promise<void>;
+  /**
+   * Stops it (by default Ctrl-C to the group; `send` to stop it another way) and resolves once the
+   * whole group is gone; whatever is left after graceMs is killed.
+   */
+  stop(send?: () => void, graceMs?: number): Promise<void>;
 }
 
 /**
@@ -79,15 +84,25 @@ export function runNpm(args: readonly string[], env: Record<string, string>, tim
   });
   // Callers that never wait for readiness (a start meant to fail) must not leave a rejection unhandled.
   ready.catch(() => undefined);
+  const gone = async () => {
+    await exited;
+    while (groupAlive(pid)) await new Promise((resolve) => setTimeout(resolve, 100));
+  };
   return {
     output,
     ready,
     exited,
     signal: (signal) => signalGroup(pid, signal),
     signalNpm: (signal) => child.kill(signal),
-    gone: async () => {
-      await exited;
-      while (groupAlive(pid)) await new Promise((resolve) => setTimeout(resolve, 100));
+    gone,
+    stop: async (send = () => signalGroup(pid, 'SIGINT'), graceMs = 30_000) => {
+      send();
+      const killer = setTimeout(() => signalGroup(pid, 'SIGKILL'), graceMs);
+      try {
+        await gone();
+      } finally {
+        clearTimeout(killer);
+      }
     },
   };
 }

@@ -15,10 +15,7 @@ async function startOnce(env: Record<string, string>, timeoutMs: number): Promis
     const ready = await platform.ready;
     return { reportedSeconds: ready.seconds, wallSeconds: (performance.now() - started) / 1000, demoProducts: ready.demoProducts };
   } finally {
-    platform.signal('SIGINT');
-    const killer = setTimeout(() => platform.signal('SIGKILL'), 20_000);
-    await platform.gone();
-    clearTimeout(killer);
+    await platform.stop(undefined, 20_000);
   }
 }
 

@@ -8,7 +8,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dataDirOwner } from '@emporium/kit/embedded.js';
 import { createTestDatabase, freePort, type TestDatabase } from '@emporium/kit/testing.js';
-import { runNpm, type PlatformProcess } from '../platform-process.js';
+import { runNpm } from '../platform-process.js';
 
 /*
  * `npm start`, `npm run seed` and `npm run reset` as a user runs them: the real command in its own
@@ -66,13 +66,8 @@ async function npmRun(script: string, env: Record<string, string>): Promise<{ co
   return { code, output: run.output.join('\n') };
 }
 
-/** Ctrl-C, then every process of the group gone. */
-async function interrupt(platform: PlatformProcess): Promise<void> {
-  platform.signal('SIGINT');
-  const killer = setTimeout(() => platform.signal('SIGKILL'), 30_000);
-  await platform.gone();
-  clearTimeout(killer);
-}
+/** Lines saying a service did not stop by itself: forced out by a second signal, a failed stop, or calls cut off. */
+const forcedStops = (output: readonly string[]) => output.filter((line) => /second signal|failed to stop|did not finish/.test(line));
 
 async function embeddedDirs(dataDir: string): Promise<string[]> {
   return (await readdir(dataDir, { withFileTypes: true })).filter((entry) => entry.isDirectory()).map((entry) => entry.name).sort();
@@ -134,11 +129,11 @@ describe('npm start on the embedded databases', () => {
       expect(refused.code).toBe(1);
       expect(refused.output).toMatch(/service \(process \d+\) is still running: stop the platform first/);
     } finally {
-      await interrupt(running);
+      await running.stop();
     }
     // Every service stopped itself (concurrently reports 0 for anything after a Ctrl-C, so its
     // word is not taken): no forced exit, and each embedded database closed, releasing its lock.
-    expect(running.output.filter((line) => /second signal|failed to stop|did not finish/.test(line))).toEqual([]);
+    expect(forcedStops(running.output)).toEqual([]);
     for (const service of SERVICES) expect(existsSync(join(dataDir, service, 'emporium.lock'))).toBe(false);
     expect(await embeddedDirs(dataDir)).toEqual(['account', 'catalog', 'gateway', 'order']);
   });
@@ -159,7 +154,7 @@ describe('npm start on the embedded databases', () => {
       for (const service of ['account', 'order']) expect(existsSync(join(dataDir, service, 'emporium.lock'))).toBe(false);
       expect(dataDirOwner(join(dataDir, 'catalog'))).toBeUndefined();
     } finally {
-      await interrupt(running);
+      await running.stop();
     }
   });
 
@@ -218,16 +213,13 @@ describe('npm start on PostgreSQL', () => {
       expect((await running.ready).demoProducts).toBe(50);
       expect(await productCount(platform.graphql)).toBe(50);
       // Stopped the way a process manager stops it: SIGTERM to npm alone, which passes it on.
-      running.signalNpm('SIGTERM');
-      const killer = setTimeout(() => running.signal('SIGKILL'), 30_000);
-      await running.gone();
-      clearTimeout(killer);
-      expect(running.output.filter((line) => /second signal|failed to stop|did not finish/.test(line))).toEqual([]);
+      await running.stop(() => running.signalNpm('SIGTERM'));
+      expect(forcedStops(running.output)).toEqual([]);
       for (const service of ['account', 'catalog', 'order', 'gateway']) {
         expect(running.output.some((line) => line.startsWith(`[${service}`) && line.endsWith('exited with code 0'))).toBe(true);
       }
     } finally {
-      await interrupt(running);
+      await running.stop();
     }
     // Only the gateway keeps files; each service's data is in its own PostgreSQL database.
     expect(await embeddedDirs(dataDir)).toEqual(['gateway']);
