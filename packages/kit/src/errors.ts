@@ -27,6 +27,8 @@ export interface ErrorDetails {
   /** The request field at fault, e.g. "email" or "lines[2].quantity". */
   readonly field?: string;
   readonly shortages?: readonly StockShortage[];
+  /** For RESOURCE_EXHAUSTED: how long to wait before trying again (milliseconds). */
+  readonly retryAfterMs?: number;
 }
 
 export class DomainError extends Error {
@@ -34,6 +36,7 @@ export class DomainError extends Error {
   readonly reason: string;
   readonly field: string | undefined;
   readonly shortages: readonly StockShortage[];
+  readonly retryAfterMs: number | undefined;
 
   constructor(
     readonly kind: ErrorKind,
@@ -44,6 +47,17 @@ export class DomainError extends Error {
     this.reason = details.reason ?? kind;
     this.field = details.field;
     this.shortages = details.shortages ?? [];
+    this.retryAfterMs = details.retryAfterMs;
+  }
+
+  /** The details this error was made with, so a copy with another message keeps all of them. */
+  get details(): ErrorDetails {
+    return {
+      reason: this.reason,
+      ...(this.field === undefined ? {} : { field: this.field }),
+      shortages: this.shortages,
+      ...(this.retryAfterMs === undefined ? {} : { retryAfterMs: this.retryAfterMs }),
+    };
   }
 }
 
@@ -67,6 +81,13 @@ export const unauthenticated = (message: string): DomainError => new DomainError
 export const permissionDenied = (message: string): DomainError => new DomainError('PERMISSION_DENIED', message);
 
 export const unavailable = (message: string): DomainError => new DomainError('UNAVAILABLE', message);
+
+/**
+ * The server is busy (a full queue, a spent budget): the call was not run, and may be sent again
+ * after `retryAfterMs`. Callers see RESOURCE_EXHAUSTED (gRPC) or TOO_MANY_REQUESTS (GraphQL, 429).
+ */
+export const resourceExhausted = (message: string, retryAfterMs: number, reason = 'RESOURCE_EXHAUSTED'): DomainError =>
+  new DomainError('RESOURCE_EXHAUSTED', message, { reason, retryAfterMs: Math.max(0, Math.ceil(retryAfterMs)) });
 
 export function isDomainError(error: unknown, kind?: ErrorKind): error is DomainError {
   return error instanceof DomainError && (kind === undefined || error.kind === kind);

@@ -36,6 +36,7 @@ export function toStatus(error: unknown, log: Logger): Partial<StatusObject> {
       reason: error.reason,
       field: error.field ?? '',
       shortages: error.shortages.map((s) => ({ ...s })),
+      retryAfterMs: error.retryAfterMs ?? 0,
     }).finish();
     metadata.set(ERROR_DETAIL_TRAILER, Buffer.from(detail));
     return { code: codeOfKind[error.kind], details: error.message, metadata };
@@ -65,6 +66,7 @@ export function fromServiceError(error: ServiceError): DomainError {
     reason: detail?.reason || kind,
     ...(detail?.field ? { field: detail.field } : {}),
     shortages: detail?.shortages ?? [],
+    ...(detail?.retryAfterMs ? { retryAfterMs: detail.retryAfterMs } : {}),
   });
 }
 

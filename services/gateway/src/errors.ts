@@ -12,6 +12,7 @@ export type ErrorCode =
   | 'CONFLICT'
   | 'OUT_OF_STOCK'
   | 'UNAVAILABLE'
+  | 'TOO_MANY_REQUESTS'
   | 'INTERNAL';
 
 /** The one mapping from domain error kinds to GraphQL codes. */
@@ -27,7 +28,8 @@ const codeOfKind: Record<ErrorKind, ErrorCode> = {
   PERMISSION_DENIED: 'FORBIDDEN',
   UNAVAILABLE: 'UNAVAILABLE',
   DEADLINE_EXCEEDED: 'UNAVAILABLE',
-  RESOURCE_EXHAUSTED: 'UNAVAILABLE',
+  // A busy service refused the call before doing any of it: retry after extensions.retryAfter.
+  RESOURCE_EXHAUSTED: 'TOO_MANY_REQUESTS',
   INTERNAL: 'INTERNAL',
 };
 
@@ -68,10 +70,23 @@ export function classifyDomainError(error: DomainError): ClassifiedError {
   // missing thing to the client.
   const code = error.kind === 'FAILED_PRECONDITION' && error.reason.endsWith('_NOT_FOUND') ? 'NOT_FOUND' : codeOfKind[error.kind];
   if (code === 'INTERNAL') return { message: 'internal error', extensions: { code } };
+  if (code === 'TOO_MANY_REQUESTS') {
+    return { message: error.message, extensions: { code, retryAfter: retryAfterSeconds(error.retryAfterMs) } };
+  }
   return {
     message: error.message,
     extensions: { code, ...(error.field === undefined ? {} : { field: error.field }) },
   };
+}
+
+/** Whole seconds to wait (Retry-After has no fractions), at least 1. */
+export function retryAfterSeconds(milliseconds: number | undefined): number {
+  return Math.max(1, Math.ceil((milliseconds ?? 1000) / 1000));
+}
+
+/** A refusal the gateway itself makes (a spent rate-limit budget): 429 with Retry-After. */
+export function tooManyRequests(message: string, retryAfterMs: number, extensions: Record<string, unknown> = {}): GatewayError {
+  return new GatewayError('TOO_MANY_REQUESTS', message, { ...extensions, retryAfter: retryAfterSeconds(retryAfterMs) }, 429);
 }
 
 /* --------------------------------------------------------------------------------------------
@@ -113,7 +128,7 @@ export function inField(mapping: FieldMapping): (error: unknown) => never {
       const message = error.message.startsWith(`${error.field}: `)
         ? `${field}: ${error.message.slice(error.field.length + 2)}`
         : error.message;
-      throw new DomainError(error.kind, message, { reason: error.reason, field, shortages: error.shortages });
+      throw new DomainError(error.kind, message, { ...error.details, field });
     }
     throw error;
   };
@@ -166,7 +181,8 @@ function format(error: GraphQLError, log: Logger): Formatted {
     if (classified.extensions.code === 'INTERNAL') log.error({ err: original, path: error.path }, 'backend internal error');
     // A variable that failed a scalar's parsing keeps graphql's message, which names the variable.
     const message = error.path === undefined && original.kind === 'INVALID_ARGUMENT' ? error.message : classified.message;
-    return { error: { message, ...base, extensions: classified.extensions }, status: 200 };
+    const status = classified.extensions.code === 'TOO_MANY_REQUESTS' ? 429 : 200;
+    return { error: { message, ...base, extensions: classified.extensions }, status };
   }
   if (original instanceof GatewayError) {
     return {
@@ -217,6 +233,8 @@ function flatten(errors: readonly GraphQLError[]): GraphQLError[] {
 
 export interface FormattedResponse {
   readonly statusCode: number;
+  /** Seconds for a Retry-After header: set when an error is TOO_MANY_REQUESTS (the longest wait). */
+  readonly retryAfter?: number;
   readonly response: { data?: ExecutionResult['data'] | null; errors: GraphQLFormattedError[] };
 }
 
@@ -227,6 +245,16 @@ export interface FormattedResponse {
 export function formatErrors(execution: ExecutionResult & { statusCode?: number }, log: Logger): FormattedResponse {
   const formatted = flatten(execution.errors ?? []).map((error) => format(error, log));
   const errors = formatted.map((f) => f.error);
+  const waits = errors.flatMap((error) =>
+    error.extensions?.code === 'TOO_MANY_REQUESTS' && typeof error.extensions.retryAfter === 'number' ? [error.extensions.retryAfter] : [],
+  );
+  if (waits.length > 0) {
+    // Refused for load or a spent budget: 429 whatever else happened, so clients and proxies back
+    // off (a partial result would still be in the body).
+    const retry = { statusCode: 429, retryAfter: Math.max(...waits) };
+    if (execution.data === undefined) return { ...retry, response: { errors } };
+    return { ...retry, response: { data: execution.data, errors } };
+  }
   // A request that never began executing has no `data` at all (GraphQL over HTTP); one whose
   // root field failed has `data: null`.
   if (execution.data === undefined) return { statusCode: formatted[0]?.status ?? execution.statusCode ?? 400, response: { errors } };

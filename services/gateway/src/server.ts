@@ -125,7 +125,11 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
       validationRules,
       graphql: { parseOptions: { maxTokens: config.MAX_QUERY_TOKENS } },
       context: (request) => buildContext(request),
-      errorFormatter: (execution, context) => formatErrors(execution, log.child({ requestId: context.reply.request.id })),
+      errorFormatter: (execution, context) => {
+        const formatted = formatErrors(execution, log.child({ requestId: context.reply.request.id }));
+        if (formatted.retryAfter !== undefined) context.reply.header('retry-after', String(formatted.retryAfter));
+        return formatted;
+      },
     });
 
     api.graphql.addHook('preExecution', (schema, document, _context, variables) => {

@@ -22,6 +22,11 @@ export interface ErrorDetail {
   field: string;
   /** For OUT_OF_STOCK: every product that could not be reserved, with what is available now. */
   shortages: StockShortage[];
+  /**
+   * For RESOURCE_EXHAUSTED: how long the caller should wait before trying again, in milliseconds
+   * (0 when the server does not say).
+   */
+  retryAfterMs: number;
 }
 
 /** StockShortage says that a product has fewer units than were requested. */
@@ -32,7 +37,7 @@ export interface StockShortage {
 }
 
 function createBaseErrorDetail(): ErrorDetail {
-  return { reason: "", field: "", shortages: [] };
+  return { reason: "", field: "", shortages: [], retryAfterMs: 0 };
 }
 
 export const ErrorDetail: MessageFns<ErrorDetail> = {
@@ -45,6 +50,9 @@ export const ErrorDetail: MessageFns<ErrorDetail> = {
     }
     for (const v of message.shortages) {
       StockShortage.encode(v!, writer.uint32(26).fork()).join();
+    }
+    if (message.retryAfterMs !== 0) {
+      writer.uint32(32).uint32(message.retryAfterMs);
     }
     return writer;
   },
@@ -86,6 +94,14 @@ export const ErrorDetail: MessageFns<ErrorDetail> = {
             message.shortages.push(StockShortage.decode(reader, reader.uint32()));
             continue;
           }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.retryAfterMs = reader.uint32();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -106,6 +122,7 @@ export const ErrorDetail: MessageFns<ErrorDetail> = {
     message.reason = object.reason ?? "";
     message.field = object.field ?? "";
     message.shortages = object.shortages?.map((e) => StockShortage.fromPartial(e)) || [];
+    message.retryAfterMs = object.retryAfterMs ?? 0;
     return message;
   },
 };
