@@ -63,6 +63,14 @@ export const gatewayConfigSchema = z
      * RPC (tests and benchmarks read it). Off by default: it tells clients about the internals.
      */
     EXPOSE_BACKEND_CALLS: flag.default(false),
+    /**
+     * Redis shared by several gateway replicas (rate-limit budgets, token revocations):
+     * redis://[user:password@]host:port[/db] or rediss:// (TLS). Unset: kept in this process.
+     */
+    REDIS_URL: z
+      .string()
+      .refine((value) => /^rediss?:\/\//.test(value) && URL.canParse(value), 'must be a redis:// or rediss:// URL')
+      .optional(),
     /** How long a graceful shutdown waits for in-flight requests. */
     SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).max(600_000).default(10_000),
   })

@@ -8,6 +8,7 @@ import { TokenService, loadSigningKey } from './auth.js';
 import { createServiceClients } from './backends.js';
 import { gatewayConfigSchema, type GatewayConfig } from './config.js';
 import { DEFAULT_GRAPHIQL_DIR, ensureGraphiql, loadGraphiql } from './graphiql.js';
+import { closeRedis, connectRedis, type Redis } from './redis.js';
 import { buildServer } from './server.js';
 
 export interface RunningGateway {
@@ -27,6 +28,7 @@ export interface StartOptions {
 export async function startGateway(config: GatewayConfig, log: Logger, options: StartOptions = {}): Promise<RunningGateway> {
   const addresses = { account: config.ACCOUNT_ADDRESS, catalog: config.CATALOG_ADDRESS, order: config.ORDER_ADDRESS };
   const clients = createServiceClients(addresses, config.BACKEND_DEADLINE_MS);
+  let redis: Redis | undefined;
   try {
     // The administrator check waits for the account service and costs it a password hash; the
     // schema, the GraphiQL bundle and the server are built meanwhile. Nothing listens before both.
@@ -36,6 +38,7 @@ export async function startGateway(config: GatewayConfig, log: Logger, options: 
         : Promise.resolve();
     // Awaited below; this only keeps a failure that comes while building from being "unhandled".
     adminReady.catch(() => undefined);
+    if (config.REDIS_URL !== undefined) redis = await connectRedis(config.REDIS_URL, log);
     const tokens = new TokenService(await loadSigningKey(config.JWT_SECRET, config.DATA_DIR, log), config.TOKEN_TTL_SECONDS);
     let graphiql;
     if (config.GRAPHIQL) {
@@ -43,7 +46,7 @@ export async function startGateway(config: GatewayConfig, log: Logger, options: 
       await ensureGraphiql(dir, log);
       graphiql = await loadGraphiql(dir);
     }
-    const app = await buildServer({ config, log, clients, tokens, addresses, graphiql });
+    const app = await buildServer({ config, log, clients, tokens, addresses, graphiql, redis });
     try {
       await adminReady;
     } catch (error) {
@@ -64,10 +67,12 @@ export async function startGateway(config: GatewayConfig, log: Logger, options: 
         (stopping ??= (async () => {
           await closeWithin(app, config.SHUTDOWN_TIMEOUT_MS, log);
           clients.close();
+          if (redis !== undefined) await closeRedis(redis);
         })()),
     };
   } catch (error) {
     clients.close();
+    if (redis !== undefined) await closeRedis(redis);
     throw error;
   }
 }

@@ -14,6 +14,7 @@ import { formatErrors } from './errors.js';
 import { NoSchemaIntrospectionCustomRule } from './graphql.js';
 import { registerGraphiql, type GraphiqlAssets } from './graphiql.js';
 import { registerHealth } from './health.js';
+import type { Redis } from './redis.js';
 import { aliasLimitRule, depthLimitRule, enforceCostLimit } from './limits.js';
 import { createLoaders } from './loaders.js';
 import { SCHEMA_DIR } from './paths.js';
@@ -40,6 +41,8 @@ export interface ServerOptions {
   readonly addresses: Readonly<Record<'account' | 'catalog' | 'order', string>>;
   /** The built GraphiQL bundle; absent when GraphiQL is off. */
   readonly graphiql?: GraphiqlAssets | undefined;
+  /** Shared state of several replicas (REDIS_URL); absent: kept in this process. */
+  readonly redis?: Redis | undefined;
 }
 
 /** The HTTP server: GraphQL at /graphql, GraphiQL at /graphiql, /healthz and /readyz. */
