@@ -10,6 +10,7 @@ import { z } from 'zod';
 import { accountConfigSchema } from '@emporium/account/config.js';
 import { PasswordHasher } from '@emporium/account/password.js';
 import { parseConfig } from '@emporium/kit/config.js';
+import { REFUSED, runSignUpBurst, type BurstSummary } from './lib/burst.js';
 import { measureColdStart } from './lib/coldstart.js';
 import { backendCpuBetween, backendCpuSeconds, createBenchDatabases, describeServer, type BenchDatabases } from './lib/databases.js';
 import { runLoad, type LoadRequest, type RunResult } from './lib/load.js';
@@ -105,7 +106,8 @@ async function main(): Promise<number> {
     const fixtures = await prepareFixtures(options, databases, platform);
     loadsStartedAt = performance.now();
     for (const id of options.scenarios) {
-      const result = await runScenario(id, options, { platform, fixtures, databases, pgbench, scratch, processes });
+      const context = { platform, fixtures, databases, pgbench, scratch, processes };
+      const result = id === BURST_SCENARIO ? await runBurstScenario(options, context) : await runScenario(id, options, context);
       scenarios.push(result);
     }
   } finally {
@@ -401,7 +403,7 @@ interface ScenarioPlan {
 
 const seedFor = (options: BenchOptions, scenario: ScenarioId, load: number) => options.data.seed * 1000 + scenario * 100 + load;
 
-function plan(id: ScenarioId, options: BenchOptions, context: Context): ScenarioPlan {
+function plan(id: Exclude<ScenarioId, typeof BURST_SCENARIO>, options: BenchOptions, context: Context): ScenarioPlan {
   const { fixtures, databases } = context;
   const data = options.data;
   switch (id) {
@@ -476,7 +478,7 @@ function hotProduct(fixtures: Fixtures, load: number): string {
   return id;
 }
 
-async function runScenario(id: ScenarioId, options: BenchOptions, context: Context): Promise<ScenarioResult> {
+async function runScenario(id: Exclude<ScenarioId, typeof BURST_SCENARIO>, options: BenchOptions, context: Context): Promise<ScenarioResult> {
   const scenario = plan(id, options, context);
   log(`scenario ${id}: ${scenario.title}`);
   const checks: CheckResult[] = [];
@@ -589,6 +591,80 @@ function ceilingOf(databases: readonly string[], runs: Map<string, PgbenchResult
     parts,
     median: { requestsPerSecond: Math.round(combined * 10) / 10, p50: null, p90: null, p99: null },
   };
+}
+
+// --- scenario 6: a burst of sign-ups -----------------------------------------------------------
+
+const BURST_SCENARIO = 6;
+/** The hardening issue's targets: a refusal is answered fast, and the service still logs people in. */
+const REFUSAL_BUDGET_MS = 1_000;
+const LOG_IN_AFTER_BUDGET_MS = 2_000;
+/** Between waves the account service's queue drains, so each wave meets an idle service. */
+const PAUSE_BETWEEN_WAVES_MS = 3_000;
+
+/**
+ * Scenario 6: waves of `burstSize` sign-ups sent at once, each followed by the administrator's
+ * logIn. Not a timed load: every wave is one burst, measured to its last answer. Sign-ups must
+ * either succeed or be refused fast with TOO_MANY_REQUESTS; nothing else is acceptable.
+ */
+async function runBurstScenario(options: BenchOptions, context: Context): Promise<ScenarioResult> {
+  const title = 'sign-up burst, then logIn';
+  log(`scenario ${BURST_SCENARIO}: ${title}`);
+  const runs: MeasuredRun[] = [];
+  const checks: CheckResult[] = [];
+  for (let wave = 0; wave <= options.runs; wave++) {
+    if (wave > 0) await new Promise((done) => setTimeout(done, PAUSE_BETWEEN_WAVES_MS));
+    const cpuBefore = context.processes.map((process) => process.cpuSeconds());
+    const burst = await runSignUpBurst({
+      url: context.platform.gatewayUrl,
+      size: options.burstSize,
+      emailPrefix: `s${BURST_SCENARIO}-${Date.now().toString(36)}-${wave}`,
+      logIn: ADMIN,
+    });
+    const cpuMsPerRequest: Record<string, number> = {};
+    context.processes.forEach((process, index) => {
+      const before = cpuBefore[index];
+      const after = process.cpuSeconds();
+      if (before !== undefined && after !== undefined) cpuMsPerRequest[process.name] = Math.round(((after - before) * 1000 * 1000) / options.burstSize) / 1000;
+    });
+    if (wave > 0) runs.push({ ...burst.run, cpuMsPerRequest });
+    const label = wave === 0 ? 'warm-up' : `wave ${wave}`;
+    log(
+      `  ${label}: ${burst.run.ok} signed up, ${burst.run.errors[REFUSED] ?? 0} refused (${(burst.refusedShare * 100).toFixed(0)}%), ` +
+        `${burst.signUpsPerSecond.toFixed(1)} sign-ups/s; success p99 ${burst.succeeded.p99.toFixed(0)} ms, refusal max ${burst.refused.max.toFixed(0)} ms; ` +
+        `logIn after ${burst.logInAfter.outcome} in ${burst.logInAfter.ms.toFixed(0)} ms; others ${JSON.stringify(burst.run.errors)}`,
+    );
+    checks.push(...burstChecks(label, burst));
+  }
+  return {
+    id: BURST_SCENARIO,
+    title,
+    request: `${options.burstSize} signUp mutations sent at once (one wave per run, ${PAUSE_BETWEEN_WAVES_MS / 1000} s apart), then one logIn; req/s is the wave's answers over its wall time`,
+    gateway: { target: 'gateway', connections: options.burstSize, warmupSeconds: 0, runs, median: summarizeRuns(runs) },
+    expectedErrors: [REFUSED],
+    checks,
+    peakRssMiB: Object.fromEntries(context.processes.map((process) => [process.name, mib(process.peakRssKiB())])),
+  };
+}
+
+function burstChecks(label: string, burst: BurstSummary): CheckResult[] {
+  const others = Object.entries(burst.run.errors).filter(([code]) => code !== REFUSED);
+  const refusals = burst.run.errors[REFUSED] ?? 0;
+  return [
+    {
+      name: `sign-up burst ${label}: only successes and fast refusals`,
+      passed: others.length === 0 && (refusals === 0 || burst.refused.max < REFUSAL_BUDGET_MS),
+      detail:
+        `${burst.run.ok} succeeded (p50 ${burst.succeeded.p50.toFixed(0)} ms, p99 ${burst.succeeded.p99.toFixed(0)} ms, ` +
+        `${burst.signUpsPerSecond.toFixed(1)}/s), ${refusals} ${REFUSED} (${(burst.refusedShare * 100).toFixed(0)}%, slowest ${burst.refused.max.toFixed(0)} ms; budget ${REFUSAL_BUDGET_MS} ms)` +
+        (others.length === 0 ? '' : `; other answers: ${others.map(([code, count]) => `${count} ${code}`).join(', ')}`),
+    },
+    {
+      name: `logIn right after the burst ${label}`,
+      passed: burst.logInAfter.outcome === 'OK' && burst.logInAfter.ms < LOG_IN_AFTER_BUDGET_MS,
+      detail: `${burst.logInAfter.outcome} in ${burst.logInAfter.ms.toFixed(0)} ms (budget ${LOG_IN_AFTER_BUDGET_MS} ms)`,
+    },
+  ];
 }
 
 // --- correctness -------------------------------------------------------------------------------
