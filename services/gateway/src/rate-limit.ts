@@ -27,6 +27,8 @@ export async function registerRequestBudget(api: FastifyInstance, config: Gatewa
     timeWindow: config.RATE_LIMIT_WINDOW_SECONDS * 1000,
     ...(redis === undefined ? {} : { redis, nameSpace: `${config.RATE_LIMIT_KEY_PREFIX}requests_per_ip:` }),
     skipOnError: true,
+    // In memory: addresses kept per window (least recently seen dropped first; the default is 5,000).
+    cache: 100_000,
     // Thrown into the GraphQL scope's error handler, which answers it like every other error:
     // { errors: [{ message, extensions: { code: TOO_MANY_REQUESTS, retryAfter } }] }, 429, Retry-After.
     errorResponseBuilder: (_request, context) =>

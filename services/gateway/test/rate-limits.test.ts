@@ -2,6 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { createServer, connect, type Server, type Socket } from 'node:net';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseConfig } from '@emporium/kit/config.js';
+import { gatewayConfigSchema } from '../src/config.js';
 import { codes, graphql, signUp, uniqueEmail, type GraphQLResponse, type Stack, startStack } from './harness.js';
 
 /*
@@ -94,6 +96,24 @@ describe('one authentication mutation per operation', () => {
 });
 
 describe('password guessing', () => {
+  it('with the default budgets, 25 wrong guesses on one account: the first ones are answered, the rest refused', async () => {
+    const defaults = parseConfig(gatewayConfigSchema, {});
+    // The client IP's own budgets at their defaults too, but spent by nobody else: a gateway of its own.
+    const url = await gatewayWith({
+      AUTH_FAILURES_PER_EMAIL: String(defaults.AUTH_FAILURES_PER_EMAIL),
+      AUTH_FAILURES_WINDOW_SECONDS: String(defaults.AUTH_FAILURES_WINDOW_SECONDS),
+      AUTH_ATTEMPTS_PER_IP: String(defaults.AUTH_ATTEMPTS_PER_IP),
+      AUTH_ATTEMPTS_WINDOW_SECONDS: String(defaults.AUTH_ATTEMPTS_WINDOW_SECONDS),
+    });
+    const victim = await signUp(stack);
+    const answers: GraphQLResponse[] = [];
+    for (let guess = 0; guess < 25; guess++) answers.push(await logIn(url, victim.email, `${WRONG} ${guess}`));
+    const hashed = answers.filter((answer) => answer.calls[AUTHENTICATE] === 1).length;
+    expect(hashed).toBe(Math.min(defaults.AUTH_FAILURES_PER_EMAIL, defaults.AUTH_ATTEMPTS_PER_IP));
+    expect(answers.slice(0, hashed).flatMap(codes)).toEqual(Array.from({ length: hashed }, () => 'UNAUTHENTICATED'));
+    for (const refused of answers.slice(hashed)) expect(codes(refused)).toEqual(['TOO_MANY_REQUESTS']);
+  });
+
   it('refuses logIn for an e-mail after its budget of wrong passwords, before asking the account service', async () => {
     const url = await gatewayWith({ AUTH_FAILURES_PER_EMAIL: '3', AUTH_FAILURES_WINDOW_SECONDS: '900' });
     const victim = await signUp(stack);
