@@ -86,8 +86,8 @@ describe('deploy/compose.yaml', () => {
     expect(validate({ services: { web: { image: 'nginx', depends_on: { db: { condition: 'healthy' } } } } })).toBe(false);
   });
 
-  it('runs the three services and the gateway from deploy/Dockerfile targets, next to PostgreSQL', () => {
-    expect(Object.keys(compose.services).sort()).toEqual(['account', 'catalog', 'gateway', 'order', 'postgres']);
+  it('runs the three services and the gateway from deploy/Dockerfile targets, next to PostgreSQL and Redis', () => {
+    expect(Object.keys(compose.services).sort()).toEqual(['account', 'catalog', 'gateway', 'order', 'postgres', 'redis']);
     for (const name of PROCESSES) {
       const build = service(name).build;
       expect(build, name).toBeDefined();
@@ -164,6 +164,26 @@ describe('deploy/compose.yaml', () => {
     expect(Object.keys(config('gateway').upstreams).sort()).toEqual(['account', 'catalog', 'order']);
   });
 
+  it('gives the gateway replicas one Redis for their rate-limit budgets, reachable only on the project network', () => {
+    const url = new URL(config('gateway').REDIS_URL ?? 'missing:');
+    expect(url.protocol).toBe('redis:');
+    expect(url.hostname).toBe('redis');
+    const redis = service('redis');
+    // The image's own port: nothing in the command moves it.
+    expect(url.port).toBe('6379');
+    expect(z.array(z.string()).parse(redis.command)).not.toContain('--port');
+    expect(redis.ports).toEqual([]);
+    expect(service('gateway').depends_on.redis).toMatchObject({ condition: 'service_healthy' });
+    // Read-only, unprivileged, and writing only its own volume.
+    expect(redis.read_only).toBe(true);
+    expect(redis.cap_drop).toEqual(['ALL']);
+    expect(redis.user).toBe('redis');
+    expect(redis.volumes).toEqual(['redis-data:/data']);
+    expect(redis.healthcheck?.test.join(' ')).toContain('redis-cli ping');
+    // Without trusted proxies configured, X-Forwarded-For is ignored (the gateway is published directly).
+    expect(containerEnv('gateway').TRUSTED_PROXIES).toBe('');
+  });
+
   it('shows prices in the currency the catalog stores them in', () => {
     expect(config('gateway').STORE_CURRENCY).toBe(config('catalog').STORE_CURRENCY);
   });
@@ -193,7 +213,7 @@ describe('deploy/compose.yaml', () => {
       }
     }
     expect(Object.keys(service('order').depends_on).sort()).toEqual(['account', 'catalog', 'postgres']);
-    expect(Object.keys(service('gateway').depends_on).sort()).toEqual(['account', 'catalog', 'order']);
+    expect(Object.keys(service('gateway').depends_on).sort()).toEqual(['account', 'catalog', 'order', 'redis']);
     // The check compose runs is the image's own (so `docker run` and compose agree).
     for (const name of PROCESSES) {
       expect(service(name).healthcheck?.test, name).toEqual(['CMD', ...(healthcheck(dockerfile, name)?.command ?? [])]);

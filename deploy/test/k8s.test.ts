@@ -213,7 +213,7 @@ function configOf(view: Rendered, overlay: Overlay, name: ProcessName): Deployed
 
 describe('deploy/k8s/base', () => {
   it('renders, and every object passes kubernetes-models validation', () => {
-    expect(base.deployments.map((d) => d.metadata?.name).sort()).toEqual([...PROCESSES].sort());
+    expect(base.deployments.map((d) => d.metadata?.name).sort()).toEqual([...PROCESSES, 'redis'].sort());
     expect(base.clusters).toEqual([]);
   });
 
@@ -262,7 +262,7 @@ describe.each(OVERLAYS)('deploy/k8s/overlays/%s', (overlay) => {
 
   it('points every Service port and the Ingress at a port a container listens on', () => {
     for (const service of view.services) {
-      const deployment = deploymentOf(view, z.string().refine(isProcessName).parse(service.metadata?.name));
+      const deployment = named(view.deployments, service.metadata?.name ?? '', 'Deployment');
       for (const port of service.spec?.ports ?? []) {
         const target = port.targetPort ?? port.port;
         const ports = container(deployment).ports ?? [];
@@ -309,6 +309,33 @@ describe.each(OVERLAYS)('deploy/k8s/overlays/%s', (overlay) => {
         expect(servicePort?.targetPort, `${name} -> ${address}`).toBe(PORT_NAME[upstream]);
       }
     }
+  });
+
+  it("gives the gateway replicas one Redis, behind its Service, and trusts X-Forwarded-For only from the cluster's private addresses", () => {
+    const gateway = configOf(view, overlay, 'gateway');
+    const url = new URL(gateway.REDIS_URL ?? 'missing:');
+    expect(url.protocol).toBe('redis:');
+    const servicePort = named(view.services, url.hostname, 'Service').spec?.ports?.find((p) => p.port === Number(url.port));
+    expect(servicePort?.targetPort).toBe('redis');
+    const redis = named(view.deployments, 'redis', 'Deployment');
+    expect(containerPort(redis, 'redis')).toBe(6379);
+    // One instance (two would be two budgets), replaced rather than rolled.
+    expect(redis.spec?.replicas).toBe(1);
+    expect(redis.spec?.strategy?.type).toBe('Recreate');
+    expect(view.hpas.map((hpa) => hpa.metadata?.name)).not.toContain('redis');
+    // Unprivileged on a read-only root filesystem, writing only its data volume.
+    const pod = podSpec(redis);
+    const spec = container(redis);
+    expect(pod.securityContext?.runAsNonRoot).toBe(true);
+    expect(pod.automountServiceAccountToken).toBe(false);
+    expect(spec.securityContext?.readOnlyRootFilesystem).toBe(true);
+    expect(spec.securityContext?.allowPrivilegeEscalation).toBe(false);
+    expect(spec.securityContext?.capabilities?.drop).toEqual(['ALL']);
+    expect(spec.volumeMounts?.map((mount) => mount.mountPath)).toEqual(['/data']);
+    expect(spec.readinessProbe?.exec?.command?.join(' ')).toContain('redis-cli ping');
+    expect(spec.resources?.limits?.memory).toBeDefined();
+    const env = containerEnv(view, overlay, deploymentOf(view, 'gateway'));
+    expect(env.TRUSTED_PROXIES).toBe('uniquelocal');
   });
 
   it('probes the services with native gRPC health checks and the gateway over HTTP /readyz', () => {
@@ -422,6 +449,11 @@ describe.each(OVERLAYS)('deploy/k8s/overlays/%s', (overlay) => {
       PROCESSES.filter((to) => to !== from.name && can(from, byName(to), servicePort(to))).map((to) => `${from.name}->${to}`),
     );
     expect(calls.sort()).toEqual(['gateway->account', 'gateway->catalog', 'gateway->order', 'order->account', 'order->catalog']);
+    // Redis: the gateway only.
+    const redis = byName('redis');
+    const redisPort = containerPort(named(view.deployments, 'redis', 'Deployment'), 'redis');
+    expect(processes.filter((from) => can(from, redis, redisPort)).map((from) => from.name)).toEqual(['gateway']);
+    expect(can(world, redis, redisPort), 'outside -> redis').toBe(false);
     // The gateway is public; the services are not.
     expect(can(world, byName('gateway'), servicePort('gateway'))).toBe(true);
     for (const name of GRPC_SERVICES) expect(can(world, byName(name), servicePort(name)), `outside -> ${name}`).toBe(false);

@@ -28,6 +28,8 @@ export interface DeployedConfig {
   readonly upstreams: Readonly<Partial<Record<ProcessName, string>>>;
   readonly STORE_CURRENCY?: string | undefined;
   readonly JWT_SECRET?: string | undefined;
+  /** The gateway's shared Redis (rate-limit budgets). */
+  readonly REDIS_URL?: string | undefined;
 }
 
 /**

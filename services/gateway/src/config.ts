@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { z } from 'zod';
 import { serviceAddress } from '@emporium/kit/config.js';
 import { parseCurrencyCode } from '@emporium/kit/money.js';
@@ -5,6 +6,19 @@ import { parseCurrencyCode } from '@emporium/kit/money.js';
 const flag = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
   .transform((value) => value === 'true' || value === '1' || value === 'yes');
+
+const positiveCount = z.coerce.number().int().min(1).max(1_000_000_000);
+const windowSeconds = z.coerce.number().int().min(1).max(7 * 24 * 3600);
+
+/** One entry of TRUSTED_PROXIES: an address, a CIDR block, or one of proxy-addr's named ranges. */
+function isProxyEntry(entry: string): boolean {
+  if (entry === 'loopback' || entry === 'linklocal' || entry === 'uniquelocal') return true;
+  const [address = '', prefix, ...rest] = entry.split('/');
+  const family = isIP(address);
+  if (family === 0 || rest.length > 0) return false;
+  if (prefix === undefined) return true;
+  return /^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128);
+}
 
 /** Every variable the gateway reads, parsed once at start (see README for the table). */
 export const gatewayConfigSchema = z
@@ -71,6 +85,47 @@ export const gatewayConfigSchema = z
       .string()
       .refine((value) => /^rediss?:\/\//.test(value) && URL.canParse(value), 'must be a redis:// or rediss:// URL')
       .optional(),
+    /*
+     * Rate limits (see README "Rate limits"): each budget is a number of events per fixed window,
+     * per client IP or per e-mail, shared by every replica when REDIS_URL is set.
+     */
+    /** Every /graphql request, per client IP (health endpoints are exempt). */
+    RATE_LIMIT_REQUESTS: positiveCount.default(600),
+    RATE_LIMIT_WINDOW_SECONDS: windowSeconds.default(60),
+    /** logIn and signUp attempts per client IP, counted before any password is hashed. */
+    AUTH_ATTEMPTS_PER_IP: positiveCount.default(20),
+    AUTH_ATTEMPTS_WINDOW_SECONDS: windowSeconds.default(60),
+    /** signUp attempts per client IP. */
+    SIGNUPS_PER_IP: positiveCount.default(10),
+    SIGNUPS_WINDOW_SECONDS: windowSeconds.default(3600),
+    /** Refused logIns (wrong password) and signUps (e-mail taken) per e-mail address. */
+    AUTH_FAILURES_PER_EMAIL: positiveCount.default(10),
+    AUTH_FAILURES_WINDOW_SECONDS: windowSeconds.default(900),
+    /** Prefix of every rate-limit key in Redis (several deployments on one Redis; tests). */
+    RATE_LIMIT_KEY_PREFIX: z
+      .string()
+      .regex(/^[A-Za-z0-9:._-]{1,64}$/, 'must be 1 to 64 of A-Z a-z 0-9 : . _ -')
+      .default('emporium:rate-limit:'),
+    /**
+     * The proxies whose X-Forwarded-For is believed: comma-separated IPs and CIDRs (or proxy-addr's
+     * names loopback, linklocal, uniquelocal). Unset: the client IP is the connection's peer and
+     * X-Forwarded-For is ignored.
+     */
+    TRUSTED_PROXIES: z
+      .string()
+      .optional()
+      .transform((value, context) => {
+        const entries = (value ?? '')
+          .split(',')
+          .map((entry) => entry.trim())
+          .filter((entry) => entry !== '');
+        for (const entry of entries) {
+          if (!isProxyEntry(entry)) {
+            context.addIssue({ code: 'custom', message: `"${entry}" is not an IP address, a CIDR or loopback/linklocal/uniquelocal` });
+          }
+        }
+        return entries;
+      }),
     /** How long a graceful shutdown waits for in-flight requests. */
     SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).max(600_000).default(10_000),
   })

@@ -1,11 +1,16 @@
 import type { Logger } from '@emporium/kit/logger.js';
 import type { Viewer, TokenService } from './auth.js';
+import type { AuthBudgets } from './auth-budgets.js';
 import type { Backends, CallCounter } from './backends.js';
 import type { Loaders } from './loaders.js';
 
 /** What every resolver of one request gets. Built per request by server.ts. */
 export interface GatewayContext {
   readonly requestId: string;
+  /** The client's address (behind TRUSTED_PROXIES, from X-Forwarded-For). */
+  readonly clientIp: string;
+  /** The password-guessing budgets signUp and logIn spend (auth-budgets.ts). */
+  readonly authBudgets: AuthBudgets;
   readonly viewer: Viewer;
   readonly backends: Backends;
   readonly loaders: Loaders;

@@ -7,6 +7,8 @@ import type { ValidationRule } from 'graphql';
 import mercurius from 'mercurius';
 import type { Logger } from '@emporium/kit/logger.js';
 import type { TokenService, Viewer } from './auth.js';
+import { AuthBudgets } from './auth-budgets.js';
+import { singleAuthMutationRule } from './auth-mutation-rule.js';
 import { CallCounter, requestBackends, type ServiceClients } from './backends.js';
 import type { GatewayConfig } from './config.js';
 import type { GatewayContext } from './context.js';
@@ -18,6 +20,7 @@ import type { Redis } from './redis.js';
 import { aliasLimitRule, depthLimitRule, enforceCostLimit } from './limits.js';
 import { createLoaders } from './loaders.js';
 import { SCHEMA_DIR } from './paths.js';
+import { registerRequestBudget, trustProxy } from './rate-limit.js';
 import { resolvers } from './resolvers/index.js';
 
 export const GRAPHQL_PATH = '/graphql';
@@ -48,10 +51,13 @@ export interface ServerOptions {
 /** The HTTP server: GraphQL at /graphql, GraphiQL at /graphiql, /healthz and /readyz. */
 export async function buildServer(options: ServerOptions): Promise<FastifyInstance> {
   const { config, log, clients, tokens } = options;
+  const authBudgets = new AuthBudgets(config, options.redis);
   const app = Fastify<RawServerDefault, IncomingMessage, ServerResponse, FastifyBaseLogger>({
     loggerInstance: log,
     bodyLimit: config.BODY_LIMIT_BYTES,
     requestIdHeader: 'x-request-id',
+    // request.ip: the peer, or what X-Forwarded-For says behind a configured proxy (TRUSTED_PROXIES).
+    trustProxy: trustProxy(config),
     genReqId: () => randomUUID(),
     // Per-request start/finish lines only when debugging: at load they would be most of the log.
     logController: new LogController({ disableRequestLogging: config.LOG_LEVEL !== 'debug' && config.LOG_LEVEL !== 'trace' }),
@@ -67,6 +73,9 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     // list indices into "0"; the spec says integers. Its data schema is free-form anyway, so plain
     // JSON.stringify costs nothing that schema serialization saved.
     api.setSerializerCompiler(() => (data) => JSON.stringify(data));
+
+    // Before the routes it counts; health endpoints live outside this scope and are not counted.
+    await registerRequestBudget(api, config, options.redis);
 
     const viewers = new WeakMap<FastifyRequest, Viewer>();
     const calls = new WeakMap<FastifyRequest, CallCounter>();
@@ -100,6 +109,8 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
       });
       return {
         requestId: request.id,
+        clientIp: request.ip,
+        authBudgets,
         viewer: viewers.get(request) ?? null,
         backends,
         loaders: createLoaders(backends),
@@ -113,6 +124,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     const validationRules: ValidationRule[] = [
       depthLimitRule(config.MAX_QUERY_DEPTH),
       aliasLimitRule(config.MAX_QUERY_ALIASES),
+      singleAuthMutationRule(),
       ...(config.INTROSPECTION ? [] : [NoSchemaIntrospectionCustomRule]),
     ];
 

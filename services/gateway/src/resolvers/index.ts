@@ -2,6 +2,7 @@ import type { GraphQLResolveInfo } from 'graphql';
 import type { Resolvers } from '../../gen/graphql.js';
 import type { GatewayContext } from '../context.js';
 import { guarded, rules } from '../auth.js';
+import { withAuthBudget } from '../auth-budgets.js';
 import { Account } from './account.js';
 import { Money } from './money.js';
 import { mutation } from './mutation.js';
@@ -39,8 +40,9 @@ export const resolvers: Resolvers = {
   // Mutations run one after another; each starts with fresh loaders, so what a mutation returns
   // (and any later field) never shows a product or order as it was before an earlier write.
   Mutation: {
-    signUp: guarded(rules.Mutation.signUp, writes(mutation.signUp)),
-    logIn: guarded(rules.Mutation.logIn, writes(mutation.logIn)),
+    // Each spends its password-guessing budgets before the account service hashes anything.
+    signUp: guarded(rules.Mutation.signUp, writes(withAuthBudget('signUp', mutation.signUp))),
+    logIn: guarded(rules.Mutation.logIn, writes(withAuthBudget('logIn', mutation.logIn))),
     createProduct: guarded(rules.Mutation.createProduct, writes(mutation.createProduct)),
     updateProduct: guarded(rules.Mutation.updateProduct, writes(mutation.updateProduct)),
     createOrder: guarded(rules.Mutation.createOrder, writes(mutation.createOrder)),
