@@ -82,7 +82,7 @@ export type CreateProductInput = {
   description: Scalars['String']['input'];
   /** 1-200 characters, any script. */
   name: Scalars['String']['input'];
-  /** In the store currency, at least zero and at most 1000000000000.00 (10^14 minor units), e.g. "19.99". */
+  /** In the store currency, at least zero and at most 10^14 minor units (1000000000000.00 in USD), e.g. "19.99". */
   price: Scalars['Decimal']['input'];
   /** At least zero. */
   stock: Scalars['Int']['input'];

@@ -1,9 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import pg from 'pg';
 import { OrderStatus, RejectionReason, type Order } from '@emporium/contracts/emporium/order/v1/order.js';
 import { checkHealth } from '@emporium/kit/grpc-health.js';
 import { listServicesByReflection } from '@emporium/kit/testing.js';
-import { failure, startPlatform, type Platform } from './helpers.js';
+import { failure, runSql, startPlatform, type Platform } from './helpers.js';
 
 const UNKNOWN = '0190a6d8-0000-7000-8000-00000000abcd';
 
@@ -155,13 +154,7 @@ describe('order service', () => {
   it('a product priced near the int64 limit by an older release: rejected before any stock is taken, nothing PENDING', async () => {
     const accountId = await platform.newAccount();
     const relic = await platform.newProduct(100, 5);
-    const catalogDb = new pg.Client({ connectionString: platform.catalogDatabaseUrl });
-    await catalogDb.connect();
-    try {
-      await catalogDb.query('update product set price_minor = $2 where id = $1', [relic.id, '9223372036854775000']);
-    } finally {
-      await catalogDb.end();
-    }
+    await runSql(platform.catalogDatabaseUrl, 'update product set price_minor = $2 where id = $1', [relic.id, '9223372036854775000']);
     const error = await failure(place(accountId, [{ productId: relic.id, quantity: 2 }], 'relic'));
     expect(error).toMatchObject({ kind: 'FAILED_PRECONDITION', reason: 'PRICE_OUT_OF_RANGE', field: 'lines' });
     expect(await platform.stockOf(relic.id)).toBe(5);

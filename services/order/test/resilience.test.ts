@@ -1,13 +1,12 @@
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import pg from 'pg';
 import { OrderStatus, RejectionReason } from '@emporium/contracts/emporium/order/v1/order.js';
 import { parseConfig } from '@emporium/kit/config.js';
 import { startServiceProcess } from '@emporium/kit/testing.js';
 import { catalogConfigSchema } from '@emporium/catalog/config.js';
 import { startCatalogService } from '@emporium/catalog/main.js';
 import { createOrderClient } from '../src/client.js';
-import { eventually, failure, log, startPlatform, type Platform } from './helpers.js';
+import { eventually, failure, log, runSql, startPlatform, type Platform } from './helpers.js';
 
 // Crash safety: whatever point the order process dies at, and whatever the Catalog does, every order
 // ends PLACED with its stock held exactly once, or REJECTED with nothing held.
@@ -108,13 +107,10 @@ describe('order placement under crashes and outages', () => {
     const orderId = await crashDuringOrder('crash-after-reserve', product.id, 2);
     expect(await platform.stockOf(product.id)).toBe(8);
     // The snapshot as a release without a price maximum would have stored it.
-    const catalogDb = new pg.Client({ connectionString: platform.catalogDatabaseUrl });
-    await catalogDb.connect();
-    try {
-      await catalogDb.query('update reservation_line set unit_price_minor = $2 where reservation_id = $1', [orderId, '9223372036854775000']);
-    } finally {
-      await catalogDb.end();
-    }
+    await runSql(platform.catalogDatabaseUrl, 'update reservation_line set unit_price_minor = $2 where reservation_id = $1', [
+      orderId,
+      '9223372036854775000',
+    ]);
     const order = await recover(orderId);
     expect(order).toMatchObject({
       status: OrderStatus.ORDER_STATUS_REJECTED,
