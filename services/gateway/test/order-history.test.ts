@@ -1,6 +1,8 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createCatalogClient, type CatalogClient } from '@emporium/catalog/client.js';
 import { parseConfig } from '@emporium/kit/config.js';
+import { newId } from '@emporium/kit/ids.js';
 import { orderConfigSchema } from '@emporium/order/config.js';
 import { startOrderService } from '@emporium/order/main.js';
 import { at, codes, log, logInAdmin, signUp, startStack, type GraphQLResponse, type Stack } from './harness.js';
@@ -13,13 +15,17 @@ import { at, codes, log, logInAdmin, signUp, startStack, type GraphQLResponse, t
 
 let stack: Stack;
 let admin: string;
+/** The catalog as the order service talks to it, to take a reservation as a crashed order would have. */
+let catalog: CatalogClient;
 
 beforeAll(async () => {
   stack = await startStack();
   admin = await logInAdmin(stack);
+  catalog = createCatalogClient(stack.catalog.address);
 });
 
 afterAll(async () => {
+  catalog.close();
   await stack.stop();
 });
 
@@ -79,6 +85,54 @@ async function sql(url: string, text: string, values: unknown[] = []): Promise<p
     return await client.query<Record<string, unknown>>(text, values);
   } finally {
     await client.end();
+  }
+}
+
+/**
+ * Writes a PENDING order as the order service does before it asks the Catalog: what a crash right
+ * after that write leaves (the crash itself is tested in services/order).
+ */
+async function writePending(accountId: string, productId: string, quantity: number): Promise<string> {
+  const id = newId();
+  await sql(
+    stack.databaseUrls.order,
+    `with o as (insert into orders (id, account_id, status, request_fingerprint) values ($1, $2, 'PENDING', $3) returning id)
+     insert into order_line (order_id, line_no, product_id, quantity) select id, 1, $4, $5 from o`,
+    [id, accountId, `fingerprint of ${id}`, productId, quantity],
+  );
+  return id;
+}
+
+/**
+ * Runs the reconciler — a second order service on the same database, reconciling at once — until
+ * every order given has left PENDING and has no release outstanding.
+ */
+async function reconcile(ids: readonly string[], env: Record<string, string> = {}): Promise<void> {
+  const reconciler = await startOrderService(
+    parseConfig(orderConfigSchema, {
+      PORT: '0',
+      DATABASE_URL: stack.databaseUrls.order,
+      ACCOUNT_ADDRESS: stack.account.address,
+      CATALOG_ADDRESS: stack.catalog.address,
+      RECONCILE_INTERVAL_MS: '50',
+      RECONCILE_AFTER_MS: '0',
+      ...env,
+    }),
+    log,
+  );
+  try {
+    for (let tries = 0; tries < 400; tries++) {
+      const { rows } = await sql(
+        stack.databaseUrls.order,
+        `select count(*)::int as open from orders where id = any($1::uuid[]) and (status = 'PENDING' or release_pending)`,
+        [ids],
+      );
+      if (rows[0]?.open === 0) return;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    throw new Error(`orders ${ids.join(', ')} were not reconciled`);
+  } finally {
+    await reconciler.stop();
   }
 }
 
@@ -166,54 +220,28 @@ describe('order history in every status', () => {
     });
     expect(cancelled.data).toEqual({ cancelOrder: { status: 'CANCELLED' } });
 
-    // An order the order service wrote but could not confirm yet: PENDING. Modelled as a crash
-    // right after the PENDING write (the order service writes the order before asking the
-    // Catalog), so that this test keeps its catalog.
-    const insertPending = (id: string) =>
-      sql(
-        stack.databaseUrls.order,
-        `with o as (insert into orders (id, account_id, status, request_fingerprint) values ($1, $2, 'PENDING', $4) returning id)
-         insert into order_line (order_id, line_no, product_id, quantity) select id, 1, $3, 4 from o`,
-        [id, customer.id, pen, `fingerprint of ${id}`],
-      );
-    const timedOutId = '01a20d59-0000-7000-8000-0000000000b1';
-    const pendingId = '01a20d59-0000-7000-8000-0000000000b2';
-    await insertPending(timedOutId);
-    // A reconciler that gives up on anything PENDING at once (PENDING_TIMEOUT_MS=0): the first
-    // order becomes REJECTED, TIMED_OUT, and holds nothing.
-    const reconciler = await startOrderService(
-      parseConfig(orderConfigSchema, {
-        PORT: '0',
-        DATABASE_URL: stack.databaseUrls.order,
-        ACCOUNT_ADDRESS: stack.account.address,
-        CATALOG_ADDRESS: stack.catalog.address,
-        RECONCILE_INTERVAL_MS: '50',
-        RECONCILE_AFTER_MS: '0',
-        PENDING_TIMEOUT_MS: '0',
-      }),
-      log,
-    );
-    try {
-      for (let tries = 0; tries < 200; tries++) {
-        const { rows } = await sql(stack.databaseUrls.order, `select status, release_pending from orders where id = $1`, [timedOutId]);
-        if (rows[0]?.status === 'REJECTED' && rows[0]?.release_pending === false) break;
-        await new Promise((resolve) => setTimeout(resolve, 50));
-      }
-    } finally {
-      await reconciler.stop();
-    }
-    await insertPending(pendingId);
+    // Before the reservation: the Catalog never heard of it. After: the stock was taken, and the
+    // order service died before recording PLACED. A reconciler that gives up at once makes both
+    // REJECTED, TIMED_OUT, holding nothing.
+    const beforeReservation = await writePending(customer.id, pen, 4);
+    const afterReservation = await writePending(customer.id, pen, 2);
+    await catalog.reserveStock({ reservationId: afterReservation, lines: [{ productId: pen, quantity: 2 }] });
+    expect(await stockOf(pen)).toBe(6);
+    await reconcile([beforeReservation, afterReservation], { PENDING_TIMEOUT_MS: '0' });
+    const pendingId = await writePending(customer.id, pen, 4);
 
     const nodes = await history(customer.token);
     const byId = new Map(nodes.map((node) => [node.id, node]));
     expect(byId.get(pendingId)).toMatchObject({ status: 'PENDING', total: null, items: [{ ...unpriced(pen, 4), product: { id: pen } }], rejection: null });
-    expect(byId.get(timedOutId)).toMatchObject({
-      status: 'REJECTED',
-      total: null,
-      items: [{ ...unpriced(pen, 4), product: { id: pen } }],
-      shortages: [],
-      rejection: { reason: 'TIMED_OUT', shortages: [] },
-    });
+    for (const [id, quantity] of [[beforeReservation, 4], [afterReservation, 2]] as const) {
+      expect(byId.get(id)).toMatchObject({
+        status: 'REJECTED',
+        total: null,
+        items: [{ ...unpriced(pen, quantity), product: { id: pen } }],
+        shortages: [],
+        rejection: { reason: 'TIMED_OUT', shortages: [] },
+      });
+    }
     expect(byId.get(kept)).toMatchObject({ status: 'PLACED', total: { amount: '70.00' }, rejection: null });
     expect(byId.get(cancelledId)).toMatchObject({
       status: 'CANCELLED',
@@ -221,8 +249,28 @@ describe('order history in every status', () => {
       items: [{ name: 'Fountain pen', unitPrice: { amount: '35.00' }, subtotal: { amount: '35.00' } }],
       rejection: null,
     });
-    // Nothing is held by the rejected or cancelled orders: 10 - 2 placed.
+    // Nothing is held by the rejected, cancelled or pending orders: 10 - 2 placed.
     expect(await stockOf(pen)).toBe(8);
+  });
+
+  it('rejected after the reservation: one an older catalog took at a price no total can hold is released, never PLACED', async () => {
+    const customer = await signUp(stack);
+    const clock = await createProduct('Grandfather clock', '900.00', 5);
+    const id = await writePending(customer.id, clock, 2);
+    await catalog.reserveStock({ reservationId: id, lines: [{ productId: clock, quantity: 2 }] });
+    // The snapshot as a catalog without a price maximum would have stored it.
+    await sql(stack.databaseUrls.catalog, `update reservation_line set unit_price_minor = $2 where reservation_id = $1`, [id, '9223372036854775000']);
+    expect(await stockOf(clock)).toBe(3);
+    await reconcile([id]);
+    const [rejected] = await history(customer.token);
+    expect(rejected).toMatchObject({
+      id,
+      status: 'REJECTED',
+      total: null,
+      items: [{ ...unpriced(clock, 2), product: { id: clock } }],
+      rejection: { reason: 'TOTAL_OUT_OF_RANGE', shortages: [] },
+    });
+    expect(await stockOf(clock)).toBe(5);
   });
 });
 
