@@ -8,8 +8,21 @@ export interface Money {
 }
 
 const KNOWN_CURRENCIES = new Set(Intl.supportedValuesOf('currency'));
+/** The largest amount proto (int64) and the databases (bigint) can carry. */
 const INT64_MAX = 2n ** 63n - 1n;
 const INT64_MIN = -(2n ** 63n);
+
+/**
+ * The largest price, in minor units of any currency: 10^14 (1,000,000,000,000.00 USD). Chosen so
+ * that the largest order there can be — 50 lines × 1,000 units × this price = 5 × 10^18 — still
+ * fits int64 (9.22 × 10^18) with room to spare: a valid order's total can never overflow.
+ */
+export const MAX_PRICE_MINOR = 100_000_000_000_000n;
+
+/** Whether an amount fits int64, so that it can be stored and sent. */
+export function fitsInt64(amountMinor: bigint): boolean {
+  return amountMinor >= INT64_MIN && amountMinor <= INT64_MAX;
+}
 
 /** Validates an ISO 4217 code (upper case, known to ICU); INVALID_ARGUMENT naming the field. */
 export function parseCurrencyCode(value: string, field: string): string {
@@ -36,7 +49,7 @@ export function minorUnitDigits(currencyCode: string): number {
 function parseInt64(value: string, field: string): bigint {
   if (!/^-?\d{1,19}$/.test(value)) throw invalidArgument(field, 'must be an integer');
   const amount = BigInt(value);
-  if (amount > INT64_MAX || amount < INT64_MIN) throw invalidArgument(field, 'is out of range');
+  if (!fitsInt64(amount)) throw invalidArgument(field, 'is out of range');
   return amount;
 }
 
@@ -75,7 +88,7 @@ export function parseDecimal(text: string, currencyCode: string, field: string):
     throw invalidArgument(field, `must have at most ${digits} decimal places for ${currencyCode}`);
   }
   const minor = BigInt(`${sign}${whole}${fraction.padEnd(digits, '0')}`);
-  if (minor > INT64_MAX || minor < INT64_MIN) throw invalidArgument(field, 'is out of range');
+  if (!fitsInt64(minor)) throw invalidArgument(field, 'is out of range');
   return { currencyCode, amountMinor: minor };
 }
 
@@ -93,4 +106,18 @@ export function sum(amounts: readonly Money[], currencyCode: string): Money {
     total += amount.amountMinor;
   }
   return { currencyCode, amountMinor: total };
+}
+
+/**
+ * Σ unit price × quantity, or undefined when the total or a line's subtotal does not fit int64:
+ * an amount that cannot be stored or sent must be refused before anything is done about it.
+ */
+export function checkedTotal(
+  lines: ReadonlyArray<{ readonly unitPrice: Money; readonly quantity: number }>,
+  currencyCode: string,
+): Money | undefined {
+  const subtotals = lines.map((line) => multiply(line.unitPrice, line.quantity));
+  if (!subtotals.every((subtotal) => fitsInt64(subtotal.amountMinor))) return undefined;
+  const total = sum(subtotals, currencyCode);
+  return fitsInt64(total.amountMinor) ? total : undefined;
 }

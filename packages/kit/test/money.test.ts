@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DomainError } from '../src/errors.js';
-import { formatDecimal, minorUnitDigits, moneyFromProto, multiply, parseDecimal, sum } from '../src/money.js';
+import { MAX_PRICE_MINOR, checkedTotal, fitsInt64, formatDecimal, minorUnitDigits, moneyFromProto, multiply, parseDecimal, sum } from '../src/money.js';
 
 const usd = (amountMinor: bigint) => ({ currencyCode: 'USD', amountMinor });
 
@@ -51,5 +51,22 @@ describe('money', () => {
     expect(() => moneyFromProto({ currencyCode: 'usd', amountMinor: '1' }, 'price')).toThrow(/price\.currency_code/);
     expect(() => moneyFromProto({ currencyCode: 'XYZ', amountMinor: '1' }, 'price')).toThrow(/price\.currency_code/);
     expect(() => moneyFromProto({ currencyCode: 'USD', amountMinor: '1.5' }, 'price')).toThrow(/price\.amount_minor/);
+  });
+
+  it('the largest order at the largest price fits int64: 50 lines x 1,000 units x MAX_PRICE_MINOR', () => {
+    const largest = Array.from({ length: 50 }, () => ({ unitPrice: usd(MAX_PRICE_MINOR), quantity: 1_000 }));
+    expect(checkedTotal(largest, 'USD')).toEqual(usd(5n * 10n ** 18n));
+    expect(fitsInt64(2n ** 63n - 1n)).toBe(true);
+    expect(fitsInt64(2n ** 63n)).toBe(false);
+  });
+
+  it('checkedTotal: undefined when the total or any subtotal would not fit int64', () => {
+    expect(checkedTotal([{ unitPrice: usd(1999n), quantity: 3 }, { unitPrice: usd(10n), quantity: 7 }], 'USD')).toEqual(usd(6067n));
+    const nearLimit = usd(9_223_372_036_854_775_000n);
+    expect(checkedTotal([{ unitPrice: nearLimit, quantity: 1 }], 'USD')).toEqual(nearLimit);
+    expect(checkedTotal([{ unitPrice: nearLimit, quantity: 2 }], 'USD')).toBeUndefined();
+    expect(checkedTotal([{ unitPrice: nearLimit, quantity: 1 }, { unitPrice: usd(1_000n), quantity: 1 }], 'USD')).toBeUndefined();
+    // A negative line cannot hide an overflowing one.
+    expect(checkedTotal([{ unitPrice: nearLimit, quantity: 2 }, { unitPrice: usd(-nearLimit.amountMinor), quantity: 1 }], 'USD')).toBeUndefined();
   });
 });

@@ -1,6 +1,7 @@
 import { sql, type ColumnType, type Kysely, type RawBuilder, type Selectable, type Transaction, type Updateable } from 'kysely';
 import { inTransaction } from '@emporium/kit/database.js';
 import type { StockShortage } from '@emporium/kit/errors.js';
+import { MAX_PRICE_MINOR, checkedTotal } from '@emporium/kit/money.js';
 import type { Product, ProductChanges, ReleaseOutcome, ReservedLine, SearchQuery } from './service.js';
 
 /**
@@ -98,7 +99,11 @@ export type ReserveOutcome =
   /** The id was used before; nothing was taken by this call. */
   | { readonly kind: 'existing'; readonly reservation: StoredReservation }
   | { readonly kind: 'unknownProducts'; readonly productIds: string[] }
-  | { readonly kind: 'insufficientStock'; readonly shortages: StockShortage[] };
+  | { readonly kind: 'insufficientStock'; readonly shortages: StockShortage[] }
+  /** Products whose stored price is above MAX_PRICE_MINOR (written before there was a maximum). */
+  | { readonly kind: 'priceOutOfRange'; readonly productIds: string[] }
+  /** Σ price × quantity would not fit int64: no order could hold it. */
+  | { readonly kind: 'totalOutOfRange' };
 
 /** Unwinds a reservation transaction (nothing it did stays) while carrying why to the caller. */
 class Rollback extends Error {
@@ -263,6 +268,15 @@ export class CatalogRepository {
           return available < line.quantity ? [{ productId: line.productId, requested: line.quantity, available }] : [];
         });
         if (shortages.length > 0) throw new Rollback({ kind: 'insufficientStock', shortages });
+        // Priced before anything is taken: a reservation whose money cannot be held takes nothing.
+        const overpriced = products.filter((product) => product.price_minor > MAX_PRICE_MINOR).map((product) => product.id);
+        if (overpriced.length > 0) throw new Rollback({ kind: 'priceOutOfRange', productIds: overpriced });
+        const priced = lines.flatMap((line) => {
+          const product = byId.get(line.productId);
+          return product ? [{ unitPrice: { currencyCode: product.price_currency, amountMinor: product.price_minor }, quantity: line.quantity }] : [];
+        });
+        const currency = priced[0]?.unitPrice.currencyCode ?? '';
+        if (checkedTotal(priced, currency) === undefined) throw new Rollback({ kind: 'totalOutOfRange' });
 
         const reserved: ReservedLine[] = [];
         for (const [index, line] of lines.entries()) {

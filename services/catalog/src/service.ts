@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { alreadyExists, failedPrecondition, invalidArgument, notFound, type StockShortage } from '@emporium/kit/errors.js';
 import { batchGet } from '@emporium/kit/batch.js';
 import { newId, parseId } from '@emporium/kit/ids.js';
-import type { Money } from '@emporium/kit/money.js';
+import { MAX_PRICE_MINOR, formatDecimal, type Money } from '@emporium/kit/money.js';
 import { decodePageToken, encodePageToken, parsePageSize } from '@emporium/kit/pagination.js';
 import { parseText } from '@emporium/kit/text.js';
 import type { CatalogRepository, StoredReservation } from './repository.js';
@@ -146,6 +146,10 @@ export class CatalogService {
       throw invalidArgument('price.currency_code', `must be the store currency ${this.storeCurrency}`);
     }
     if (price.amountMinor < 0n) throw invalidArgument('price.amount_minor', 'must be zero or more');
+    if (price.amountMinor > MAX_PRICE_MINOR) {
+      const maximum = formatDecimal({ currencyCode: price.currencyCode, amountMinor: MAX_PRICE_MINOR });
+      throw invalidArgument('price.amount_minor', `must be at most ${maximum} ${price.currencyCode}`);
+    }
     return price;
   }
 
@@ -230,6 +234,13 @@ export class CatalogService {
         throw unknownProducts(wanted, outcome.productIds);
       case 'insufficientStock':
         throw outOfStock(wanted, outcome.shortages);
+      case 'priceOutOfRange':
+        throw priceOutOfRange(wanted, outcome.productIds);
+      case 'totalOutOfRange':
+        throw failedPrecondition('lines: the total of this reservation would exceed the largest amount that can be held; reserve fewer units', {
+          reason: 'TOTAL_OUT_OF_RANGE',
+          field: 'lines',
+        });
     }
   }
 
@@ -257,6 +268,17 @@ function unknownProducts(wanted: readonly WantedLine[], productIds: readonly str
   const [first] = unknown;
   const others = unknown.length > 1 ? ` (and ${unknown.length - 1} more unknown products)` : '';
   return notFound(`no product has id ${first?.productId ?? productIds.join(', ')}${others}`, first && `lines[${first.index}].product_id`);
+}
+
+/** Prices an older release stored above today's maximum: such a product cannot be reserved until repriced. */
+function priceOutOfRange(wanted: readonly WantedLine[], productIds: readonly string[]) {
+  const first = wanted.find((line) => productIds.includes(line.productId));
+  const field = first && `lines[${first.index}].product_id`;
+  const maximum = MAX_PRICE_MINOR.toString();
+  return failedPrecondition(
+    `${field ?? 'lines'}: product ${first?.productId ?? productIds.join(', ')} has a price above the maximum of ${maximum} minor units and cannot be reserved until it is repriced`,
+    { reason: 'PRICE_OUT_OF_RANGE', field },
+  );
 }
 
 function outOfStock(wanted: readonly WantedLine[], shortages: readonly StockShortage[]) {

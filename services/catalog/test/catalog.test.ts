@@ -156,13 +156,13 @@ describe.each(engines)('catalog service on $name', (engine) => {
       const product = await create({
         name: '  Walnut desk ',
         description: 'Solid walnut.\nOiled by hand.',
-        price: usd('9223372036854775807'),
+        price: usd('99999999999999'),
         stock: 3,
       });
       expect(product).toMatchObject({
         name: 'Walnut desk',
         description: 'Solid walnut.\nOiled by hand.',
-        price: usd('9223372036854775807'),
+        price: usd('99999999999999'),
         stock: 3,
       });
       expect(product.id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
@@ -194,6 +194,8 @@ describe.each(engines)('catalog service on $name', (engine) => {
       ['price.currency_code', { price: { currencyCode: '', amountMinor: '100' } }],
       ['price.amount_minor', { price: usd('-1') }],
       ['price.amount_minor', { price: usd('-9223372036854775808') }],
+      ['price.amount_minor', { price: usd('100000000000001') }],
+      ['price.amount_minor', { price: usd('9223372036854775807') }],
       ['stock', { stock: -1 }],
       ['stock', { stock: 1_000_000_001 }],
     ])('rejects a bad %s with INVALID_ARGUMENT naming it, and writes nothing', async (field, overrides) => {
@@ -243,6 +245,7 @@ describe.each(engines)('catalog service on $name', (engine) => {
       ['description', { description: 'z'.repeat(5001) }],
       ['price.currency_code', { price: { currencyCode: 'GBP', amountMinor: '1' } }],
       ['price.amount_minor', { price: usd('-5') }],
+      ['price.amount_minor', { price: usd('100000000000001') }],
       ['stock', { stock: -3 }],
     ])('rejects a bad %s with INVALID_ARGUMENT naming it, and changes nothing', async (field, changes) => {
       const product = await create();
@@ -562,6 +565,43 @@ describe.each(engines)('catalog service on $name', (engine) => {
       expect(await stockOf(product.id)).toBe(5);
       await reserve(reservationId, [{ productId: product.id, quantity: 1 }]);
       expect(await stockOf(product.id)).toBe(4);
+    });
+
+    it('accepts the maximum price, 10^14 minor units, and says so when refusing more', async () => {
+      const product = await create({ price: usd('100000000000000') });
+      expect(product.price).toEqual(usd('100000000000000'));
+      const error = await expectError(create({ price: usd('100000000000001') }), 'INVALID_ARGUMENT', 'price.amount_minor');
+      expect(error.message).toBe('price.amount_minor: must be at most 1000000000000.00 USD');
+    });
+
+    it('refuses to reserve a product priced above the maximum by an older release: FAILED_PRECONDITION, nothing taken', async () => {
+      const cheap = await create({ stock: 5 });
+      const relic = await create({ stock: 5 });
+      await service.database.db.updateTable('product').set({ price_minor: 9_223_372_036_854_775_000n }).where('id', '=', relic.id).execute();
+      const reservationId = newId();
+      const error = await expectError(
+        reserve(reservationId, [{ productId: cheap.id, quantity: 1 }, { productId: relic.id, quantity: 2 }]),
+        'FAILED_PRECONDITION',
+        'lines[1].product_id',
+      );
+      expect(error.reason).toBe('PRICE_OUT_OF_RANGE');
+      expect(error.message).toContain(relic.id);
+      expect([await stockOf(cheap.id), await stockOf(relic.id)]).toEqual([5, 5]);
+      // Nothing of the refused reservation stays: its id still reserves what can be priced.
+      await reserve(reservationId, [{ productId: cheap.id, quantity: 1 }]);
+      expect(await stockOf(cheap.id)).toBe(4);
+    });
+
+    it('refuses a reservation whose total would not fit int64 before taking anything: FAILED_PRECONDITION TOTAL_OUT_OF_RANGE', async () => {
+      // Ten lines of 10,000 units at the maximum price: 10^19 minor units, above int64's 9.22 x 10^18.
+      const products = await Promise.all(Array.from({ length: 10 }, () => create({ price: usd('100000000000000'), stock: 10_000 })));
+      const lines = products.map((product) => ({ productId: product.id, quantity: 10_000 }));
+      const error = await expectError(reserve(newId(), lines), 'FAILED_PRECONDITION', 'lines');
+      expect(error.reason).toBe('TOTAL_OUT_OF_RANGE');
+      expect(await Promise.all(products.map((product) => stockOf(product.id)))).toEqual(products.map(() => 10_000));
+      // Nine of them fit (9 x 10^18).
+      const reserved = await reserve(newId(), lines.slice(0, 9));
+      expect(reserved.lines).toHaveLength(9);
     });
 
     it.each([

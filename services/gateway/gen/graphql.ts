@@ -82,7 +82,7 @@ export type CreateProductInput = {
   description: Scalars['String']['input'];
   /** 1-200 characters, any script. */
   name: Scalars['String']['input'];
-  /** In the store currency, at least zero, e.g. "19.99". */
+  /** In the store currency, at least zero and at most 10^14 minor units (1000000000000.00 in USD), e.g. "19.99". */
   price: Scalars['Decimal']['input'];
   /** At least zero. */
   stock: Scalars['Int']['input'];
@@ -152,12 +152,15 @@ export type Order = {
   account: Account;
   createdAt: Scalars['DateTime']['output'];
   id: Scalars['ID']['output'];
+  /** Every line as ordered; see OrderItem for which fields a line has in each status. */
   items: Array<OrderItem>;
-  /** For a REJECTED order that was short of stock: which products, and what was available. */
+  /** Why the order was rejected: set for REJECTED orders, null for every other status. */
+  rejection?: Maybe<OrderRejection>;
+  /** For a REJECTED order that was short of stock: which products, and what was available. The same as `rejection.shortages`. */
   shortages: Array<StockShortage>;
   status: OrderStatus;
-  /** The sum of the items' subtotals. */
-  total: Money;
+  /** The sum of the items' subtotals. Null for PENDING (not priced yet) and REJECTED (never priced) orders. */
+  total?: Maybe<Money>;
   updatedAt: Scalars['DateTime']['output'];
 };
 
@@ -176,17 +179,23 @@ export type OrderEdge = {
   node: Order;
 };
 
-/** One line of an order, with the name and price the product had when the order was placed. */
+/**
+ * One line of an order, with the name and price the product had when the order was placed. A line
+ * is priced once its order is PLACED (and stays so when CANCELLED); the lines of PENDING and REJECTED
+ * orders were never priced and have null `name`, `unitPrice` and `subtotal`.
+ */
 export type OrderItem = {
   __typename?: 'OrderItem';
-  name: Scalars['String']['output'];
-  /** The product as it is now; null if it no longer exists. */
+  /** The product's name when the order was placed; null when the line was never priced. */
+  name?: Maybe<Scalars['String']['output']>;
+  /** The product as it is now; null if it does not exist. */
   product?: Maybe<Product>;
   productId: Scalars['ID']['output'];
   quantity: Scalars['Int']['output'];
-  /** unitPrice × quantity. */
-  subtotal: Money;
-  unitPrice: Money;
+  /** unitPrice × quantity; null when the line was never priced. */
+  subtotal?: Maybe<Money>;
+  /** The price of one unit when the order was placed; null when the line was never priced. */
+  unitPrice?: Maybe<Money>;
 };
 
 export type OrderItemInput = {
@@ -195,14 +204,45 @@ export type OrderItemInput = {
   quantity: Scalars['Int']['input'];
 };
 
+/** Why a REJECTED order was rejected. Nothing is held for a rejected order. */
+export type OrderRejection = {
+  __typename?: 'OrderRejection';
+  /** For people; the wording may change, `reason` does not. */
+  message: Scalars['String']['output'];
+  reason: OrderRejectionReason;
+  /** With OUT_OF_STOCK: every short product, with what was available. Empty otherwise. */
+  shortages: Array<StockShortage>;
+};
+
+/** Why an order was rejected. */
+export type OrderRejectionReason =
+  /** A reason this version of the API does not know. */
+  | 'OTHER'
+  /** Some products had fewer units than ordered: `shortages` lists each. */
+  | 'OUT_OF_STOCK'
+  /** Some product has a price above the maximum (data from before there was one); it cannot be ordered until it is repriced. */
+  | 'PRICE_OUT_OF_RANGE'
+  /** Some product does not exist. */
+  | 'PRODUCT_NOT_FOUND'
+  /** The stock could not be confirmed in time, so the order was given up; nothing is held. */
+  | 'TIMED_OUT'
+  /** The total would exceed the largest amount an order can hold; order fewer units. */
+  | 'TOTAL_OUT_OF_RANGE';
+
+/**
+ * Where an order stands. What each status has: PLACED and CANCELLED orders are priced (`total`, and
+ * each item's `name`, `unitPrice` and `subtotal`, as they were when the stock was reserved); PENDING
+ * and REJECTED orders were never priced, so those fields are null; only REJECTED orders have a
+ * `rejection`.
+ */
 export type OrderStatus =
-  /** Was placed, then cancelled; the stock went back. */
+  /** Was placed, then cancelled; the stock went back. Keeps the prices it was placed at. */
   | 'CANCELLED'
-  /** Written, stock not yet confirmed. */
+  /** Written, stock not yet confirmed (a moment, or until the catalog answers again). Not priced yet. */
   | 'PENDING'
-  /** Stock reserved; the order stands. */
+  /** Stock reserved; the order stands. Priced. */
   | 'PLACED'
-  /** Could not be placed (e.g. not enough stock); nothing is held. */
+  /** Could not be placed; nothing is held. `rejection` says why. Never priced. */
   | 'REJECTED';
 
 /** Where a page of a connection ends (Relay cursor connections). */
@@ -314,6 +354,7 @@ export type UpdateProductInput = {
   description?: InputMaybe<Scalars['String']['input']>;
   id: Scalars['ID']['input'];
   name?: InputMaybe<Scalars['String']['input']>;
+  /** As in CreateProductInput: at least zero, at most 10^14 minor units. */
   price?: InputMaybe<Scalars['Decimal']['input']>;
   stock?: InputMaybe<Scalars['Int']['input']>;
 };
@@ -411,6 +452,8 @@ export type ResolversTypes = {
   OrderEdge: ResolverTypeWrapper<OrderEdgeModel>;
   OrderItem: ResolverTypeWrapper<OrderItemModel>;
   OrderItemInput: OrderItemInput;
+  OrderRejection: ResolverTypeWrapper<Omit<OrderRejection, 'shortages'> & { shortages: Array<ResolversTypes['StockShortage']> }>;
+  OrderRejectionReason: OrderRejectionReason;
   OrderStatus: OrderStatus;
   PageInfo: ResolverTypeWrapper<PageInfoModel>;
   Product: ResolverTypeWrapper<ProductModel>;
@@ -446,6 +489,7 @@ export type ResolversParentTypes = {
   OrderEdge: OrderEdgeModel;
   OrderItem: OrderItemModel;
   OrderItemInput: OrderItemInput;
+  OrderRejection: Omit<OrderRejection, 'shortages'> & { shortages: Array<ResolversParentTypes['StockShortage']> };
   PageInfo: PageInfoModel;
   Product: ProductModel;
   ProductConnection: ProductConnectionModel;
@@ -511,9 +555,10 @@ export type OrderResolvers<ContextType = GatewayContext, ParentType extends Reso
   createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   items?: Resolver<Array<ResolversTypes['OrderItem']>, ParentType, ContextType>;
+  rejection?: Resolver<Maybe<ResolversTypes['OrderRejection']>, ParentType, ContextType>;
   shortages?: Resolver<Array<ResolversTypes['StockShortage']>, ParentType, ContextType>;
   status?: Resolver<ResolversTypes['OrderStatus'], ParentType, ContextType>;
-  total?: Resolver<ResolversTypes['Money'], ParentType, ContextType>;
+  total?: Resolver<Maybe<ResolversTypes['Money']>, ParentType, ContextType>;
   updatedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
 };
 
@@ -530,12 +575,18 @@ export type OrderEdgeResolvers<ContextType = GatewayContext, ParentType extends 
 };
 
 export type OrderItemResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['OrderItem'] = ResolversParentTypes['OrderItem']> = {
-  name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  name?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   product?: Resolver<Maybe<ResolversTypes['Product']>, ParentType, ContextType>;
   productId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   quantity?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
-  subtotal?: Resolver<ResolversTypes['Money'], ParentType, ContextType>;
-  unitPrice?: Resolver<ResolversTypes['Money'], ParentType, ContextType>;
+  subtotal?: Resolver<Maybe<ResolversTypes['Money']>, ParentType, ContextType>;
+  unitPrice?: Resolver<Maybe<ResolversTypes['Money']>, ParentType, ContextType>;
+};
+
+export type OrderRejectionResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['OrderRejection'] = ResolversParentTypes['OrderRejection']> = {
+  message?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  reason?: Resolver<ResolversTypes['OrderRejectionReason'], ParentType, ContextType>;
+  shortages?: Resolver<Array<ResolversTypes['StockShortage']>, ParentType, ContextType>;
 };
 
 export type PageInfoResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['PageInfo'] = ResolversParentTypes['PageInfo']> = {
@@ -596,6 +647,7 @@ export type Resolvers<ContextType = GatewayContext> = {
   OrderConnection?: OrderConnectionResolvers<ContextType>;
   OrderEdge?: OrderEdgeResolvers<ContextType>;
   OrderItem?: OrderItemResolvers<ContextType>;
+  OrderRejection?: OrderRejectionResolvers<ContextType>;
   PageInfo?: PageInfoResolvers<ContextType>;
   Product?: ProductResolvers<ContextType>;
   ProductConnection?: ProductConnectionResolvers<ContextType>;

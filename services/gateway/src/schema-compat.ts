@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { BreakingChange, DangerousChange } from 'graphql';
 import { isEntryPoint } from '@emporium/kit/service-runtime.js';
@@ -8,7 +9,9 @@ import { loadSchema } from './server.js';
 /*
  * The public schema only grows: clients are written against its names. This compares the schema
  * in schema/ with the one at a git ref (main by default) using graphql's own findBreakingChanges,
- * the way `buf breaking` guards proto/. Run: npm run check:schema -w @emporium/gateway [-- <ref>]
+ * the way `buf breaking` guards proto/. A break is allowed only when it is intended and recorded:
+ * schema/CHANGELOG.md lists it, word for word as findBreakingChanges describes it, with the reason.
+ * Run: npm run check:schema -w @emporium/gateway [-- <ref>]
  */
 
 export interface Compatibility {
@@ -22,7 +25,87 @@ export function compareSchemas(before: string, after: string): Compatibility {
   return { breaking: findBreakingChanges(old, current), dangerous: findDangerousChanges(old, current) };
 }
 
+/** One intended break, as the changelog records it. */
+export interface RecordedBreak {
+  /** findBreakingChanges' type, e.g. FIELD_CHANGED_KIND. */
+  readonly type: string;
+  /** Its description, exactly: "Order.total changed type from Money! to Money.". */
+  readonly description: string;
+  readonly reason: string;
+}
+
+export class ChangelogError extends Error {
+  override readonly name = 'ChangelogError';
+}
+
+const ENTRY = /^- `([A-Z_]+)` (.+)$/;
+const REASON = /^\s+Reason: (\S.*)$/;
+
+/**
+ * The breaks recorded in a changelog: every list item of the form
+ *
+ *     - `FIELD_CHANGED_KIND` Order.total changed type from Money! to Money.
+ *       Reason: why it is worth breaking clients for.
+ *
+ * (the item at the start of a line; the reason on the next one, indented). An item without a
+ * reason is an error, so that no break is recorded without one.
+ */
+export function parseChangelog(text: string): RecordedBreak[] {
+  const lines = text.split(/\r?\n/);
+  const recorded: RecordedBreak[] = [];
+  lines.forEach((line, index) => {
+    const entry = ENTRY.exec(line);
+    if (!entry) return;
+    const [, type = '', description = ''] = entry;
+    const reason = REASON.exec(lines[index + 1] ?? '')?.[1];
+    if (reason === undefined) {
+      throw new ChangelogError(`line ${index + 1}: the break "${type} ${description}" has no "Reason: ..." on the next line`);
+    }
+    recorded.push({ type, description: description.trim(), reason: reason.trim() });
+  });
+  return recorded;
+}
+
+function recordOf(change: BreakingChange, recorded: readonly RecordedBreak[]): RecordedBreak | undefined {
+  return recorded.find((entry) => entry.type === String(change.type) && entry.description === change.description);
+}
+
+/** The breaking changes no entry of the changelog records. */
+export function unrecordedBreaks(breaking: readonly BreakingChange[], recorded: readonly RecordedBreak[]): BreakingChange[] {
+  return breaking.filter((change) => recordOf(change, recorded) === undefined);
+}
+
+export interface SchemaCheck {
+  readonly ok: boolean;
+  /** What to print: every dangerous change, every break with its recorded reason or as unrecorded. */
+  readonly report: readonly string[];
+}
+
+/** The whole check: passes when every breaking change between the two schemas is recorded. */
+export function checkSchema(before: string, after: string, changelog: string): SchemaCheck {
+  const { breaking, dangerous } = compareSchemas(before, after);
+  let recorded: RecordedBreak[];
+  try {
+    recorded = parseChangelog(changelog);
+  } catch (error) {
+    if (error instanceof ChangelogError) return { ok: false, report: [`the schema changelog is malformed: ${error.message}`] };
+    throw error;
+  }
+  const report = [
+    ...dangerous.map((change) => `dangerous: ${change.type}: ${change.description}`),
+    ...breaking.map((change) => {
+      const record = recordOf(change, recorded);
+      return record === undefined
+        ? `BREAKING, not recorded in the changelog: ${change.type}: ${change.description}`
+        : `breaking, recorded: ${change.type}: ${change.description} (${record.reason})`;
+    }),
+  ];
+  return { ok: unrecordedBreaks(breaking, recorded).length === 0, report };
+}
+
 const SCHEMA_DIR = 'services/gateway/schema';
+/** Next to the schema it describes. */
+export const CHANGELOG_PATH = fileURLToPath(new URL('../schema/CHANGELOG.md', import.meta.url));
 
 /** The schema as committed at ref, or undefined when the ref has none (it did not exist yet). */
 export function schemaAtRef(ref: string): string | undefined {
@@ -46,13 +129,14 @@ if (isEntryPoint(import.meta.url)) {
   if (before === undefined) {
     process.stdout.write(`schema check SKIPPED: ${ref} has no ${SCHEMA_DIR}\n`);
   } else {
-    const { breaking, dangerous } = compareSchemas(before, loadSchema());
-    for (const change of dangerous) process.stdout.write(`dangerous: ${change.type}: ${change.description}\n`);
-    for (const change of breaking) process.stdout.write(`BREAKING: ${change.type}: ${change.description}\n`);
-    if (breaking.length > 0) {
-      process.stdout.write(`the GraphQL schema has ${breaking.length} breaking change(s) against ${ref}\n`);
+    const { ok, report } = checkSchema(before, loadSchema(), readFileSync(CHANGELOG_PATH, 'utf8'));
+    for (const line of report) process.stdout.write(`${line}\n`);
+    if (!ok) {
+      process.stdout.write(
+        `the GraphQL schema has breaking changes against ${ref} that schema/CHANGELOG.md does not record (with a reason)\n`,
+      );
       process.exit(1);
     }
-    process.stdout.write(`the GraphQL schema has no breaking changes against ${ref}\n`);
+    process.stdout.write(`the GraphQL schema has no unrecorded breaking changes against ${ref}\n`);
   }
 }

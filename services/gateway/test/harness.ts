@@ -107,6 +107,8 @@ export interface Stack {
   readonly catalog: Service;
   readonly order: Service;
   readonly dataDir: string;
+  /** Each service's own database, for a test that models data written before an upgrade. */
+  readonly databaseUrls: Readonly<Record<'account' | 'catalog' | 'order', string>>;
   request(query: string, options?: RequestOptions): Promise<GraphQLResponse>;
   /** Starts another gateway on the same services (and, unless given, the same data dir). */
   startGateway(env?: Record<string, string>): Promise<RunningGateway>;
@@ -171,6 +173,7 @@ export async function startStack(gatewayEnv: Record<string, string> = {}): Promi
     catalog,
     order,
     dataDir,
+    databaseUrls: { account: accountDb, catalog: catalogDb, order: orderDb },
     request: (query, options) => graphql(gateway.url, query, options),
     startGateway: start,
     stop: async () => {

@@ -1,11 +1,13 @@
 import {
   OrderServiceService,
   OrderStatus as ProtoStatus,
+  RejectionReason,
   type Order as ProtoOrder,
+  type Rejection as ProtoRejection,
 } from '@emporium/contracts/emporium/order/v1/order.js';
 import { grpcService, type GrpcService } from '@emporium/kit/grpc-server.js';
 import { moneyToProto } from '@emporium/kit/money.js';
-import { lineSubtotal, type Order, type OrderService, type OrderStatus } from './service.js';
+import { lineSubtotal, type Order, type OrderService, type OrderStatus, type Rejection } from './service.js';
 
 const statusToProto: Record<OrderStatus, ProtoStatus> = {
   PENDING: ProtoStatus.ORDER_STATUS_PENDING,
@@ -13,6 +15,33 @@ const statusToProto: Record<OrderStatus, ProtoStatus> = {
   REJECTED: ProtoStatus.ORDER_STATUS_REJECTED,
   CANCELLED: ProtoStatus.ORDER_STATUS_CANCELLED,
 };
+
+/**
+ * The stored rejection's reason as the contract names it. Reasons are stored as the Catalog (or
+ * the order service) gave them; an unknown product is the Catalog's NOT_FOUND, whatever its reason.
+ */
+function reasonToProto(rejection: Rejection): RejectionReason {
+  if (rejection.kind === 'NOT_FOUND') return RejectionReason.REJECTION_REASON_PRODUCT_NOT_FOUND;
+  switch (rejection.reason) {
+    case 'OUT_OF_STOCK':
+      return RejectionReason.REJECTION_REASON_OUT_OF_STOCK;
+    case 'PRICE_OUT_OF_RANGE':
+      return RejectionReason.REJECTION_REASON_PRICE_OUT_OF_RANGE;
+    case 'TOTAL_OUT_OF_RANGE':
+      return RejectionReason.REJECTION_REASON_TOTAL_OUT_OF_RANGE;
+    case 'PENDING_TIMEOUT':
+      return RejectionReason.REJECTION_REASON_TIMED_OUT;
+    default:
+      return RejectionReason.REJECTION_REASON_UNSPECIFIED;
+  }
+}
+
+function rejectionToProto(order: Order): ProtoRejection | undefined {
+  if (order.status !== 'REJECTED') return undefined;
+  const { rejection } = order;
+  if (!rejection) return { reason: RejectionReason.REJECTION_REASON_UNSPECIFIED, message: 'the order could not be placed' };
+  return { reason: reasonToProto(rejection), message: rejection.message };
+}
 
 function toProto(order: Order): ProtoOrder {
   return {
@@ -33,6 +62,7 @@ function toProto(order: Order): ProtoOrder {
     createTime: order.createTime,
     updateTime: order.updateTime,
     shortages: (order.rejection?.shortages ?? []).map((s) => ({ ...s })),
+    rejection: rejectionToProto(order),
   };
 }
 

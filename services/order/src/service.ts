@@ -13,7 +13,7 @@ import {
 } from '@emporium/kit/errors.js';
 import { MAX_BATCH } from '@emporium/kit/batch.js';
 import { newId, parseId } from '@emporium/kit/ids.js';
-import { multiply, sum, type Money } from '@emporium/kit/money.js';
+import { checkedTotal, multiply, type Money } from '@emporium/kit/money.js';
 import { decodePageToken, encodePageToken, parsePageSize } from '@emporium/kit/pagination.js';
 import type { OrderRepository, StoredOrder } from './repository.js';
 
@@ -140,6 +140,19 @@ function rejectionOf(error: DomainError): Rejection {
   return { kind: error.kind, reason: error.reason, message, field: 'lines', shortages: error.shortages };
 }
 
+/**
+ * The rejection of an order whose reservation came back with a total no order can hold. A catalog
+ * of this release refuses such a reservation before taking stock; this is the guard for one that
+ * did not (a reservation taken by an older release, replayed).
+ */
+const TOTAL_OUT_OF_RANGE: Rejection = {
+  kind: 'FAILED_PRECONDITION',
+  reason: 'TOTAL_OUT_OF_RANGE',
+  message: 'the total would exceed the largest amount an order can hold; nothing is held',
+  field: 'lines',
+  shortages: [],
+};
+
 /** The error a rejected order answers with, the first time and on every retry. */
 function rejectedError(order: Order): DomainError {
   const rejection = order.rejection;
@@ -223,7 +236,16 @@ export class OrderService {
         return this.outcome(order.id);
       }
       this.options.crashPoint?.('after-reserve');
-      await this.orders.markPlaced(order.id, reserved, totalOf(reserved));
+      const total = totalOf(reserved);
+      if (total === undefined) {
+        // Recorded before the release, as a give-up is, so the stock is released exactly once
+        // (now, or by the reconciler if the Catalog does not answer).
+        if (await this.orders.markRejected(order.id, TOTAL_OUT_OF_RANGE, { releaseStock: true })) {
+          await this.finishRelease(order.id).catch(() => undefined);
+        }
+        return this.outcome(order.id);
+      }
+      await this.orders.markPlaced(order.id, reserved, total);
       return this.outcome(order.id);
     }
     if (order.status === 'REJECTED') throw rejectedError(order);
@@ -342,7 +364,7 @@ export class OrderService {
   }
 }
 
-export function totalOf(lines: readonly ReservedLine[]): Money {
-  const currency = lines[0]?.unitPrice.currencyCode ?? 'USD';
-  return sum(lines.map((line) => multiply(line.unitPrice, line.quantity)), currency);
+/** The order's total from its reservation; undefined when it does not fit int64. */
+export function totalOf(lines: readonly ReservedLine[]): Money | undefined {
+  return checkedTotal(lines, lines[0]?.unitPrice.currencyCode ?? 'USD');
 }

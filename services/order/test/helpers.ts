@@ -1,3 +1,4 @@
+import pg from 'pg';
 import { Role } from '@emporium/contracts/emporium/account/v1/account.js';
 import type { Product } from '@emporium/contracts/emporium/catalog/v1/catalog.js';
 import { parseConfig } from '@emporium/kit/config.js';
@@ -131,5 +132,16 @@ export async function eventually<T>(probe: () => Promise<T>, done: (value: T) =>
     if (done(value)) return value;
     if (Date.now() > until) throw new Error(`condition not met in ${timeoutMs} ms; last value: ${JSON.stringify(value)}`);
     await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+/** One SQL statement on a service's database: for rows as an older release wrote them. */
+export async function runSql(url: string, text: string, values: readonly unknown[]): Promise<void> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    await client.query(text, [...values]);
+  } finally {
+    await client.end();
   }
 }

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { OrderStatus, type Order } from '@emporium/contracts/emporium/order/v1/order.js';
+import { OrderStatus, RejectionReason, type Order } from '@emporium/contracts/emporium/order/v1/order.js';
 import { checkHealth } from '@emporium/kit/grpc-health.js';
 import { listServicesByReflection } from '@emporium/kit/testing.js';
-import { failure, startPlatform, type Platform } from './helpers.js';
+import { failure, runSql, startPlatform, type Platform } from './helpers.js';
 
 const UNKNOWN = '0190a6d8-0000-7000-8000-00000000abcd';
 
@@ -56,6 +56,7 @@ describe('order service', () => {
         },
       ],
     });
+    expect(order?.rejection).toBeUndefined();
     expect(await platform.stockOf(dime.id)).toBe(97);
     expect(await platform.stockOf(book.id)).toBe(93);
     const { order: read } = await platform.orders.getOrder({ id: order?.id ?? '' });
@@ -138,7 +139,32 @@ describe('order service', () => {
     expect(second.message).toBe(first.message);
     expect(second.shortages).toEqual([{ productId: product.id, requested: 2, available: 1 }]);
     expect(await platform.stockOf(product.id)).toBe(1);
-    expect((await platform.orders.listOrders({ accountId, pageSize: 10, pageToken: '' })).totalSize).toBe(1);
+    const { orders, totalSize } = await platform.orders.listOrders({ accountId, pageSize: 10, pageToken: '' });
+    expect(totalSize).toBe(1);
+    expect(orders[0]).toMatchObject({
+      status: OrderStatus.ORDER_STATUS_REJECTED,
+      rejection: { reason: RejectionReason.REJECTION_REASON_OUT_OF_STOCK },
+      shortages: [{ productId: product.id, requested: 2, available: 1 }],
+    });
+    // Never priced: no total, no unit prices.
+    expect(orders[0]?.total).toBeUndefined();
+    expect(orders[0]?.lines.map((line) => [line.name, line.unitPrice, line.subtotal])).toEqual([['', undefined, undefined]]);
+  });
+
+  it('a product priced near the int64 limit by an older release: rejected before any stock is taken, nothing PENDING', async () => {
+    const accountId = await platform.newAccount();
+    const relic = await platform.newProduct(100, 5);
+    await runSql(platform.catalogDatabaseUrl, 'update product set price_minor = $2 where id = $1', [relic.id, '9223372036854775000']);
+    const error = await failure(place(accountId, [{ productId: relic.id, quantity: 2 }], 'relic'));
+    expect(error).toMatchObject({ kind: 'FAILED_PRECONDITION', reason: 'PRICE_OUT_OF_RANGE', field: 'lines' });
+    expect(await platform.stockOf(relic.id)).toBe(5);
+    const { orders } = await platform.orders.listOrders({ accountId, pageSize: 10, pageToken: '' });
+    expect(orders.map((o) => [o.status, o.rejection?.reason, o.total])).toEqual([
+      [OrderStatus.ORDER_STATUS_REJECTED, RejectionReason.REJECTION_REASON_PRICE_OUT_OF_RANGE, undefined],
+    ]);
+    // A keyed retry replays the rejection and takes nothing either.
+    expect(await failure(place(accountId, [{ productId: relic.id, quantity: 2 }], 'relic'))).toMatchObject({ reason: 'PRICE_OUT_OF_RANGE' });
+    expect(await platform.stockOf(relic.id)).toBe(5);
   });
 
   it('makes a new order for every call without a key', async () => {
@@ -187,6 +213,9 @@ describe('order service', () => {
       expect(await platform.stockOf(product.id)).toBe(5);
       const { orders } = await platform.orders.listOrders({ accountId, pageSize: 1, pageToken: '' });
       expect(orders[0]?.status).toBe(OrderStatus.ORDER_STATUS_REJECTED);
+      expect(orders[0]?.rejection?.reason).toBe(RejectionReason.REJECTION_REASON_PRODUCT_NOT_FOUND);
+      expect(orders[0]?.rejection?.message).toContain(UNKNOWN);
+      expect(orders[0]?.total).toBeUndefined();
     });
 
     it('GetOrder: NOT_FOUND for an unknown id, INVALID_ARGUMENT for a malformed one', async () => {

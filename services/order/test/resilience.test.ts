@@ -1,12 +1,12 @@
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { OrderStatus } from '@emporium/contracts/emporium/order/v1/order.js';
+import { OrderStatus, RejectionReason } from '@emporium/contracts/emporium/order/v1/order.js';
 import { parseConfig } from '@emporium/kit/config.js';
 import { startServiceProcess } from '@emporium/kit/testing.js';
 import { catalogConfigSchema } from '@emporium/catalog/config.js';
 import { startCatalogService } from '@emporium/catalog/main.js';
 import { createOrderClient } from '../src/client.js';
-import { eventually, failure, log, startPlatform, type Platform } from './helpers.js';
+import { eventually, failure, log, runSql, startPlatform, type Platform } from './helpers.js';
 
 // Crash safety: whatever point the order process dies at, and whatever the Catalog does, every order
 // ends PLACED with its stock held exactly once, or REJECTED with nothing held.
@@ -46,6 +46,8 @@ describe('order placement under crashes and outages', () => {
     }
     const { orders } = await platform.orders.listOrders({ accountId, pageSize: 5, pageToken: '' });
     expect(orders.map((o) => o.status)).toEqual([OrderStatus.ORDER_STATUS_PENDING]);
+    // Not priced yet, not rejected.
+    expect(orders.map((o) => [o.total, o.rejection, o.lines.map((line) => line.unitPrice)])).toEqual([[undefined, undefined, [undefined]]]);
     return orders[0]?.id ?? '';
   }
 
@@ -95,6 +97,26 @@ describe('order placement under crashes and outages', () => {
     expect(await platform.stockOf(product.id)).toBe(6);
     const order = await recover(orderId, { PENDING_TIMEOUT_MS: '0' });
     expect(order?.status).toBe(OrderStatus.ORDER_STATUS_REJECTED);
+    expect(order?.rejection?.reason).toBe(RejectionReason.REJECTION_REASON_TIMED_OUT);
+    expect(order?.total).toBeUndefined();
+    await eventually(() => platform.stockOf(product.id), (stock) => stock === 10);
+  });
+
+  it('a reservation an older catalog took at a price no total can hold: REJECTED, stock returned, never PLACED', async () => {
+    const product = await platform.newProduct(300, 10);
+    const orderId = await crashDuringOrder('crash-after-reserve', product.id, 2);
+    expect(await platform.stockOf(product.id)).toBe(8);
+    // The snapshot as a release without a price maximum would have stored it.
+    await runSql(platform.catalogDatabaseUrl, 'update reservation_line set unit_price_minor = $2 where reservation_id = $1', [
+      orderId,
+      '9223372036854775000',
+    ]);
+    const order = await recover(orderId);
+    expect(order).toMatchObject({
+      status: OrderStatus.ORDER_STATUS_REJECTED,
+      rejection: { reason: RejectionReason.REJECTION_REASON_TOTAL_OUT_OF_RANGE },
+    });
+    expect(order?.total).toBeUndefined();
     await eventually(() => platform.stockOf(product.id), (stock) => stock === 10);
   });
 

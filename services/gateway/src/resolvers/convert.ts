@@ -16,3 +16,8 @@ export function moneyOf(value: ProtoMoney | undefined, what: string): Money {
   if (!/^-?\d{1,19}$/.test(money.amountMinor)) throw new Error(`backend answer with a malformed ${what}`);
   return { currencyCode: money.currencyCode, amountMinor: BigInt(money.amountMinor) };
 }
+
+/** Money the contract says may be absent (an order not priced): null then, and checked when present. */
+export function optionalMoneyOf(value: ProtoMoney | undefined, what: string): Money | null {
+  return value === undefined ? null : moneyOf(value, what);
+}

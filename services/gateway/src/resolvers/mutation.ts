@@ -1,6 +1,6 @@
 import { Role as ProtoRole } from '@emporium/contracts/emporium/account/v1/account.js';
 import { OrderStatus } from '@emporium/contracts/emporium/order/v1/order.js';
-import { invalidArgument } from '@emporium/kit/errors.js';
+import { invalidArgument, isDomainError } from '@emporium/kit/errors.js';
 import { parseId } from '@emporium/kit/ids.js';
 import { moneyToProto, parseDecimal } from '@emporium/kit/money.js';
 import type { MutationResolvers } from '../../gen/graphql.js';
@@ -17,6 +17,21 @@ const INPUT = inField({ prefix: 'input' });
 const PRODUCT_INPUT = inField({ prefix: 'input', renames: { 'price.amount_minor': 'price', 'price.currency_code': 'price' } });
 const ORDER_INPUT = inField({ prefix: 'input', renames: { lines: 'items' } });
 const CANCEL_INPUT = inField({ prefix: 'input', renames: { id: 'orderId' } });
+
+/** Rejections of an order that cannot be priced: the order service records them, nothing is held. */
+const UNPRICEABLE = new Set(['PRICE_OUT_OF_RANGE', 'TOTAL_OUT_OF_RANGE']);
+
+/**
+ * An order whose money cannot be held (a product priced above the maximum, a total beyond int64)
+ * is the client's to change — other items, fewer units — so it is BAD_USER_INPUT on the items,
+ * with the stable reason, rather than the CONFLICT other preconditions get.
+ */
+function unpriceable(error: unknown): never {
+  if (isDomainError(error, 'FAILED_PRECONDITION') && UNPRICEABLE.has(error.reason)) {
+    throw new GatewayError('BAD_USER_INPUT', error.message, { field: 'input.items', reason: error.reason }, 200);
+  }
+  throw error;
+}
 
 async function authPayload(context: GatewayContext, account: AccountModel | undefined) {
   const signedIn = required(account, 'account');
@@ -76,7 +91,8 @@ export const mutation: MutationFields = {
         lines: input.items.map((item) => ({ productId: item.productId, quantity: item.quantity })),
         idempotencyKey: input.idempotencyKey ?? '',
       })
-      .catch(ORDER_INPUT);
+      .catch(ORDER_INPUT)
+      .catch(unpriceable);
     const placed = required(order, 'order');
     if (placed.status === OrderStatus.ORDER_STATUS_REJECTED && placed.shortages.length > 0) {
       // The order service records a rejected order (so a retry with the same idempotency key

@@ -39,15 +39,44 @@ export enum OrderStatus {
   UNRECOGNIZED = -1,
 }
 
+/** RejectionReason says why an order was REJECTED. */
+export enum RejectionReason {
+  /** REJECTION_REASON_UNSPECIFIED - Not known to this version (a rejection recorded by a newer one). */
+  REJECTION_REASON_UNSPECIFIED = 0,
+  /** REJECTION_REASON_OUT_OF_STOCK - Some products had fewer units than ordered; Order.shortages lists them. */
+  REJECTION_REASON_OUT_OF_STOCK = 1,
+  /** REJECTION_REASON_PRODUCT_NOT_FOUND - Some product does not exist. */
+  REJECTION_REASON_PRODUCT_NOT_FOUND = 2,
+  /** REJECTION_REASON_PRICE_OUT_OF_RANGE - Some product's stored price is above the catalog's maximum (data from before there was one). */
+  REJECTION_REASON_PRICE_OUT_OF_RANGE = 3,
+  /** REJECTION_REASON_TOTAL_OUT_OF_RANGE - The total would not fit the largest amount an order can hold (int64 minor units). */
+  REJECTION_REASON_TOTAL_OUT_OF_RANGE = 4,
+  /** REJECTION_REASON_TIMED_OUT - The stock could not be confirmed within the order service's pending timeout; nothing is held. */
+  REJECTION_REASON_TIMED_OUT = 5,
+  UNRECOGNIZED = -1,
+}
+
+/**
+ * OrderLine is one product of an order. A line is priced (name, unit_price and subtotal set) once
+ * the stock was reserved and the order PLACED, and stays priced when it is CANCELLED; a PENDING or
+ * REJECTED order's lines were never priced: unit_price and subtotal are absent and name is empty.
+ */
 export interface OrderLine {
   productId: string;
-  /** Product name at the time of the order. */
+  /** Product name at the time of the order; empty when the line was never priced. */
   name: string;
-  /** Unit price at the time of the order. */
+  /** Unit price at the time of the order; absent when the line was never priced. */
   unitPrice: Money | undefined;
   quantity: number;
-  /** unit_price x quantity. */
+  /** unit_price x quantity; absent when the line was never priced. */
   subtotal: Money | undefined;
+}
+
+/** Rejection is why a REJECTED order was rejected. */
+export interface Rejection {
+  reason: RejectionReason;
+  /** For people, e.g. "no product has id ..."; the wording may change. */
+  message: string;
 }
 
 export interface Order {
@@ -56,7 +85,10 @@ export interface Order {
   accountId: string;
   status: OrderStatus;
   lines: OrderLine[];
-  /** Sum of the line subtotals. */
+  /**
+   * Sum of the line subtotals; set for PLACED and CANCELLED orders, absent for PENDING (not priced
+   * yet) and REJECTED ones (never priced).
+   */
   total: Money | undefined;
   createTime: Date | undefined;
   updateTime:
@@ -64,6 +96,8 @@ export interface Order {
     | undefined;
   /** For REJECTED orders that were short of stock: which products, and what was available. */
   shortages: StockShortage[];
+  /** Set for REJECTED orders only. */
+  rejection: Rejection | undefined;
 }
 
 export interface CreateOrderLine {
@@ -243,6 +277,73 @@ export const OrderLine: MessageFns<OrderLine> = {
   },
 };
 
+function createBaseRejection(): Rejection {
+  return { reason: 0, message: "" };
+}
+
+export const Rejection: MessageFns<Rejection> = {
+  encode(message: Rejection, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.reason !== 0) {
+      writer.uint32(8).int32(message.reason);
+    }
+    if (message.message !== "") {
+      writer.uint32(18).string(message.message);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): Rejection {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRejection();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.reason = reader.int32() as any;
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.message = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  create(base?: DeepPartial<Rejection>): Rejection {
+    return Rejection.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<Rejection>): Rejection {
+    const message = createBaseRejection();
+    message.reason = object.reason ?? 0;
+    message.message = object.message ?? "";
+    return message;
+  },
+};
+
 function createBaseOrder(): Order {
   return {
     id: "",
@@ -253,6 +354,7 @@ function createBaseOrder(): Order {
     createTime: undefined,
     updateTime: undefined,
     shortages: [],
+    rejection: undefined,
   };
 }
 
@@ -281,6 +383,9 @@ export const Order: MessageFns<Order> = {
     }
     for (const v of message.shortages) {
       StockShortage.encode(v!, writer.uint32(66).fork()).join();
+    }
+    if (message.rejection !== undefined) {
+      Rejection.encode(message.rejection, writer.uint32(74).fork()).join();
     }
     return writer;
   },
@@ -362,6 +467,14 @@ export const Order: MessageFns<Order> = {
             message.shortages.push(StockShortage.decode(reader, reader.uint32()));
             continue;
           }
+          case 9: {
+            if (tag !== 74) {
+              break;
+            }
+
+            message.rejection = Rejection.decode(reader, reader.uint32());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -387,6 +500,9 @@ export const Order: MessageFns<Order> = {
     message.createTime = object.createTime ?? undefined;
     message.updateTime = object.updateTime ?? undefined;
     message.shortages = object.shortages?.map((e) => StockShortage.fromPartial(e)) || [];
+    message.rejection = (object.rejection !== undefined && object.rejection !== null)
+      ? Rejection.fromPartial(object.rejection)
+      : undefined;
     return message;
   },
 };
