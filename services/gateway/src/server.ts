@@ -1,10 +1,10 @@
-import { randomUUID } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyRequest, type RawServerDefault } from 'fastify';
 import type { ValidationRule } from 'graphql';
 import mercurius from 'mercurius';
+import { REQUEST_ID_HEADER, requestIdFrom } from '@emporium/kit/context.js';
 import type { Logger } from '@emporium/kit/logger.js';
 import type { TokenService, Viewer } from './auth.js';
 import { CallCounter, requestBackends, type ServiceClients } from './backends.js';
@@ -45,14 +45,34 @@ export interface ServerOptions {
   readonly redis?: Redis | undefined;
 }
 
+/**
+ * Timeouts that cut slow or stalled clients. Node checks the header and request timeouts of
+ * incomplete requests every connectionsCheckingInterval (30 s by default): checked more often, a
+ * stalled request is cut close to its timeout.
+ */
+function httpTimeouts(config: GatewayConfig) {
+  return {
+    requestTimeout: config.HTTP_REQUEST_TIMEOUT_MS,
+    keepAliveTimeout: config.HTTP_KEEP_ALIVE_TIMEOUT_MS,
+    connectionTimeout: config.HTTP_IDLE_TIMEOUT_MS,
+    http: {
+      headersTimeout: config.HTTP_HEADERS_TIMEOUT_MS,
+      connectionsCheckingInterval: Math.min(1_000, config.HTTP_HEADERS_TIMEOUT_MS),
+    },
+  };
+}
+
 /** The HTTP server: GraphQL at /graphql, GraphiQL at /graphiql, /healthz and /readyz. */
 export async function buildServer(options: ServerOptions): Promise<FastifyInstance> {
   const { config, log, clients, tokens } = options;
   const app = Fastify<RawServerDefault, IncomingMessage, ServerResponse, FastifyBaseLogger>({
     loggerInstance: log,
     bodyLimit: config.BODY_LIMIT_BYTES,
-    requestIdHeader: 'x-request-id',
-    genReqId: () => randomUUID(),
+    // The caller's x-request-id only when it is a short token of safe characters (it is logged on
+    // every line and echoed back); otherwise our own.
+    requestIdHeader: false,
+    genReqId: (request) => requestIdFrom(request.headers[REQUEST_ID_HEADER]),
+    ...httpTimeouts(config),
     // Per-request start/finish lines only when debugging: at load they would be most of the log.
     logController: new LogController({ disableRequestLogging: config.LOG_LEVEL !== 'debug' && config.LOG_LEVEL !== 'trace' }),
   });
@@ -82,7 +102,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
       }
     });
     api.addHook('onSend', async (request, reply) => {
-      reply.header('x-request-id', request.id);
+      reply.header(REQUEST_ID_HEADER, request.id);
       const counter = calls.get(request);
       if (counter === undefined) return;
       if (config.EXPOSE_BACKEND_CALLS) reply.header(BACKEND_CALLS_HEADER, counter.toHeader());
