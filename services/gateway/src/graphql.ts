@@ -21,6 +21,7 @@ export {
   isNonNullType,
   isObjectType,
   parse,
+  specifiedRules,
   validate,
   valueFromAST,
 } from 'graphql/index.js';

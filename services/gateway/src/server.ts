@@ -15,7 +15,7 @@ import { NoSchemaIntrospectionCustomRule } from './graphql.js';
 import { registerGraphiql, type GraphiqlAssets } from './graphiql.js';
 import { registerHealth } from './health.js';
 import type { Redis } from './redis.js';
-import { aliasLimitRule, depthLimitRule, enforceCostLimit } from './limits.js';
+import { aliasLimitRule, depthLimitRule, enforceCostLimit, enforceExpansionLimit } from './limits.js';
 import { createLoaders } from './loaders.js';
 import { SCHEMA_DIR } from './paths.js';
 import { resolvers } from './resolvers/index.js';
@@ -155,6 +155,12 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
       },
     });
 
+    // Before graphql's own validation rules: none of them then sees a document that, written out,
+    // would be larger than the largest one the parser accepts.
+    api.graphql.addHook('preValidation', (_schema, document) => {
+      enforceExpansionLimit(document, config.MAX_QUERY_TOKENS);
+      return Promise.resolve();
+    });
     api.graphql.addHook('preExecution', (schema, document, _context, variables) => {
       enforceCostLimit(schema, document, variables, config.MAX_QUERY_COST);
       return Promise.resolve();

@@ -126,6 +126,42 @@ describe('cost', () => {
   });
 });
 
+describe('fragments spreading fragments', () => {
+  /** `levels` fragments, each spreading the next one twice: 2^levels selections written out. */
+  function doubling(levels: number): string {
+    let source = '{ products(first: 100) { nodes { ...F0 } } }';
+    for (let i = 0; i < levels; i++) source += ` fragment F${i} on Product { name ...F${i + 1} ...F${i + 1} }`;
+    return `${source} fragment F${levels} on Product { id }`;
+  }
+
+  // 32 levels would take the unguarded cost check hours: the refusal can only come from a check
+  // that does not write the fragments out. /healthz is asked at the same time and answers.
+  it.each([24, 32])('refuses %i levels by POST and by GET before validation, while /healthz answers', async (levels) => {
+    const query = doubling(levels);
+    const [post, get, health] = await Promise.all([
+      stack.request(query),
+      fetch(`${stack.url}/graphql?query=${encodeURIComponent(query)}`),
+      fetch(`${stack.url}/healthz`),
+    ]);
+    expect(health.status).toBe(200);
+    expect(post.status).toBe(400);
+    expect(post.data).toBeUndefined();
+    expect(post.errors).toEqual([
+      expect.objectContaining({
+        extensions: { code: 'BAD_USER_INPUT', reason: 'QUERY_TOO_LARGE', selections: 2 ** levels * 2 - 1 + 2, maxSelections: 10_000 },
+      }),
+    ]);
+    expect(post.calls).toEqual({});
+    expect(get.status).toBe(400);
+    expect(await get.json()).toMatchObject({ errors: [{ extensions: { code: 'BAD_USER_INPUT', reason: 'QUERY_TOO_LARGE' } }] });
+  });
+
+  it('lets a query that reuses fragments within the limit through', async () => {
+    const response = await stack.request(doubling(5));
+    expect(response.errors).toBeUndefined();
+  });
+});
+
 describe('requests GraphQL refuses', () => {
   it.each([
     ['a syntax error', '{ viewer { id }', 'Syntax Error'],
