@@ -13,6 +13,7 @@ import type { GatewayContext } from './context.js';
 import { formatErrors } from './errors.js';
 import { NoSchemaIntrospectionCustomRule } from './graphql.js';
 import { registerGraphiql, type GraphiqlAssets } from './graphiql.js';
+import { GRAPHQL_RESPONSE_JSON, checkGraphqlRequest, responseMediaType } from './graphql-http.js';
 import { registerHealth } from './health.js';
 import type { Redis } from './redis.js';
 import { aliasLimitRule, depthLimitRule, enforceCostLimit, enforceExpansionLimit } from './limits.js';
@@ -101,8 +102,14 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
         throw error;
       }
     });
+    // The request's shape, before Mercurius' own (coercing) schema sees it.
+    api.addHook('preValidation', (request, _reply, done) => {
+      checkGraphqlRequest(request);
+      done();
+    });
     api.addHook('onSend', async (request, reply) => {
       reply.header(REQUEST_ID_HEADER, request.id);
+      reply.header('content-type', `${responseMediaType(request.headers.accept)}; charset=utf-8`);
       const counter = calls.get(request);
       if (counter === undefined) return;
       if (config.EXPOSE_BACKEND_CALLS) reply.header(BACKEND_CALLS_HEADER, counter.toHeader());
@@ -151,6 +158,9 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
       errorFormatter: (execution, context) => {
         const formatted = formatErrors(execution, log.child({ requestId: context.reply.request.id }));
         if (formatted.retryAfter !== undefined) context.reply.header('retry-after', String(formatted.retryAfter));
+        // In application/graphql-response+json a response with data (not null) must be 2xx.
+        const graphqlResponse = responseMediaType(context.reply.request.headers.accept) === GRAPHQL_RESPONSE_JSON;
+        if (graphqlResponse && formatted.response.data != null && formatted.statusCode >= 300) return { ...formatted, statusCode: 200 };
         return formatted;
       },
     });
