@@ -16,7 +16,7 @@ import { registerGraphiql, type GraphiqlAssets } from './graphiql.js';
 import { GRAPHQL_RESPONSE_JSON, checkGraphqlRequest, responseMediaType } from './graphql-http.js';
 import { registerHealth } from './health.js';
 import type { Redis } from './redis.js';
-import { aliasLimitRule, depthLimitRule, enforceCostLimit, enforceExpansionLimit } from './limits.js';
+import { aliasLimitRule, depthLimitRule, enforceCostLimit, enforceExpansionLimit, enforceNestingLimit } from './limits.js';
 import { createLoaders } from './loaders.js';
 import { SCHEMA_DIR } from './paths.js';
 import { resolvers } from './resolvers/index.js';
@@ -165,6 +165,10 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
       },
     });
 
+    api.graphql.addHook('preParsing', (_schema, source) => {
+      enforceNestingLimit(source, config.MAX_QUERY_TOKENS);
+      return Promise.resolve();
+    });
     // Before graphql's own validation rules: none of them then sees a document that, written out,
     // would be larger than the largest one the parser accepts.
     api.graphql.addHook('preValidation', (_schema, document) => {

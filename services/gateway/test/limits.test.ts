@@ -47,6 +47,20 @@ describe('depth', () => {
     expect(response.errors?.[0]?.extensions).toMatchObject({ reason: 'QUERY_TOO_DEEP', depth: 11 });
   });
 
+  it.each([
+    ['selections', `{ ${'viewer { '.repeat(3000)}id${' }'.repeat(3000)} }`],
+    ['list values', `{ products(query: ${'['.repeat(3000)}"x"${']'.repeat(3000)}) { totalCount } }`],
+  ])('refuses %s nested thousands of levels deep before parsing (the parser would overflow its stack)', async (_name, query) => {
+    const response = await stack.request(query);
+    expect(response.status).toBe(400);
+    expect(response.errors).toEqual([
+      expect.objectContaining({
+        message: 'the query is nested more than 128 levels deep',
+        extensions: { code: 'BAD_USER_INPUT', reason: 'QUERY_TOO_DEEP', maxNesting: 128 },
+      }),
+    ]);
+  });
+
   it('lets a query at the limit through', async () => {
     const response = await stack.request(nested(2), { token: admin });
     expect(response.errors).toBeUndefined();
