@@ -16,7 +16,14 @@ import { registerGraphiql, type GraphiqlAssets } from './graphiql.js';
 import { GRAPHQL_RESPONSE_JSON, checkGraphqlRequest, responseMediaType } from './graphql-http.js';
 import { registerHealth } from './health.js';
 import type { Redis } from './redis.js';
-import { aliasLimitRule, depthLimitRule, enforceCostLimit, enforceExpansionLimit, enforceNestingLimit } from './limits.js';
+import {
+  aliasLimitRule,
+  depthLimitRule,
+  enforceCostLimit,
+  enforceExpansionLimit,
+  enforceNestingLimit,
+  enforceWidthLimit,
+} from './limits.js';
 import { createLoaders } from './loaders.js';
 import { SCHEMA_DIR } from './paths.js';
 import { resolvers } from './resolvers/index.js';
@@ -173,6 +180,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     // would be larger than the largest one the parser accepts.
     api.graphql.addHook('preValidation', (_schema, document) => {
       enforceExpansionLimit(document, config.MAX_QUERY_TOKENS);
+      enforceWidthLimit(document);
       return Promise.resolve();
     });
     api.graphql.addHook('preExecution', (schema, document, _context, variables) => {

@@ -170,6 +170,20 @@ describe('fragments spreading fragments', () => {
     expect(await get.json()).toMatchObject({ errors: [{ extensions: { code: 'BAD_USER_INPUT', reason: 'QUERY_TOO_LARGE' } }] });
   });
 
+  it('refuses more than 50 fields of one name, or 50 fragments, side by side in one selection set', async () => {
+    const fields = await stack.request(`{ products { nodes { ${'price { amount } '.repeat(51)} } } }`);
+    expect(fields.status).toBe(400);
+    expect(fields.errors).toEqual([
+      expect.objectContaining({
+        extensions: { code: 'BAD_USER_INPUT', reason: 'SELECTION_TOO_WIDE', responseName: 'price', count: 51, maxSiblings: 50 },
+      }),
+    ]);
+    const spreads = Array.from({ length: 51 }, (_, i) => `...F${i}`).join(' ');
+    const definitions = Array.from({ length: 51 }, (_, i) => `fragment F${i} on Product { id }`).join(' ');
+    const fragments = await stack.request(`{ products { nodes { ${spreads} } } } ${definitions}`);
+    expect(fragments.errors?.[0]?.extensions).toEqual({ code: 'BAD_USER_INPUT', reason: 'SELECTION_TOO_WIDE', fragments: 51, maxSiblings: 50 });
+  });
+
   it('lets a query that reuses fragments within the limit through', async () => {
     const response = await stack.request(doubling(5));
     expect(response.errors).toBeUndefined();

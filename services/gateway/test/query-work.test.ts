@@ -14,7 +14,16 @@ import {
   validate,
   valueFromAST,
 } from '../src/graphql.js';
-import { LIST_ESTIMATE, aliasLimitRule, depthLimitRule, expandedSelections, queryCost, visitedSelections } from '../src/limits.js';
+import {
+  LIST_ESTIMATE,
+  MAX_SIBLINGS,
+  aliasLimitRule,
+  depthLimitRule,
+  enforceWidthLimit,
+  expandedSelections,
+  queryCost,
+  visitedSelections,
+} from '../src/limits.js';
 import { loadSchema } from '../src/server.js';
 
 /*
@@ -46,6 +55,11 @@ function ourWork(document: DocumentNode, variables: Record<string, unknown> = {}
   const before = visitedSelections.count;
   validate(schema, document, [depthLimitRule(10), aliasLimitRule(50)]);
   expandedSelections(document);
+  try {
+    enforceWidthLimit(document);
+  } catch {
+    // refused: the work until then still counts
+  }
   queryCost(schema, document, variables);
   return visitedSelections.count - before;
 }
@@ -220,11 +234,11 @@ function oracle(document: DocumentNode, variables: Record<string, unknown>): { c
 }
 
 describe('the work of checking a query', () => {
-  it('is linear in the document for our checks: at most 3 visits per selection (property)', () => {
+  it('is linear in the document for our checks: at most 4 visits per selection (property)', () => {
     fc.assert(
       fc.property(documents, ({ source, variables }) => {
         const document = parse(source);
-        expect(ourWork(document, variables)).toBeLessThanOrEqual(3 * selectionCount(document));
+        expect(ourWork(document, variables)).toBeLessThanOrEqual(4 * selectionCount(document));
       }),
       { numRuns: 300 },
     );
@@ -247,7 +261,7 @@ describe('the work of checking a query', () => {
   it('is linear for the issue’s document, 24 and 200 levels of fragments spreading the next twice', () => {
     for (const levels of [24, 200]) {
       const document = parse(doubling(levels));
-      expect(ourWork(document)).toBeLessThanOrEqual(3 * selectionCount(document));
+      expect(ourWork(document)).toBeLessThanOrEqual(4 * selectionCount(document));
       expect(expandedSelections(document)).toBeGreaterThan(2 ** 24);
       // 2^levels × 100 products: far over any limit, and still a finite number.
       expect(queryCost(schema, document)).toBeGreaterThan(2 ** 24);
@@ -274,7 +288,46 @@ describe('the work of checking a query', () => {
       { numRuns: 200 },
     );
   });
+
+  /*
+   * What stays quadratic in graphql's OverlappingFieldsCanBeMerged: fields of one response name and
+   * fragments side by side in one selection set are compared pairwise. The width limit refuses
+   * more than MAX_SIBLINGS of either before validation; up to it, reads per selection stay bounded.
+   */
+  const wide: Record<string, (width: number) => string> = {
+    'one field, repeated': (width) => `{ products { nodes { ${'price { amount } '.repeat(width)} } } }`,
+    'fragments side by side': (width) =>
+      `{ products { nodes { ${Array.from({ length: width }, (_, i) => `...F${i}`).join(' ')} } } }` +
+      Array.from({ length: width }, (_, i) => ` fragment F${i} on Product { price { amount } }`).join(''),
+    'both, in every fragment': (width) =>
+      `{ products { nodes { ${'price { amount } '.repeat(width)} ${Array.from({ length: width }, (_, i) => `...F${i}`).join(' ')} } } }` +
+      Array.from({ length: width }, (_, i) => ` fragment F${i} on Product { ${'price { amount } '.repeat(width)} }`).join(''),
+  };
+
+  it.each(Object.entries(wide))(
+    'refuses a selection set wider than MAX_SIBLINGS, and bounds graphql’s rules up to it: %s',
+    (_name, build) => {
+      for (const width of [10, 25, MAX_SIBLINGS]) {
+        const document = parse(build(width), { noLocation: true });
+        expect(() => enforceWidthLimit(document)).not.toThrow();
+        expect(graphqlRulesReads(document)).toBeLessThanOrEqual(WIDE_READS_PER_SELECTION * selectionCount(document));
+      }
+      expect(() => enforceWidthLimit(parse(build(MAX_SIBLINGS + 1)))).toThrow(/at most 50 are allowed/);
+    },
+  );
+
+  it('shows why: without the width limit, graphql’s reads per selection grow with the width', () => {
+    const perSelection = (width: number) => {
+      const document = parse(wide['one field, repeated']?.(width) ?? '', { noLocation: true });
+      return graphqlRulesReads(document) / selectionCount(document);
+    };
+    // Linear rules would read the same per selection at any width; pairwise comparison does not.
+    expect(perSelection(1_000)).toBeGreaterThan(2 * perSelection(10));
+  });
 });
+
+/** Measured at widths 10-50: at most about 770 (both, width 25); one field repeated 1,000 times reads 3.4 times more per selection than 10 times. */
+const WIDE_READS_PER_SELECTION = 1_500;
 
 /** Measured on these documents (3,000 runs): at most about 165; the doubling documents about 180 at every depth. */
 const READS_PER_SELECTION = 400;
