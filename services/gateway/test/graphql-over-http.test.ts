@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { auditServer } from 'graphql-http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { at, startStack, type Stack } from './harness.js';
@@ -117,5 +118,61 @@ describe('media types', () => {
       const response = await post(JSON.stringify({ query: '{ __typename }' }), accept);
       expect(response.type).toContain('application/json');
     }
+  });
+});
+
+describe('anything a client may send', () => {
+  const words = [
+    '{',
+    '}',
+    '(',
+    ')',
+    '[',
+    ']',
+    'products',
+    'nodes',
+    'id',
+    'name',
+    'price',
+    'amount',
+    'viewer',
+    'orders',
+    'first:',
+    '$v',
+    '1',
+    '"x"',
+    '...',
+    'F',
+    'fragment',
+    'on',
+    'Product',
+    'query',
+    'mutation',
+    'a:',
+    '@skip(if: true)',
+    '__typename',
+    ':',
+    '$v: Int',
+  ];
+  const graphqlish = fc.array(fc.constantFrom(...words), { maxLength: 40 }).map((parts) => parts.join(' '));
+  const body = fc.record(
+    {
+      query: fc.oneof(graphqlish, fc.string(), fc.jsonValue()),
+      variables: fc.oneof(fc.dictionary(fc.constantFrom('v', 'first'), fc.jsonValue()), fc.jsonValue()),
+      operationName: fc.oneof(fc.constantFrom('Q', 'F'), fc.jsonValue()),
+      extensions: fc.jsonValue(),
+    },
+    { requiredKeys: ['query'] },
+  );
+
+  it('is answered 200 or 400 with typed errors, never INTERNAL (property)', async () => {
+    await fc.assert(
+      fc.asyncProperty(body, fc.constantFrom('application/json', 'application/graphql-response+json'), async (request, accept) => {
+        const response = await post(JSON.stringify(request), accept);
+        expect([200, 400]).toContain(response.status);
+        expect(JSON.stringify(response.body)).not.toContain('INTERNAL');
+      }),
+      { numRuns: 150 },
+    );
   });
 });
