@@ -1,4 +1,5 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
+import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 
 /** What a server knows about the call it is handling, visible to everything that call awaits. */
@@ -20,3 +21,18 @@ export function currentContext(): RequestContext | undefined {
 }
 
 export const REQUEST_ID_HEADER = 'x-request-id';
+
+/**
+ * A request id a caller may choose: 1-64 characters of [A-Za-z0-9._-] (a UUID, a trace id). It goes
+ * on every log line and back to the caller, so a longer or stranger value is not taken.
+ */
+const SAFE_REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
+
+export function isSafeRequestId(value: unknown): value is string {
+  return typeof value === 'string' && SAFE_REQUEST_ID.test(value);
+}
+
+/** The caller's request id when it is a safe one (see isSafeRequestId), otherwise a new UUID. */
+export function requestIdFrom(value: unknown): string {
+  return isSafeRequestId(value) ? value : randomUUID();
+}

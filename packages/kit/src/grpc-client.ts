@@ -1,7 +1,6 @@
-import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Client, Metadata, credentials, status, type ServiceError } from '@grpc/grpc-js';
-import { REQUEST_ID_HEADER, currentContext } from './context.js';
+import { REQUEST_ID_HEADER, currentContext, requestIdFrom } from './context.js';
 import { fromServiceError, isServiceError } from './grpc-errors.js';
 import type { MethodDefinitionLike, RequestOf, ResponseOf, ServiceDefinitionLike } from './grpc-types.js';
 
@@ -89,7 +88,7 @@ export function createGrpcClient<S extends ServiceDefinitionLike>(
       context?.deadline?.getTime() ?? Number.POSITIVE_INFINITY,
     );
     const metadata = new Metadata();
-    metadata.set(REQUEST_ID_HEADER, context?.requestId ?? randomUUID());
+    metadata.set(REQUEST_ID_HEADER, requestIdFrom(context?.requestId));
     for (let attempt = 1; ; attempt++) {
       try {
         return await unaryOnce(client, method, request, metadata, deadline);

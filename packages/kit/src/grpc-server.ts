@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import {
   Server,
   ServerCredentials,
@@ -12,7 +11,7 @@ import { HealthImplementation, protoPath as healthProtoPath } from 'grpc-health-
 import { ReflectionService } from '@grpc/reflection';
 import * as protoLoader from '@grpc/proto-loader';
 import { descriptorSet } from '@emporium/contracts/descriptor.js';
-import { REQUEST_ID_HEADER, runInContext } from './context.js';
+import { REQUEST_ID_HEADER, requestIdFrom, runInContext } from './context.js';
 import { toStatus } from './grpc-errors.js';
 import { serviceNameOf, type Handlers, type ServiceDefinitionLike } from './grpc-types.js';
 import type { Logger } from './logger.js';
@@ -45,11 +44,9 @@ export interface RunningGrpcServer {
   shutdown(): Promise<void>;
 }
 
-const REQUEST_ID_PATTERN = /^[\w.:-]{1,128}$/;
-
 function requestIdOf(metadata: Metadata): string {
   const [value] = metadata.get(REQUEST_ID_HEADER);
-  return typeof value === 'string' && REQUEST_ID_PATTERN.test(value) ? value : randomUUID();
+  return requestIdFrom(value);
 }
 
 function deadlineOf(call: ServerUnaryCall<unknown, unknown>): Date | undefined {

@@ -126,8 +126,23 @@ export const gatewayConfigSchema = z
         }
         return entries;
       }),
+    /**
+     * Slow or stalled clients (see README, Limits): the request line and headers must have arrived
+     * within HTTP_HEADERS_TIMEOUT_MS, the whole request with its body within
+     * HTTP_REQUEST_TIMEOUT_MS, else the connection is cut (408). An idle keep-alive connection is
+     * closed after HTTP_KEEP_ALIVE_TIMEOUT_MS; a connection on which nothing moves either way, after
+     * HTTP_IDLE_TIMEOUT_MS.
+     */
+    HTTP_HEADERS_TIMEOUT_MS: z.coerce.number().int().min(100).max(300_000).default(10_000),
+    HTTP_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(30_000),
+    HTTP_KEEP_ALIVE_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(72_000),
+    HTTP_IDLE_TIMEOUT_MS: z.coerce.number().int().min(100).max(3_600_000).default(120_000),
     /** How long a graceful shutdown waits for in-flight requests. */
     SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).max(600_000).default(10_000),
+  })
+  .refine((config) => config.HTTP_HEADERS_TIMEOUT_MS <= config.HTTP_REQUEST_TIMEOUT_MS, {
+    message: 'HTTP_HEADERS_TIMEOUT_MS may not exceed HTTP_REQUEST_TIMEOUT_MS (the headers are part of the request)',
+    path: ['HTTP_HEADERS_TIMEOUT_MS'],
   })
   .refine((config) => (config.ADMIN_EMAIL === undefined) === (config.ADMIN_PASSWORD === undefined), {
     message: 'ADMIN_EMAIL and ADMIN_PASSWORD are set together or not at all',

@@ -1,10 +1,10 @@
-import { randomUUID } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyRequest, type RawServerDefault } from 'fastify';
 import type { ValidationRule } from 'graphql';
 import mercurius from 'mercurius';
+import { REQUEST_ID_HEADER, requestIdFrom } from '@emporium/kit/context.js';
 import type { Logger } from '@emporium/kit/logger.js';
 import type { TokenService, Viewer } from './auth.js';
 import { AuthBudgets } from './auth-budgets.js';
@@ -15,9 +15,17 @@ import type { GatewayContext } from './context.js';
 import { formatErrors } from './errors.js';
 import { NoSchemaIntrospectionCustomRule } from './graphql.js';
 import { registerGraphiql, type GraphiqlAssets } from './graphiql.js';
+import { GRAPHQL_RESPONSE_JSON, checkGraphqlRequest, responseMediaType } from './graphql-http.js';
 import { registerHealth } from './health.js';
 import type { Redis } from './redis.js';
-import { aliasLimitRule, depthLimitRule, enforceCostLimit } from './limits.js';
+import {
+  aliasLimitRule,
+  depthLimitRule,
+  enforceCostLimit,
+  enforceExpansionLimit,
+  enforceNestingLimit,
+  enforceWidthLimit,
+} from './limits.js';
 import { createLoaders } from './loaders.js';
 import { SCHEMA_DIR } from './paths.js';
 import { registerRequestBudget, trustProxy } from './rate-limit.js';
@@ -48,6 +56,23 @@ export interface ServerOptions {
   readonly redis?: Redis | undefined;
 }
 
+/**
+ * Timeouts that cut slow or stalled clients. Node checks the header and request timeouts of
+ * incomplete requests every connectionsCheckingInterval (30 s by default): checked more often, a
+ * stalled request is cut close to its timeout.
+ */
+function httpTimeouts(config: GatewayConfig) {
+  return {
+    requestTimeout: config.HTTP_REQUEST_TIMEOUT_MS,
+    keepAliveTimeout: config.HTTP_KEEP_ALIVE_TIMEOUT_MS,
+    connectionTimeout: config.HTTP_IDLE_TIMEOUT_MS,
+    http: {
+      headersTimeout: config.HTTP_HEADERS_TIMEOUT_MS,
+      connectionsCheckingInterval: Math.min(1_000, config.HTTP_HEADERS_TIMEOUT_MS),
+    },
+  };
+}
+
 /** The HTTP server: GraphQL at /graphql, GraphiQL at /graphiql, /healthz and /readyz. */
 export async function buildServer(options: ServerOptions): Promise<FastifyInstance> {
   const { config, log, clients, tokens } = options;
@@ -55,10 +80,13 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   const app = Fastify<RawServerDefault, IncomingMessage, ServerResponse, FastifyBaseLogger>({
     loggerInstance: log,
     bodyLimit: config.BODY_LIMIT_BYTES,
-    requestIdHeader: 'x-request-id',
     // request.ip: the peer, or what X-Forwarded-For says behind a configured proxy (TRUSTED_PROXIES).
     trustProxy: trustProxy(config),
-    genReqId: () => randomUUID(),
+    // The caller's x-request-id only when it is a short token of safe characters (it is logged on
+    // every line and echoed back); otherwise our own.
+    requestIdHeader: false,
+    genReqId: (request) => requestIdFrom(request.headers[REQUEST_ID_HEADER]),
+    ...httpTimeouts(config),
     // Per-request start/finish lines only when debugging: at load they would be most of the log.
     logController: new LogController({ disableRequestLogging: config.LOG_LEVEL !== 'debug' && config.LOG_LEVEL !== 'trace' }),
   });
@@ -90,8 +118,14 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
         throw error;
       }
     });
+    // The request's shape, before Mercurius' own (coercing) schema sees it.
+    api.addHook('preValidation', (request, _reply, done) => {
+      checkGraphqlRequest(request);
+      done();
+    });
     api.addHook('onSend', async (request, reply) => {
-      reply.header('x-request-id', request.id);
+      reply.header(REQUEST_ID_HEADER, request.id);
+      reply.header('content-type', `${responseMediaType(request.headers.accept)}; charset=utf-8`);
       const counter = calls.get(request);
       if (counter === undefined) return;
       if (config.EXPOSE_BACKEND_CALLS) reply.header(BACKEND_CALLS_HEADER, counter.toHeader());
@@ -143,10 +177,24 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
       errorFormatter: (execution, context) => {
         const formatted = formatErrors(execution, log.child({ requestId: context.reply.request.id }));
         if (formatted.retryAfter !== undefined) context.reply.header('retry-after', String(formatted.retryAfter));
+        // In application/graphql-response+json a response with data (not null) must be 2xx.
+        const graphqlResponse = responseMediaType(context.reply.request.headers.accept) === GRAPHQL_RESPONSE_JSON;
+        if (graphqlResponse && formatted.response.data != null && formatted.statusCode >= 300) return { ...formatted, statusCode: 200 };
         return formatted;
       },
     });
 
+    api.graphql.addHook('preParsing', (_schema, source) => {
+      enforceNestingLimit(source, config.MAX_QUERY_TOKENS);
+      return Promise.resolve();
+    });
+    // Before graphql's own validation rules: none of them then sees a document that, written out,
+    // would be larger than the largest one the parser accepts.
+    api.graphql.addHook('preValidation', (_schema, document) => {
+      enforceExpansionLimit(document, config.MAX_QUERY_TOKENS);
+      enforceWidthLimit(document);
+      return Promise.resolve();
+    });
     api.graphql.addHook('preExecution', (schema, document, _context, variables) => {
       enforceCostLimit(schema, document, variables, config.MAX_QUERY_COST);
       return Promise.resolve();

@@ -47,6 +47,20 @@ describe('depth', () => {
     expect(response.errors?.[0]?.extensions).toMatchObject({ reason: 'QUERY_TOO_DEEP', depth: 11 });
   });
 
+  it.each([
+    ['selections', `{ ${'viewer { '.repeat(3000)}id${' }'.repeat(3000)} }`],
+    ['list values', `{ products(query: ${'['.repeat(3000)}"x"${']'.repeat(3000)}) { totalCount } }`],
+  ])('refuses %s nested thousands of levels deep before parsing (the parser would overflow its stack)', async (_name, query) => {
+    const response = await stack.request(query);
+    expect(response.status).toBe(400);
+    expect(response.errors).toEqual([
+      expect.objectContaining({
+        message: 'the query is nested more than 128 levels deep',
+        extensions: { code: 'BAD_USER_INPUT', reason: 'QUERY_TOO_DEEP', maxNesting: 128 },
+      }),
+    ]);
+  });
+
   it('lets a query at the limit through', async () => {
     const response = await stack.request(nested(2), { token: admin });
     expect(response.errors).toBeUndefined();
@@ -123,6 +137,56 @@ describe('cost', () => {
     }
     const costly = await stack.request(NESTED, { token: admin, variables: { first: 100, orders: 100 } });
     expect(costly.errors?.[0]?.extensions.reason).toBe('QUERY_TOO_COMPLEX');
+  });
+});
+
+describe('fragments spreading fragments', () => {
+  /** `levels` fragments, each spreading the next one twice: 2^levels selections written out. */
+  function doubling(levels: number): string {
+    let source = '{ products(first: 100) { nodes { ...F0 } } }';
+    for (let i = 0; i < levels; i++) source += ` fragment F${i} on Product { name ...F${i + 1} ...F${i + 1} }`;
+    return `${source} fragment F${levels} on Product { id }`;
+  }
+
+  // 32 levels would take the unguarded cost check hours: the refusal can only come from a check
+  // that does not write the fragments out. /healthz is asked at the same time and answers.
+  it.each([24, 32])('refuses %i levels by POST and by GET before validation, while /healthz answers', async (levels) => {
+    const query = doubling(levels);
+    const [post, get, health] = await Promise.all([
+      stack.request(query),
+      fetch(`${stack.url}/graphql?query=${encodeURIComponent(query)}`),
+      fetch(`${stack.url}/healthz`),
+    ]);
+    expect(health.status).toBe(200);
+    expect(post.status).toBe(400);
+    expect(post.data).toBeUndefined();
+    expect(post.errors).toEqual([
+      expect.objectContaining({
+        extensions: { code: 'BAD_USER_INPUT', reason: 'QUERY_TOO_LARGE', selections: 2 ** levels * 2 - 1 + 2, maxSelections: 10_000 },
+      }),
+    ]);
+    expect(post.calls).toEqual({});
+    expect(get.status).toBe(400);
+    expect(await get.json()).toMatchObject({ errors: [{ extensions: { code: 'BAD_USER_INPUT', reason: 'QUERY_TOO_LARGE' } }] });
+  });
+
+  it('refuses more than 50 fields of one name, or 50 fragments, side by side in one selection set', async () => {
+    const fields = await stack.request(`{ products { nodes { ${'price { amount } '.repeat(51)} } } }`);
+    expect(fields.status).toBe(400);
+    expect(fields.errors).toEqual([
+      expect.objectContaining({
+        extensions: { code: 'BAD_USER_INPUT', reason: 'SELECTION_TOO_WIDE', responseName: 'price', count: 51, maxSiblings: 50 },
+      }),
+    ]);
+    const spreads = Array.from({ length: 51 }, (_, i) => `...F${i}`).join(' ');
+    const definitions = Array.from({ length: 51 }, (_, i) => `fragment F${i} on Product { id }`).join(' ');
+    const fragments = await stack.request(`{ products { nodes { ${spreads} } } } ${definitions}`);
+    expect(fragments.errors?.[0]?.extensions).toEqual({ code: 'BAD_USER_INPUT', reason: 'SELECTION_TOO_WIDE', fragments: 51, maxSiblings: 50 });
+  });
+
+  it('lets a query that reuses fragments within the limit through', async () => {
+    const response = await stack.request(doubling(5));
+    expect(response.errors).toBeUndefined();
   });
 });
 
