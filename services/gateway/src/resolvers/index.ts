@@ -41,6 +41,8 @@ export const resolvers: Resolvers = {
   Mutation: {
     signUp: guarded(rules.Mutation.signUp, writes(mutation.signUp)),
     logIn: guarded(rules.Mutation.logIn, writes(mutation.logIn)),
+    refreshToken: guarded(rules.Mutation.refreshToken, writes(mutation.refreshToken)),
+    logOut: guarded(rules.Mutation.logOut, writes(mutation.logOut)),
     createProduct: guarded(rules.Mutation.createProduct, writes(mutation.createProduct)),
     updateProduct: guarded(rules.Mutation.updateProduct, writes(mutation.updateProduct)),
     createOrder: guarded(rules.Mutation.createOrder, writes(mutation.createOrder)),
