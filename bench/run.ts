@@ -318,7 +318,8 @@ async function startPlatform(
   };
 }
 
-const ADMIN = { email: 'admin@bench.emporium.test', password: 'bench-admin-password' };
+// Strong enough for the gateway's ADMIN_PASSWORD check (services/gateway/src/secrets.ts).
+const ADMIN = { email: 'admin@bench.emporium.test', password: 'bench lamp 7c1f orbit' };
 
 async function seed(options: BenchOptions, databases: BenchDatabases): Promise<Record<string, number>> {
   const data = options.data;
