@@ -1,13 +1,10 @@
 import { createHash } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Role } from '@emporium/contracts/emporium/account/v1/account.js';
 import { parseConfig } from '@emporium/kit/config.js';
 import { DomainError, type ErrorKind } from '@emporium/kit/errors.js';
 import { createLogger } from '@emporium/kit/logger.js';
-import { createTestDatabase } from '@emporium/kit/testing.js';
+import { testEngines } from '@emporium/kit/testing.js';
 import { createAccountClient, type AccountClient } from '../src/client.js';
 import { accountConfigSchema } from '../src/config.js';
 import { startAccountService } from '../src/main.js';
@@ -30,24 +27,8 @@ async function kindOf(promise: Promise<unknown>): Promise<ErrorKind> {
   throw new Error('expected the call to fail');
 }
 
-const engines = [
-  {
-    name: 'PostgreSQL',
-    async setup() {
-      const database = await createTestDatabase();
-      return { env: { DATABASE_URL: database.url }, cleanup: () => database.drop() };
-    },
-  },
-  {
-    name: 'embedded PGlite',
-    async setup() {
-      const dir = await mkdtemp(join(tmpdir(), 'emporium-sessions-'));
-      return { env: { DATA_DIR: dir }, cleanup: () => rm(dir, { recursive: true, force: true }) };
-    },
-  },
-];
 
-describe.each(engines)('sessions on $name', (engine) => {
+describe.each(testEngines('sessions'))('sessions on $name', (engine) => {
   let service: Awaited<ReturnType<typeof startAccountService>>;
   let client: AccountClient;
   let cleanup: () => Promise<unknown>;

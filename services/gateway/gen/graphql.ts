@@ -174,12 +174,12 @@ export type MutationLogInArgs = {
 
 
 export type MutationLogOutArgs = {
-  input?: InputMaybe<LogOutInput>;
+  input: LogOutInput;
 };
 
 
 export type MutationRefreshTokenArgs = {
-  input?: InputMaybe<RefreshTokenInput>;
+  input: RefreshTokenInput;
 };
 
 
@@ -333,6 +333,7 @@ export type QueryProductsArgs = {
   query?: InputMaybe<Scalars['String']['input']>;
 };
 
+/** Browsers give `{}` and send the cookie. */
 export type RefreshTokenInput = {
   /** The refresh token; when absent, the one in the `emporium_refresh` cookie. */
   refreshToken?: InputMaybe<Scalars['String']['input']>;
@@ -564,8 +565,8 @@ export type MutationResolvers<ContextType = GatewayContext, ParentType extends R
   createOrder?: Resolver<ResolversTypes['Order'], ParentType, ContextType, RequireFields<MutationCreateOrderArgs, 'input'>>;
   createProduct?: Resolver<ResolversTypes['Product'], ParentType, ContextType, RequireFields<MutationCreateProductArgs, 'input'>>;
   logIn?: Resolver<ResolversTypes['AuthPayload'], ParentType, ContextType, RequireFields<MutationLogInArgs, 'input'>>;
-  logOut?: Resolver<ResolversTypes['LogOutPayload'], ParentType, ContextType, Partial<MutationLogOutArgs>>;
-  refreshToken?: Resolver<ResolversTypes['AuthPayload'], ParentType, ContextType, Partial<MutationRefreshTokenArgs>>;
+  logOut?: Resolver<ResolversTypes['LogOutPayload'], ParentType, ContextType, RequireFields<MutationLogOutArgs, 'input'>>;
+  refreshToken?: Resolver<ResolversTypes['AuthPayload'], ParentType, ContextType, RequireFields<MutationRefreshTokenArgs, 'input'>>;
   signUp?: Resolver<ResolversTypes['AuthPayload'], ParentType, ContextType, RequireFields<MutationSignUpArgs, 'input'>>;
   updateProduct?: Resolver<ResolversTypes['Product'], ParentType, ContextType, RequireFields<MutationUpdateProductArgs, 'input'>>;
 };

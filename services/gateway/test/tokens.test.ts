@@ -17,8 +17,8 @@ const VIEWER = '{ viewer { id } }';
 const PAYLOAD = 'token expiresAt refreshToken refreshTokenExpiresAt account { id }';
 const SIGN_UP = `mutation($input: SignUpInput!) { signUp(input: $input) { ${PAYLOAD} } }`;
 const LOG_IN = `mutation($input: LogInInput!) { logIn(input: $input) { ${PAYLOAD} } }`;
-const REFRESH = `mutation($input: RefreshTokenInput) { refreshToken(input: $input) { ${PAYLOAD} } }`;
-const LOG_OUT = `mutation($input: LogOutInput) { logOut(input: $input) { revoked } }`;
+const REFRESH = `mutation($input: RefreshTokenInput!) { refreshToken(input: $input) { ${PAYLOAD} } }`;
+const LOG_OUT = `mutation($input: LogOutInput!) { logOut(input: $input) { revoked } }`;
 
 let stack: Stack;
 
@@ -138,9 +138,9 @@ describe('signUp, logIn and refreshToken', () => {
 
   it('takes the refresh token from the cookie when the input has none', async () => {
     const user = await newLogin();
-    const response = await graphql(stack.url, REFRESH, { headers: { cookie: `theme=dark; emporium_refresh=${user.refreshToken}` } });
+    const response = await graphql(stack.url, REFRESH, { variables: { input: {} }, headers: { cookie: `theme=dark; emporium_refresh=${user.refreshToken}` } });
     expect(loginOf(response, 'refreshToken').id).toBe(user.id);
-    const none = await graphql(stack.url, REFRESH);
+    const none = await graphql(stack.url, REFRESH, { variables: { input: {} } });
     expect(codes(none)).toEqual(['UNAUTHENTICATED']);
   });
 
@@ -175,7 +175,7 @@ describe('logOut', () => {
     try {
       const user = await newLogin();
       expect(at((await graphql(other.url, VIEWER, { token: user.token })).data, 'viewer', 'id')).toBe(user.id);
-      const out = await stack.request(LOG_OUT, { token: user.token });
+      const out = await stack.request(LOG_OUT, { token: user.token, variables: { input: {} } });
       expect(out.data).toEqual({ logOut: { revoked: true } });
       expect(out.headers.get('set-cookie')).toMatch(/^emporium_refresh=; Path=\/graphql; HttpOnly; SameSite=Strict; Max-Age=0/);
 
@@ -192,19 +192,19 @@ describe('logOut', () => {
 
   it('with only the refresh token (input or cookie) ends its session and its access tokens', async () => {
     const user = await newLogin();
-    expect((await graphql(stack.url, LOG_OUT, { headers: { cookie: `emporium_refresh=${user.refreshToken}` } })).data).toEqual({ logOut: { revoked: true } });
+    expect((await graphql(stack.url, LOG_OUT, { variables: { input: {} }, headers: { cookie: `emporium_refresh=${user.refreshToken}` } })).data).toEqual({ logOut: { revoked: true } });
     expect((await stack.request(VIEWER, { token: user.token })).status).toBe(401);
     const second = await newLogin();
     expect((await stack.request(LOG_OUT, { variables: { input: { refreshToken: second.refreshToken } } })).data).toEqual({ logOut: { revoked: true } });
     expect(codes(await refresh(second.refreshToken))).toEqual(['UNAUTHENTICATED']);
-    expect(codes(await stack.request(LOG_OUT))).toEqual(['UNAUTHENTICATED']);
+    expect(codes(await stack.request(LOG_OUT, { variables: { input: {} } }))).toEqual(['UNAUTHENTICATED']);
   });
 
   it('holds without Redis on the one gateway (revocations kept in memory)', async () => {
     const alone = await stack.startGateway({ REDIS_URL: '' });
     try {
       const user = await newLogin(alone.url);
-      expect((await graphql(alone.url, LOG_OUT, { token: user.token })).data).toEqual({ logOut: { revoked: true } });
+      expect((await graphql(alone.url, LOG_OUT, { token: user.token, variables: { input: {} } })).data).toEqual({ logOut: { revoked: true } });
       expect((await graphql(alone.url, VIEWER, { token: user.token })).status).toBe(401);
       expect(codes(await refresh(user.refreshToken, alone.url))).toEqual(['UNAUTHENTICATED']);
     } finally {

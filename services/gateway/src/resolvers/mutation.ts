@@ -59,7 +59,7 @@ export const mutation: MutationFields = {
   },
 
   refreshToken: async (_root, { input }, context) => {
-    const presented = input?.refreshToken ?? context.refreshCookie.value;
+    const presented = input.refreshToken ?? context.refreshCookie.value;
     if (presented === undefined || presented === null || presented === '') throw noRefreshToken();
     const refreshed = await context.backends.account
       .refreshSession({ refreshToken: presented, refreshTokenTtlSeconds: context.refreshTokenTtlSeconds })
@@ -80,7 +80,7 @@ export const mutation: MutationFields = {
 
   logOut: async (_root, { input }, context) => {
     const { backends, viewer, refreshCookie, tokens } = context;
-    const presented = input?.refreshToken ?? refreshCookie.value;
+    const presented = input.refreshToken ?? refreshCookie.value;
     const refreshToken = presented === null || presented === '' ? undefined : presented;
     if (viewer === null && refreshToken === undefined) {
       throw unauthenticated('log in first: send "Authorization: Bearer <token>", a refresh token, or the emporium_refresh cookie');
