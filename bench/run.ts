@@ -283,6 +283,8 @@ async function startPlatform(
     JWT_SECRET: jwtSecret,
     ADMIN_EMAIL: ADMIN.email,
     ADMIN_PASSWORD: ADMIN.password,
+    // The run logs in once and keeps its tokens for every scenario: longer than the 15-minute default.
+    ACCESS_TOKEN_TTL_SECONDS: String(24 * 3600),
     // The GraphiQL bundle is not on the measured path, and building it would only slow the start.
     GRAPHIQL: 'false',
     EXPOSE_BACKEND_CALLS: 'true',
