@@ -23,6 +23,9 @@ export interface SessionDatabase {
   refresh_token: RefreshTokenTable;
 }
 
+/** How long an ended session is kept (and its reuse recognised) before a new login of its account removes it. */
+const ENDED_SESSION_KEPT_MS = 24 * 3600 * 1000;
+
 const SESSION_COLUMNS = ['id', 'account_id', 'create_time', 'expire_time', 'revoke_time'] as const;
 
 function toSession(row: Pick<Selectable<SessionTable>, (typeof SESSION_COLUMNS)[number]>): Session {
@@ -44,10 +47,21 @@ export type Rotation =
 export class SessionRepository {
   constructor(private readonly db: Kysely<SessionDatabase>) {}
 
-  /** A new session with its first refresh token; undefined when the account does not exist. */
+  /**
+   * A new session with its first refresh token; undefined when the account does not exist. The
+   * account's sessions that ended (expired or revoked) more than a day ago go, with their tokens:
+   * so the tables hold the live sessions of each account and little else. A token of a deleted
+   * session is merely unknown (refused) instead of reused: its session is over either way.
+   */
   async create(session: { id: string; accountId: string; tokenHash: string; expireTime: Date }): Promise<Session | undefined> {
     try {
       return await inTransaction(this.db, async (trx) => {
+        const ended = new Date(Date.now() - ENDED_SESSION_KEPT_MS);
+        await trx
+          .deleteFrom('session')
+          .where('account_id', '=', session.accountId)
+          .where((eb) => eb.or([eb('expire_time', '<', ended), eb('revoke_time', '<', ended)]))
+          .execute();
         const row = await trx
           .insertInto('session')
           .values({ id: session.id, account_id: session.accountId, expire_time: session.expireTime })

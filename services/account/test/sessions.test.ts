@@ -112,6 +112,20 @@ describe.each(testEngines('sessions'))('sessions on $name', (engine) => {
     expect((await client.revokeSession({ sessionId: '', refreshToken: 'B'.repeat(43) })).session).toBeUndefined();
   });
 
+  it("removes an account's sessions that ended more than a day ago when it logs in again, keeping the live ones", async () => {
+    const ended = await login();
+    const live = await client.createSession({ accountId: ended.account.id, refreshTokenTtlSeconds: TTL });
+    await client.revokeSession({ sessionId: ended.session?.id ?? '', refreshToken: '' });
+    const db = service.database.db;
+    await db.updateTable('session').set({ revoke_time: new Date(Date.now() - 2 * 24 * 3600_000) }).where('id', '=', ended.session?.id ?? '').execute();
+    await client.createSession({ accountId: ended.account.id, refreshTokenTtlSeconds: TTL });
+    const sessions = await db.selectFrom('session').select('id').where('account_id', '=', ended.account.id).execute();
+    expect(sessions.map((row) => row.id)).not.toContain(ended.session?.id);
+    expect(sessions.map((row) => row.id)).toContain(live.session?.id);
+    expect(sessions).toHaveLength(2);
+    expect(await db.selectFrom('refresh_token').select('token_hash').where('session_id', '=', ended.session?.id ?? '').execute()).toEqual([]);
+  });
+
   it('answers typed client errors for bad input', async () => {
     const { account } = await login();
     expect(await kindOf(client.createSession({ accountId: 'nope', refreshTokenTtlSeconds: TTL }))).toBe('INVALID_ARGUMENT');

@@ -54,6 +54,9 @@ const KEY_PREFIX = 'emporium:revoked-session:';
  * let a revoked token through. Requests without a token do not ask Redis and are unaffected.
  */
 export class RedisRevocations implements Revocations {
+  /** Set while Redis fails, so an outage is logged once, not once per request. */
+  private failing = false;
+
   constructor(
     private readonly redis: Redis,
     private readonly entryTtlMs: number,
@@ -63,6 +66,7 @@ export class RedisRevocations implements Revocations {
   async revoke(sessionId: string): Promise<void> {
     try {
       await this.redis.set(KEY_PREFIX + sessionId, '1', 'PX', this.entryTtlMs);
+      this.failing = false;
     } catch (error) {
       throw this.unavailable(error, 'cannot record the log out right now; try again');
     }
@@ -70,14 +74,17 @@ export class RedisRevocations implements Revocations {
 
   async isRevoked(sessionId: string): Promise<boolean> {
     try {
-      return (await this.redis.exists(KEY_PREFIX + sessionId)) === 1;
+      const revoked = (await this.redis.exists(KEY_PREFIX + sessionId)) === 1;
+      this.failing = false;
+      return revoked;
     } catch (error) {
       throw this.unavailable(error, 'cannot check the token right now; try again');
     }
   }
 
   private unavailable(error: unknown, message: string): GatewayError {
-    this.log.error({ err: error }, 'token revocation list unavailable (redis)');
+    if (!this.failing) this.log.error({ err: error }, 'token revocation list unavailable (redis); refusing requests with a token');
+    this.failing = true;
     return new GatewayError('UNAVAILABLE', message, {}, 503);
   }
 }
