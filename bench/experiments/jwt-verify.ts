@@ -1,5 +1,5 @@
 // Micro-benchmark behind bench/README.md's note on JWT verification: jose's jwtVerify with the raw
-// secret (as services/gateway/src/auth.ts passes it) against a CryptoKey imported once.
+// secret (as services/gateway/src/tokens.ts passes it) against a CryptoKey imported once.
 // Run: npx tsx bench/experiments/jwt-verify.ts
 import { SignJWT, jwtVerify } from 'jose';
 

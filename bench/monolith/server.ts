@@ -43,7 +43,7 @@ const config = z
   })
   .parse(process.env);
 
-// The gateway's token claims (services/gateway/src/auth.ts).
+// The gateway's token claims (services/gateway/src/tokens.ts).
 const TOKEN_ISSUER = 'emporium-gateway';
 const TOKEN_AUDIENCE = 'emporium';
 const tokenKey = new TextEncoder().encode(config.JWT_SECRET);

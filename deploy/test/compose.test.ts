@@ -1,25 +1,30 @@
+import { randomBytes } from 'node:crypto';
 import { accessSync, constants, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Ajv } from 'ajv';
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
+import { ConfigError } from '@emporium/kit/config.js';
 import { InterpolationError, interpolate, interpolateDocument, parseEnvFile, referencedVariables } from './compose.js';
 import { healthcheck, parseDockerfile, stageEnv } from './dockerfile.js';
 import { DEPLOY_DIR, PROCESSES, isProcessName, parseProcessEnv, splitAddress, type DeployedConfig, type ProcessName } from './platform.js';
 
 /*
  * deploy/compose.yaml as `docker compose` would see it with deploy/.env copied from
- * deploy/.env.example: valid against the Compose Specification schema, and every Emporium
- * container's environment (the image's ENV under compose's `environment`) accepted by the zod
- * schema the process itself parses at start.
+ * deploy/.env.example and its gateway secrets generated as the file says: valid against the
+ * Compose Specification schema, and every Emporium container's environment (the image's ENV
+ * under compose's `environment`) accepted by the zod schema the process itself parses at start.
+ * The example's own gateway secrets are refused.
  */
 
 const composeText = readFileSync(join(DEPLOY_DIR, 'compose.yaml'), 'utf8');
 // merge: Compose accepts YAML merge keys (<<), which the file uses for shared settings.
 const raw: unknown = parse(composeText, { merge: true });
 const exampleEnv = parseEnvFile(readFileSync(join(DEPLOY_DIR, '.env.example'), 'utf8'));
-const interpolated = interpolateDocument(raw, exampleEnv);
+/** The example with the secrets the gateway checks generated as .env.example says (`openssl rand -base64 ...`). */
+const filledEnv = { ...exampleEnv, JWT_SECRET: randomBytes(32).toString('base64'), ADMIN_PASSWORD: randomBytes(18).toString('base64') };
+const interpolated = interpolateDocument(raw, filledEnv);
 const dockerfile = parseDockerfile(readFileSync(join(DEPLOY_DIR, 'Dockerfile'), 'utf8'));
 
 const scalar = z.union([z.string(), z.number(), z.boolean()]).transform(String);
@@ -53,8 +58,9 @@ function service(name: string) {
 }
 
 /** What the process in a container sees: the image's ENV, then compose's environment over it. */
-function containerEnv(name: ProcessName): Record<string, string> {
-  const definition = service(name);
+function containerEnv(name: ProcessName, document = compose): Record<string, string> {
+  const definition = document.services[name];
+  if (definition === undefined) throw new Error(`compose.yaml has no service ${name}`);
   const target = definition.build?.target;
   if (target === undefined) throw new Error(`${name} is not built from deploy/Dockerfile`);
   return { ...stageEnv(dockerfile, target), ...definition.environment };
@@ -191,6 +197,14 @@ describe('deploy/compose.yaml', () => {
   it('gives the gateway a shared signing secret and an administrator', () => {
     expect(config('gateway').JWT_SECRET).toBeDefined();
     expect(containerEnv('gateway').ADMIN_EMAIL).toBeDefined();
+  });
+
+  it("keeps the gateway from starting with .env.example's own JWT_SECRET and ADMIN_PASSWORD, naming both", () => {
+    const unedited = composeSchema.parse(interpolateDocument(raw, exampleEnv));
+    const start = () => parseProcessEnv('gateway', containerEnv('gateway', unedited));
+    expect(start).toThrow(ConfigError);
+    expect(start).toThrow(/JWT_SECRET: is an example value/);
+    expect(start).toThrow(/ADMIN_PASSWORD: is an example value/);
   });
 
   it('publishes only the gateway, on its own port, on the loopback interface unless told otherwise', () => {

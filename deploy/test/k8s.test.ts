@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Deployment, type IDeployment } from 'kubernetes-models/apps/v1/Deployment';
@@ -145,12 +146,18 @@ const PORT_NAME: Record<ProcessName, string> = { account: 'grpc', catalog: 'grpc
  * key must have (the tests cannot know real values; they check the shape is what the process
  * accepts). CloudNativePG's generated <cluster>-app secrets are derived from the Cluster instead.
  */
+const GATEWAY_SECRETS = {
+  // What the README's `openssl rand` commands make: the gateway refuses weak or example values.
+  'jwt-secret': randomBytes(32).toString('base64'),
+  'admin-email': 'admin@example.com',
+  'admin-password': randomBytes(18).toString('base64'),
+};
 const OPERATOR_SECRETS: Record<Overlay, Record<string, Record<string, string>>> = {
   'cloudnative-pg': {
-    'gateway-secrets': { 'jwt-secret': 'x'.repeat(64), 'admin-email': 'admin@example.com', 'admin-password': 'placeholder-password' },
+    'gateway-secrets': GATEWAY_SECRETS,
   },
   'external-postgres': {
-    'gateway-secrets': { 'jwt-secret': 'x'.repeat(64), 'admin-email': 'admin@example.com', 'admin-password': 'placeholder-password' },
+    'gateway-secrets': GATEWAY_SECRETS,
     ...Object.fromEntries(GRPC_SERVICES.map((service) => [`${service}-database`, { uri: `postgres://${service}:placeholder@db.example.com:5432/${service}` }])),
   },
 };

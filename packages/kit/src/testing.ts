@@ -1,6 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { Client, credentials, type MethodDefinition } from '@grpc/grpc-js';
@@ -37,6 +39,32 @@ export async function createTestDatabase(prefix = 'emporium_test'): Promise<Test
     url: url.toString(),
     drop: () => admin((client) => client.query(`drop database if exists "${name}" with (force)`)).then(() => undefined),
   };
+}
+
+/** A database engine a service's tests run on: the environment that selects it, and its cleanup. */
+export interface TestEngine {
+  readonly name: string;
+  setup(): Promise<{ env: Record<string, string>; cleanup: () => Promise<unknown> }>;
+}
+
+/** Both engines a service runs on: PostgreSQL (DATABASE_URL) and embedded PGlite (DATA_DIR), for describe.each. */
+export function testEngines(tag: string): readonly TestEngine[] {
+  return [
+    {
+      name: 'PostgreSQL',
+      async setup() {
+        const database = await createTestDatabase();
+        return { env: { DATABASE_URL: database.url }, cleanup: () => database.drop() };
+      },
+    },
+    {
+      name: 'embedded PGlite',
+      async setup() {
+        const dir = await mkdtemp(join(tmpdir(), `emporium-${tag}-`));
+        return { env: { DATA_DIR: dir }, cleanup: () => rm(dir, { recursive: true, force: true }) };
+      },
+    },
+  ];
 }
 
 /** The service names a server lists over gRPC server reflection (v1), as grpcurl would see them. */

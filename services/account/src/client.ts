@@ -6,11 +6,12 @@ export type AccountClient = PromiseClient<typeof AccountServiceService>;
 /** Default deadline per call and retry tuning (see the kit's GrpcClientOptions). */
 export type AccountClientOptions = ClientTuning;
 
-/** The typed client other services and the gateway use. Reads are retried on UNAVAILABLE; creation is not. */
+/** The typed client other services and the gateway use. Reads and revocations are retried on UNAVAILABLE; creation and refresh are not. */
 export function createAccountClient(address: string, options: AccountClientOptions = {}): AccountClient {
   return createGrpcClient(AccountServiceService, {
     address,
-    idempotent: ['getAccount', 'batchGetAccounts', 'listAccounts', 'authenticateAccount'],
+    // Never refreshSession: a retry of a refresh that was done would present a used token, which is reuse.
+    idempotent: ['getAccount', 'batchGetAccounts', 'listAccounts', 'authenticateAccount', 'revokeSession'],
     ...options,
   });
 }

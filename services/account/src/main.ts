@@ -8,13 +8,18 @@ import { PasswordHasher } from './password.js';
 import { AccountRepository, type AccountDatabase } from './repository.js';
 import { accountServer } from './server.js';
 import { AccountService } from './service.js';
+import { SessionRepository, type SessionDatabase } from './session-repository.js';
+import { SessionService } from './sessions.js';
 
-export function startAccountService(config: AccountConfig, log: Logger): Promise<RunningService<AccountDatabase>> {
-  return startService<AccountDatabase>({
+export function startAccountService(config: AccountConfig, log: Logger): Promise<RunningService<AccountDatabase & SessionDatabase>> {
+  return startService<AccountDatabase & SessionDatabase>({
     config,
     log,
     migrations,
-    build: (db) => [accountServer(new AccountService(new AccountRepository(db), new PasswordHasher(config.SCRYPT_LOG_N)))],
+    build: (db) => {
+      const accounts = new AccountService(new AccountRepository(db), new PasswordHasher(config.SCRYPT_LOG_N));
+      return [accountServer(accounts, new SessionService(new SessionRepository(db), accounts))];
+    },
   });
 }
 

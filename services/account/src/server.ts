@@ -1,7 +1,13 @@
-import { AccountServiceService, Role as ProtoRole, type Account as ProtoAccount } from '@emporium/contracts/emporium/account/v1/account.js';
+import {
+  AccountServiceService,
+  Role as ProtoRole,
+  type Account as ProtoAccount,
+  type Session as ProtoSession,
+} from '@emporium/contracts/emporium/account/v1/account.js';
 import { invalidArgument } from '@emporium/kit/errors.js';
 import { grpcService, type GrpcService } from '@emporium/kit/grpc-server.js';
 import type { Account, AccountService, Role } from './service.js';
+import type { Session, SessionService } from './sessions.js';
 
 function toProto(account: Account): ProtoAccount {
   return {
@@ -25,8 +31,18 @@ function roleFromProto(role: ProtoRole): Role {
   }
 }
 
+function sessionToProto(session: Session): ProtoSession {
+  return {
+    id: session.id,
+    accountId: session.accountId,
+    createTime: session.createTime,
+    expireTime: session.expireTime,
+    revokeTime: session.revokeTime,
+  };
+}
+
 /** The gRPC face of the account service: proto in, domain call, proto out. */
-export function accountServer(service: AccountService): GrpcService {
+export function accountServer(service: AccountService, sessions: SessionService): GrpcService {
   return grpcService(AccountServiceService, {
     createAccount: async (request) => {
       const account = await service.createAccount({
@@ -49,5 +65,18 @@ export function accountServer(service: AccountService): GrpcService {
     authenticateAccount: async (request) => ({
       account: toProto(await service.authenticate(request.email, request.password)),
     }),
+    createSession: async (request) => {
+      const { session, refreshToken } = await sessions.create(request.accountId, request.refreshTokenTtlSeconds);
+      return { session: sessionToProto(session), refreshToken };
+    },
+    refreshSession: async (request) => {
+      const refreshed = await sessions.refresh(request.refreshToken, request.refreshTokenTtlSeconds);
+      if (refreshed.reused) return { session: sessionToProto(refreshed.session), account: undefined, refreshToken: '', reused: true };
+      return { session: sessionToProto(refreshed.session), account: toProto(refreshed.account), refreshToken: refreshed.refreshToken, reused: false };
+    },
+    revokeSession: async (request) => {
+      const session = await sessions.revoke({ sessionId: request.sessionId, refreshToken: request.refreshToken });
+      return { session: session && sessionToProto(session) };
+    },
   });
 }

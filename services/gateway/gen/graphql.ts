@@ -55,12 +55,24 @@ export type AccountEdge = {
   node: Account;
 };
 
+/**
+ * A login: a short-lived access token and a refresh token to get the next one. Browsers also get
+ * the refresh token as an httpOnly cookie (see `refreshToken`) and need not keep it anywhere.
+ */
 export type AuthPayload = {
   __typename?: 'AuthPayload';
   account: Account;
-  /** When the token stops being accepted. */
+  /** When the access token stops being accepted (ACCESS_TOKEN_TTL_SECONDS, 15 minutes by default). */
   expiresAt: Scalars['DateTime']['output'];
-  /** A signed JWT: send it as `Authorization: Bearer <token>`. */
+  /**
+   * Opaque; exchange it with `refreshToken` for a new access token and a new refresh token. It can
+   * be used once: presenting it again after it was used logs out the whole session. Also set as the
+   * httpOnly cookie `emporium_refresh` (path /graphql), so browsers need not handle it.
+   */
+  refreshToken: Scalars['String']['output'];
+  /** When the refresh token stops being accepted (REFRESH_TOKEN_TTL_SECONDS, 30 days by default). */
+  refreshTokenExpiresAt: Scalars['DateTime']['output'];
+  /** The access token, a signed JWT: send it as `Authorization: Bearer <token>`. Keep it in memory, never in localStorage. */
   token: Scalars['String']['output'];
 };
 
@@ -93,6 +105,17 @@ export type LogInInput = {
   password: Scalars['String']['input'];
 };
 
+export type LogOutInput = {
+  /** A refresh token whose session to end as well; when absent, the one in the `emporium_refresh` cookie. */
+  refreshToken?: InputMaybe<Scalars['String']['input']>;
+};
+
+export type LogOutPayload = {
+  __typename?: 'LogOutPayload';
+  /** True when a session was ended; false when there was none to end (already logged out). */
+  revoked: Scalars['Boolean']['output'];
+};
+
 /** An exact amount of money in one currency. */
 export type Money = {
   __typename?: 'Money';
@@ -111,6 +134,18 @@ export type Mutation = {
   /** Administrators only. */
   createProduct: Product;
   logIn: AuthPayload;
+  /**
+   * Ends the session of the request's access token (and of the refresh token given or in the
+   * cookie): its refresh tokens and access tokens are refused from now on, on every gateway.
+   * Clears the cookie. Needs an access token or a refresh token.
+   */
+  logOut: LogOutPayload;
+  /**
+   * Exchanges a refresh token (from the input or the `emporium_refresh` cookie) for a new access
+   * token and a new refresh token; the one presented is used up. Reusing a used refresh token ends
+   * the whole session (UNAUTHENTICATED). Send it without an expired Authorization header.
+   */
+  refreshToken: AuthPayload;
   /** Creates a CUSTOMER account and logs it in. */
   signUp: AuthPayload;
   /** Administrators only. */
@@ -135,6 +170,16 @@ export type MutationCreateProductArgs = {
 
 export type MutationLogInArgs = {
   input: LogInInput;
+};
+
+
+export type MutationLogOutArgs = {
+  input: LogOutInput;
+};
+
+
+export type MutationRefreshTokenArgs = {
+  input: RefreshTokenInput;
 };
 
 
@@ -328,6 +373,12 @@ export type QueryProductsArgs = {
   query?: InputMaybe<Scalars['String']['input']>;
 };
 
+/** Browsers give `{}` and send the cookie. */
+export type RefreshTokenInput = {
+  /** The refresh token; when absent, the one in the `emporium_refresh` cookie. */
+  refreshToken?: InputMaybe<Scalars['String']['input']>;
+};
+
 export type Role =
   | 'ADMIN'
   | 'CUSTOMER';
@@ -445,6 +496,8 @@ export type ResolversTypes = {
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
   Int: ResolverTypeWrapper<Scalars['Int']['output']>;
   LogInInput: LogInInput;
+  LogOutInput: LogOutInput;
+  LogOutPayload: ResolverTypeWrapper<LogOutPayload>;
   Money: ResolverTypeWrapper<MoneyModel>;
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
   Order: ResolverTypeWrapper<OrderModel>;
@@ -460,6 +513,7 @@ export type ResolversTypes = {
   ProductConnection: ResolverTypeWrapper<ProductConnectionModel>;
   ProductEdge: ResolverTypeWrapper<ProductEdgeModel>;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
+  RefreshTokenInput: RefreshTokenInput;
   Role: Role;
   SignUpInput: SignUpInput;
   StockShortage: ResolverTypeWrapper<StockShortageModel>;
@@ -482,6 +536,8 @@ export type ResolversParentTypes = {
   ID: Scalars['ID']['output'];
   Int: Scalars['Int']['output'];
   LogInInput: LogInInput;
+  LogOutInput: LogOutInput;
+  LogOutPayload: LogOutPayload;
   Money: MoneyModel;
   Mutation: Record<PropertyKey, never>;
   Order: OrderModel;
@@ -495,6 +551,7 @@ export type ResolversParentTypes = {
   ProductConnection: ProductConnectionModel;
   ProductEdge: ProductEdgeModel;
   Query: Record<PropertyKey, never>;
+  RefreshTokenInput: RefreshTokenInput;
   SignUpInput: SignUpInput;
   StockShortage: StockShortageModel;
   String: Scalars['String']['output'];
@@ -525,6 +582,8 @@ export type AccountEdgeResolvers<ContextType = GatewayContext, ParentType extend
 export type AuthPayloadResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['AuthPayload'] = ResolversParentTypes['AuthPayload']> = {
   account?: Resolver<ResolversTypes['Account'], ParentType, ContextType>;
   expiresAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  refreshToken?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  refreshTokenExpiresAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   token?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
 };
 
@@ -536,6 +595,10 @@ export interface DecimalScalarConfig extends GraphQLScalarTypeConfig<ResolversTy
   name: 'Decimal';
 }
 
+export type LogOutPayloadResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['LogOutPayload'] = ResolversParentTypes['LogOutPayload']> = {
+  revoked?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+};
+
 export type MoneyResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['Money'] = ResolversParentTypes['Money']> = {
   amount?: Resolver<ResolversTypes['Decimal'], ParentType, ContextType>;
   currencyCode?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
@@ -546,6 +609,8 @@ export type MutationResolvers<ContextType = GatewayContext, ParentType extends R
   createOrder?: Resolver<ResolversTypes['Order'], ParentType, ContextType, RequireFields<MutationCreateOrderArgs, 'input'>>;
   createProduct?: Resolver<ResolversTypes['Product'], ParentType, ContextType, RequireFields<MutationCreateProductArgs, 'input'>>;
   logIn?: Resolver<ResolversTypes['AuthPayload'], ParentType, ContextType, RequireFields<MutationLogInArgs, 'input'>>;
+  logOut?: Resolver<ResolversTypes['LogOutPayload'], ParentType, ContextType, RequireFields<MutationLogOutArgs, 'input'>>;
+  refreshToken?: Resolver<ResolversTypes['AuthPayload'], ParentType, ContextType, RequireFields<MutationRefreshTokenArgs, 'input'>>;
   signUp?: Resolver<ResolversTypes['AuthPayload'], ParentType, ContextType, RequireFields<MutationSignUpArgs, 'input'>>;
   updateProduct?: Resolver<ResolversTypes['Product'], ParentType, ContextType, RequireFields<MutationUpdateProductArgs, 'input'>>;
 };
@@ -641,6 +706,7 @@ export type Resolvers<ContextType = GatewayContext> = {
   AuthPayload?: AuthPayloadResolvers<ContextType>;
   DateTime?: GraphQLScalarType;
   Decimal?: GraphQLScalarType;
+  LogOutPayload?: LogOutPayloadResolvers<ContextType>;
   Money?: MoneyResolvers<ContextType>;
   Mutation?: MutationResolvers<ContextType>;
   Order?: OrderResolvers<ContextType>;

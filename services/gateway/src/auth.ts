@@ -1,18 +1,14 @@
-import { randomBytes, webcrypto } from 'node:crypto';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
 import type { GraphQLResolveInfo } from 'graphql';
-import { errors as joseErrors, jwtVerify, SignJWT } from 'jose';
-import { z } from 'zod';
 import { Role as ProtoRole } from '@emporium/contracts/emporium/account/v1/account.js';
 import { notFound, permissionDenied, unauthenticated } from '@emporium/kit/errors.js';
 import { parseId } from '@emporium/kit/ids.js';
-import type { Logger } from '@emporium/kit/logger.js';
 import type {
   MutationCancelOrderArgs,
   MutationCreateOrderArgs,
   MutationCreateProductArgs,
   MutationLogInArgs,
+  MutationLogOutArgs,
+  MutationRefreshTokenArgs,
   MutationSignUpArgs,
   MutationUpdateProductArgs,
   QueryAccountArgs,
@@ -23,115 +19,10 @@ import type {
   Role,
 } from '../gen/graphql.js';
 import type { GatewayContext } from './context.js';
-import { GatewayError } from './errors.js';
-
-/* ============================================================================================
- * Tokens: HS256 JWTs. The token carries the account id and role, so authorizing a request costs
- * no backend call. Roles are set when an account is created and never change, so a token cannot
- * outlive a role; it does outlive a deleted account until it expires (TOKEN_TTL_SECONDS).
- * ========================================================================================== */
-
-const ISSUER = 'emporium-gateway';
-const AUDIENCE = 'emporium';
-const SECRET_FILE = 'jwt-secret';
-
-/** Who is calling: an account and its role, or nobody. */
-export type Viewer = { readonly accountId: string; readonly role: Role } | null;
+import type { Viewer } from './tokens.js';
 
 export function roleOf(role: ProtoRole): Role {
   return role === ProtoRole.ROLE_ADMIN ? 'ADMIN' : 'CUSTOMER';
-}
-
-const claims = z.object({
-  sub: z.uuid(),
-  role: z.enum(['CUSTOMER', 'ADMIN']),
-});
-
-export interface IssuedToken {
-  readonly token: string;
-  readonly expiresAt: Date;
-}
-
-export class TokenService {
-  /**
-   * The secret imported into WebCrypto once: given the raw bytes, jose imports them again for
-   * every token it signs or checks (~25 µs of a ~75 µs verification, bench/README.md).
-   */
-  private readonly key: Promise<webcrypto.CryptoKey>;
-
-  constructor(
-    secret: Uint8Array,
-    private readonly ttlSeconds: number,
-  ) {
-    this.key = webcrypto.subtle.importKey('raw', secret, { name: 'HMAC', hash: 'SHA-256' }, false, ['sign', 'verify']);
-    // Awaited at every use; this only keeps a failure from being reported before it is.
-    this.key.catch(() => undefined);
-  }
-
-  async issue(accountId: string, role: Role): Promise<IssuedToken> {
-    const now = Math.floor(Date.now() / 1000);
-    const expires = now + this.ttlSeconds;
-    const token = await new SignJWT({ role })
-      .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
-      .setSubject(accountId)
-      .setIssuer(ISSUER)
-      .setAudience(AUDIENCE)
-      .setIssuedAt(now)
-      .setExpirationTime(expires)
-      .sign(await this.key);
-    return { token, expiresAt: new Date(expires * 1000) };
-  }
-
-  /** The viewer a token names; UNAUTHENTICATED (HTTP 401) when it is not one of ours or expired. */
-  async verify(token: string): Promise<NonNullable<Viewer>> {
-    let payload: unknown;
-    try {
-      ({ payload } = await jwtVerify(token, await this.key, { issuer: ISSUER, audience: AUDIENCE, algorithms: ['HS256'] }));
-    } catch (error) {
-      if (error instanceof joseErrors.JWTExpired) throw invalidToken('the token has expired; log in again');
-      throw invalidToken('the token is not valid');
-    }
-    const parsed = claims.safeParse(payload);
-    if (!parsed.success) throw invalidToken('the token is not valid');
-    return { accountId: parsed.data.sub, role: parsed.data.role };
-  }
-
-  /** The viewer of a request from its Authorization header; null without one. */
-  async viewerOf(authorization: string | undefined): Promise<Viewer> {
-    if (authorization === undefined || authorization === '') return null;
-    const match = /^Bearer +([A-Za-z0-9_\-.]+) *$/i.exec(authorization);
-    if (!match?.[1]) throw invalidToken('the Authorization header must be "Bearer <token>"');
-    return this.verify(match[1]);
-  }
-}
-
-/**
- * A bad token fails the whole request with 401, rather than quietly serving it as anonymous: a
- * client whose token expired must learn it now, not from a confusing null viewer.
- */
-function invalidToken(message: string): GatewayError {
-  return new GatewayError('UNAUTHENTICATED', message, {}, 401);
-}
-
-/**
- * The signing key: JWT_SECRET when set (several replicas must share it); otherwise a random key
- * generated on first start and kept in the data directory, readable by this user only.
- */
-export async function loadSigningKey(secret: string | undefined, dataDir: string, log: Logger): Promise<Uint8Array> {
-  if (secret !== undefined) return new TextEncoder().encode(secret);
-  const dir = resolve(dataDir);
-  const file = join(dir, SECRET_FILE);
-  await mkdir(dir, { recursive: true });
-  try {
-    // 'wx' fails if the file exists, so two gateways starting together keep one key.
-    await writeFile(file, randomBytes(32).toString('base64url'), { flag: 'wx', mode: 0o600 });
-    log.info({ file }, 'generated a token signing secret');
-  } catch (error) {
-    if (!(error instanceof Error && 'code' in error && error.code === 'EEXIST')) throw error;
-  }
-  const stored = (await readFile(file, 'utf8')).trim();
-  if (stored.length < 32) throw new Error(`${file} holds no usable secret; delete it to generate a new one`);
-  return new TextEncoder().encode(stored);
 }
 
 /* ============================================================================================
@@ -196,6 +87,8 @@ export const rules: {
   readonly Mutation: {
     readonly signUp: Guard<MutationSignUpArgs>;
     readonly logIn: Guard<MutationLogInArgs>;
+    readonly refreshToken: Guard<MutationRefreshTokenArgs>;
+    readonly logOut: Guard<MutationLogOutArgs>;
     readonly createProduct: Guard<MutationCreateProductArgs>;
     readonly updateProduct: Guard<MutationUpdateProductArgs>;
     readonly createOrder: Guard<MutationCreateOrderArgs>;
@@ -214,6 +107,10 @@ export const rules: {
   Mutation: {
     signUp: anyone,
     logIn: anyone,
+    // The refresh token is the credential here, checked by the account service.
+    refreshToken: anyone,
+    // An access token or a refresh token names the session to end (resolvers/mutation.ts).
+    logOut: anyone,
     createProduct: adminOnly,
     updateProduct: adminOnly,
     createOrder: (context, args) => {

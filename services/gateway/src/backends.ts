@@ -72,6 +72,9 @@ export interface Backends {
     readonly batchGetAccounts: Rpc<AccountClient, 'batchGetAccounts'>;
     readonly listAccounts: Rpc<AccountClient, 'listAccounts'>;
     readonly authenticateAccount: Rpc<AccountClient, 'authenticateAccount'>;
+    readonly createSession: Rpc<AccountClient, 'createSession'>;
+    readonly refreshSession: Rpc<AccountClient, 'refreshSession'>;
+    readonly revokeSession: Rpc<AccountClient, 'revokeSession'>;
   };
   readonly catalog: {
     readonly createProduct: Rpc<CatalogClient, 'createProduct'>;
@@ -138,6 +141,9 @@ export function requestBackends(clients: ServiceClients, calls: CallCounter, con
       batchGetAccounts: wrap('AccountService', 'BatchGetAccounts', (r) => account.batchGetAccounts(r)),
       listAccounts: wrap('AccountService', 'ListAccounts', (r) => account.listAccounts(r)),
       authenticateAccount: wrap('AccountService', 'AuthenticateAccount', (r) => account.authenticateAccount(r)),
+      createSession: wrap('AccountService', 'CreateSession', (r) => account.createSession(r)),
+      refreshSession: wrap('AccountService', 'RefreshSession', (r) => account.refreshSession(r)),
+      revokeSession: wrap('AccountService', 'RevokeSession', (r) => account.revokeSession(r)),
     },
     catalog: {
       createProduct: wrap('CatalogService', 'CreateProduct', (r) => catalog.createProduct(r)),

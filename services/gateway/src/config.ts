@@ -2,6 +2,7 @@ import { isIP } from 'node:net';
 import { z } from 'zod';
 import { serviceAddress } from '@emporium/kit/config.js';
 import { parseCurrencyCode } from '@emporium/kit/money.js';
+import { weakAdminPasswordReason, weakSecretReason } from './secrets.js';
 
 const flag = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
@@ -19,6 +20,9 @@ function isProxyEntry(entry: string): boolean {
   if (prefix === undefined) return true;
   return /^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128);
 }
+/** 60 s to one day: a revoked session's access tokens are remembered (revocations.ts) that long. */
+const accessTokenTtl = z.coerce.number().int().min(60).max(24 * 3600);
+const DEFAULT_ACCESS_TOKEN_TTL_SECONDS = 15 * 60;
 
 /** Every variable the gateway reads, parsed once at start (see README for the table). */
 export const gatewayConfigSchema = z
@@ -32,15 +36,30 @@ export const gatewayConfigSchema = z
     CATALOG_ADDRESS: serviceAddress.default('127.0.0.1:50052'),
     ORDER_ADDRESS: serviceAddress.default('127.0.0.1:50053'),
     /**
-     * HS256 signing secret for tokens, at least 32 characters. Unset: a random one is generated
-     * on first start and kept in DATA_DIR, so tokens survive restarts of one gateway. Several
-     * replicas must share one secret: set it.
+     * HS256 signing secret for tokens: at least 32 random bytes as hex or base64 (secrets.ts says
+     * exactly what is refused). Unset: a random one is generated on first start and kept in
+     * DATA_DIR, so tokens survive restarts of one gateway. Several replicas must share one: set it.
      */
-    JWT_SECRET: z.string().min(32, 'must have at least 32 characters').optional(),
+    JWT_SECRET: z
+      .string()
+      .superRefine((value, context) => {
+        const reason = weakSecretReason(value);
+        if (reason !== undefined) context.addIssue({ code: 'custom', message: reason });
+      })
+      .optional(),
     /** Where the generated secret is kept. */
     DATA_DIR: z.string().min(1).default('.data/gateway'),
-    /** Lifetime of a token from signUp/logIn. */
-    TOKEN_TTL_SECONDS: z.coerce.number().int().min(60).max(30 * 24 * 3600).default(3600),
+    /** Lifetime of an access token (signUp, logIn, refreshToken). Also how long a revocation is remembered. */
+    ACCESS_TOKEN_TTL_SECONDS: accessTokenTtl.optional(),
+    /** The old name of ACCESS_TOKEN_TTL_SECONDS, still read (same bounds); setting both differently is refused. */
+    TOKEN_TTL_SECONDS: accessTokenTtl.optional(),
+    /** Lifetime of a refresh token; each refresh starts a new one (sliding), a log out ends them all. */
+    REFRESH_TOKEN_TTL_SECONDS: z.coerce.number().int().min(300).max(366 * 24 * 3600).default(30 * 24 * 3600),
+    /**
+     * The Secure attribute of the refresh-token cookie: auto = when the request came over HTTPS
+     * (as the trusted proxy says), true = always (set it behind a TLS-terminating proxy), false = never.
+     */
+    REFRESH_COOKIE_SECURE: z.enum(['auto', 'true', 'false']).default('auto'),
     /** The currency product prices are entered in. */
     STORE_CURRENCY: z
       .string()
@@ -55,7 +74,13 @@ export const gatewayConfigSchema = z
       }, 'must be an ISO 4217 currency code such as USD'),
     /** Bootstraps this administrator at start (created if missing). Both or neither. */
     ADMIN_EMAIL: z.string().min(3).optional(),
-    ADMIN_PASSWORD: z.string().min(8, 'must have at least 8 characters').optional(),
+    ADMIN_PASSWORD: z
+      .string()
+      .superRefine((value, context) => {
+        const reason = weakAdminPasswordReason(value);
+        if (reason !== undefined) context.addIssue({ code: 'custom', message: reason });
+      })
+      .optional(),
     ADMIN_NAME: z.string().min(1).default('Administrator'),
     /** Deadline of each backend call. */
     BACKEND_DEADLINE_MS: z.coerce.number().int().min(10).max(120_000).default(5_000),
@@ -147,6 +172,17 @@ export const gatewayConfigSchema = z
   .refine((config) => (config.ADMIN_EMAIL === undefined) === (config.ADMIN_PASSWORD === undefined), {
     message: 'ADMIN_EMAIL and ADMIN_PASSWORD are set together or not at all',
     path: ['ADMIN_PASSWORD'],
-  });
+  })
+  .refine(
+    (config) =>
+      config.ACCESS_TOKEN_TTL_SECONDS === undefined ||
+      config.TOKEN_TTL_SECONDS === undefined ||
+      config.ACCESS_TOKEN_TTL_SECONDS === config.TOKEN_TTL_SECONDS,
+    { message: 'TOKEN_TTL_SECONDS is the old name of ACCESS_TOKEN_TTL_SECONDS: set only ACCESS_TOKEN_TTL_SECONDS', path: ['TOKEN_TTL_SECONDS'] },
+  )
+  .transform(({ TOKEN_TTL_SECONDS, ACCESS_TOKEN_TTL_SECONDS, ...config }) => ({
+    ...config,
+    ACCESS_TOKEN_TTL_SECONDS: ACCESS_TOKEN_TTL_SECONDS ?? TOKEN_TTL_SECONDS ?? DEFAULT_ACCESS_TOKEN_TTL_SECONDS,
+  }));
 
 export type GatewayConfig = z.infer<typeof gatewayConfigSchema>;

@@ -1,6 +1,7 @@
 import type { Logger } from '@emporium/kit/logger.js';
-import type { Viewer, TokenService } from './auth.js';
 import type { AuthBudgets } from './auth-budgets.js';
+import type { RefreshCookie } from './refresh-cookie.js';
+import type { Viewer, TokenService } from './tokens.js';
 import type { Backends, CallCounter } from './backends.js';
 import type { Loaders } from './loaders.js';
 
@@ -17,6 +18,10 @@ export interface GatewayContext {
   /** This request's backend calls (see backends.ts). */
   readonly calls: CallCounter;
   readonly tokens: TokenService;
+  /** The refresh-token cookie of this request and its response. */
+  readonly refreshCookie: RefreshCookie;
+  /** Lifetime of the refresh tokens this gateway asks for (REFRESH_TOKEN_TTL_SECONDS). */
+  readonly refreshTokenTtlSeconds: number;
   /** The currency product prices are entered in. */
   readonly storeCurrency: string;
   readonly log: Logger;

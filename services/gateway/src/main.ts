@@ -4,12 +4,13 @@ import { exitOnStartFailure, stopOnSignals } from '@emporium/kit/lifecycle.js';
 import { createLogger, type Logger } from '@emporium/kit/logger.js';
 import { isEntryPoint } from '@emporium/kit/service-runtime.js';
 import { bootstrapAdmin } from './admin.js';
-import { TokenService, loadSigningKey } from './auth.js';
 import { createServiceClients } from './backends.js';
 import { gatewayConfigSchema, type GatewayConfig } from './config.js';
 import { DEFAULT_GRAPHIQL_DIR, ensureGraphiql, loadGraphiql } from './graphiql.js';
 import { closeRedis, connectRedis, type Redis } from './redis.js';
+import { MemoryRevocations, RedisRevocations } from './revocations.js';
 import { buildServer } from './server.js';
+import { TokenService, loadSigningKey, revocationTtlMs } from './tokens.js';
 
 export interface RunningGateway {
   readonly app: FastifyInstance;
@@ -39,7 +40,9 @@ export async function startGateway(config: GatewayConfig, log: Logger, options: 
     // Awaited below; this only keeps a failure that comes while building from being "unhandled".
     adminReady.catch(() => undefined);
     if (config.REDIS_URL !== undefined) redis = await connectRedis(config.REDIS_URL, log);
-    const tokens = new TokenService(await loadSigningKey(config.JWT_SECRET, config.DATA_DIR, log), config.TOKEN_TTL_SECONDS);
+    const revocationTtl = revocationTtlMs(config.ACCESS_TOKEN_TTL_SECONDS);
+    const revocations = redis === undefined ? new MemoryRevocations(revocationTtl) : new RedisRevocations(redis, revocationTtl, log);
+    const tokens = new TokenService(await loadSigningKey(config.JWT_SECRET, config.DATA_DIR, log), config.ACCESS_TOKEN_TTL_SECONDS, revocations);
     let graphiql;
     if (config.GRAPHIQL) {
       const dir = options.graphiqlDir ?? DEFAULT_GRAPHIQL_DIR;

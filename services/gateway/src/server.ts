@@ -1,18 +1,17 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyRequest, type RawServerDefault } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest, type RawServerDefault } from 'fastify';
 import type { ValidationRule } from 'graphql';
 import mercurius from 'mercurius';
 import { REQUEST_ID_HEADER, requestIdFrom } from '@emporium/kit/context.js';
 import type { Logger } from '@emporium/kit/logger.js';
-import type { TokenService, Viewer } from './auth.js';
 import { AuthBudgets } from './auth-budgets.js';
 import { singleAuthMutationRule } from './auth-mutation-rule.js';
 import { CallCounter, requestBackends, type ServiceClients } from './backends.js';
 import type { GatewayConfig } from './config.js';
 import type { GatewayContext } from './context.js';
-import { formatErrors } from './errors.js';
+import { formatErrors, GatewayError } from './errors.js';
 import { NoSchemaIntrospectionCustomRule } from './graphql.js';
 import { registerGraphiql, type GraphiqlAssets } from './graphiql.js';
 import { GRAPHQL_RESPONSE_JSON, checkGraphqlRequest, responseMediaType } from './graphql-http.js';
@@ -29,7 +28,9 @@ import {
 import { createLoaders } from './loaders.js';
 import { SCHEMA_DIR } from './paths.js';
 import { registerRequestBudget, trustProxy } from './rate-limit.js';
+import { refreshCookie } from './refresh-cookie.js';
 import { resolvers } from './resolvers/index.js';
+import type { TokenService, Viewer } from './tokens.js';
 
 export const GRAPHQL_PATH = '/graphql';
 export const BACKEND_CALLS_HEADER = 'x-emporium-backend-calls';
@@ -114,7 +115,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
       try {
         viewers.set(request, await tokens.viewerOf(request.headers.authorization));
       } catch (error) {
-        reply.header('www-authenticate', 'Bearer error="invalid_token"');
+        if (error instanceof GatewayError && error.code === 'UNAUTHENTICATED') reply.header('www-authenticate', 'Bearer error="invalid_token"');
         throw error;
       }
     });
@@ -132,7 +133,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
       request.log.debug({ backendCalls: counter.toJSON(), total: counter.total }, 'graphql request served');
     });
 
-    const buildContext = (request: FastifyRequest): GatewayContext => {
+    const buildContext = (request: FastifyRequest, reply: FastifyReply): GatewayContext => {
       const counter = new CallCounter();
       calls.set(request, counter);
       const requestLog = log.child({ requestId: request.id });
@@ -150,6 +151,8 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
         loaders: createLoaders(backends),
         calls: counter,
         tokens,
+        refreshCookie: refreshCookie(request, reply, GRAPHQL_PATH, config.REFRESH_COOKIE_SECURE),
+        refreshTokenTtlSeconds: config.REFRESH_TOKEN_TTL_SECONDS,
         storeCurrency: config.STORE_CURRENCY,
         log: requestLog,
       };
@@ -173,7 +176,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
       allowBatchedQueries: false,
       validationRules,
       graphql: { parseOptions: { maxTokens: config.MAX_QUERY_TOKENS } },
-      context: (request) => buildContext(request),
+      context: (request, reply) => buildContext(request, reply),
       errorFormatter: (execution, context) => {
         const formatted = formatErrors(execution, log.child({ requestId: context.reply.request.id }));
         if (formatted.retryAfter !== undefined) context.reply.header('retry-after', String(formatted.retryAfter));

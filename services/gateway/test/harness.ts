@@ -23,7 +23,8 @@ import { BACKEND_CALLS_HEADER } from '../src/server.js';
  */
 
 export const log = createLogger('gateway-test', process.env.TEST_LOG_LEVEL === undefined ? 'silent' : 'debug');
-export const ADMIN = { email: 'admin@emporium.test', password: 'admin password 1' };
+// Strong enough for the gateway's ADMIN_PASSWORD check (src/secrets.ts).
+export const ADMIN = { email: 'admin@emporium.test', password: 'violet teapot orbit 42' };
 
 export interface GraphQLResponse {
   readonly status: number;

@@ -43,6 +43,8 @@ export const resolvers: Resolvers = {
     // Each spends its password-guessing budgets before the account service hashes anything.
     signUp: guarded(rules.Mutation.signUp, writes(withAuthBudget('signUp', mutation.signUp))),
     logIn: guarded(rules.Mutation.logIn, writes(withAuthBudget('logIn', mutation.logIn))),
+    refreshToken: guarded(rules.Mutation.refreshToken, writes(mutation.refreshToken)),
+    logOut: guarded(rules.Mutation.logOut, writes(mutation.logOut)),
     createProduct: guarded(rules.Mutation.createProduct, writes(mutation.createProduct)),
     updateProduct: guarded(rules.Mutation.updateProduct, writes(mutation.updateProduct)),
     createOrder: guarded(rules.Mutation.createOrder, writes(mutation.createOrder)),

@@ -1,6 +1,7 @@
 import { Role as ProtoRole } from '@emporium/contracts/emporium/account/v1/account.js';
 import { OrderStatus } from '@emporium/contracts/emporium/order/v1/order.js';
-import { invalidArgument, isDomainError } from '@emporium/kit/errors.js';
+import type { Session } from '@emporium/contracts/emporium/account/v1/account.js';
+import { invalidArgument, isDomainError, unauthenticated } from '@emporium/kit/errors.js';
 import { parseId } from '@emporium/kit/ids.js';
 import { moneyToProto, parseDecimal } from '@emporium/kit/money.js';
 import type { MutationResolvers } from '../../gen/graphql.js';
@@ -33,11 +34,27 @@ function unpriceable(error: unknown): never {
   throw error;
 }
 
-async function authPayload(context: GatewayContext, account: AccountModel | undefined) {
+/** An access token for the session's account, and its refresh token in the payload and the cookie. */
+async function authPayload(context: GatewayContext, account: AccountModel | undefined, session: Session | undefined, refreshToken: string) {
   const signedIn = required(account, 'account');
-  const { token, expiresAt } = await context.tokens.issue(signedIn.id, roleOf(signedIn.role));
-  return { token, expiresAt, account: signedIn };
+  const { id, expireTime } = required(session, 'session');
+  const refreshTokenExpiresAt = required(expireTime, 'session.expire_time');
+  const { token, expiresAt } = await context.tokens.issue(signedIn.id, roleOf(signedIn.role), id);
+  context.refreshCookie.set(refreshToken, refreshTokenExpiresAt);
+  return { token, expiresAt, refreshToken, refreshTokenExpiresAt, account: signedIn };
 }
+
+/** Starts a session (a refresh-token family) for an account that just signed up or logged in. */
+async function logInPayload(context: GatewayContext, account: AccountModel | undefined) {
+  const signedIn = required(account, 'account');
+  const { session, refreshToken } = await context.backends.account.createSession({
+    accountId: signedIn.id,
+    refreshTokenTtlSeconds: context.refreshTokenTtlSeconds,
+  });
+  return authPayload(context, signedIn, session, refreshToken);
+}
+
+const noRefreshToken = () => unauthenticated('no refresh token: give input.refreshToken or send the emporium_refresh cookie');
 
 /** Unguarded: resolvers/index.ts puts each behind its rule from auth.ts. */
 export const mutation: MutationFields = {
@@ -46,14 +63,56 @@ export const mutation: MutationFields = {
     const { account } = await context.backends.account
       .createAccount({ name: input.name, email: input.email, password: input.password, role: ProtoRole.ROLE_CUSTOMER })
       .catch(INPUT);
-    return authPayload(context, account);
+    return logInPayload(context, account);
   },
 
   logIn: async (_root, { input }, context) => {
     const { account } = await context.backends.account
       .authenticateAccount({ email: input.email, password: input.password })
       .catch(INPUT);
-    return authPayload(context, account);
+    return logInPayload(context, account);
+  },
+
+  refreshToken: async (_root, { input }, context) => {
+    const presented = input.refreshToken ?? context.refreshCookie.value;
+    if (presented === undefined || presented === null || presented === '') throw noRefreshToken();
+    const refreshed = await context.backends.account
+      .refreshSession({ refreshToken: presented, refreshTokenTtlSeconds: context.refreshTokenTtlSeconds })
+      .catch((error: unknown) => {
+        // A cookie that can never work again is dropped, so the browser stops sending it.
+        if (isDomainError(error, 'UNAUTHENTICATED')) context.refreshCookie.clear();
+        throw error;
+      });
+    if (refreshed.reused) {
+      // Someone used this token before: the holder, or a thief. The account service has revoked
+      // the session; the access tokens issued to it go too.
+      context.refreshCookie.clear();
+      await context.tokens.revokeSession(required(refreshed.session, 'session').id);
+      throw unauthenticated('this refresh token was already used, so its session has been ended; log in again');
+    }
+    return authPayload(context, refreshed.account, refreshed.session, refreshed.refreshToken);
+  },
+
+  logOut: async (_root, { input }, context) => {
+    const { backends, viewer, refreshCookie, tokens } = context;
+    const presented = input.refreshToken ?? refreshCookie.value;
+    const refreshToken = presented === null || presented === '' ? undefined : presented;
+    if (viewer === null && refreshToken === undefined) {
+      throw unauthenticated('log in first: send "Authorization: Bearer <token>", a refresh token, or the emporium_refresh cookie');
+    }
+    // The account service first (what must hold), then the access tokens on every replica.
+    const ended = new Set<string>();
+    if (viewer !== null) {
+      const { session } = await backends.account.revokeSession({ sessionId: viewer.sessionId, refreshToken: '' });
+      if (session !== undefined) ended.add(session.id);
+    }
+    if (refreshToken !== undefined) {
+      const { session } = await backends.account.revokeSession({ sessionId: '', refreshToken });
+      if (session !== undefined) ended.add(session.id);
+    }
+    for (const sessionId of ended) await tokens.revokeSession(sessionId);
+    refreshCookie.clear();
+    return { revoked: ended.size > 0 };
   },
 
   createProduct: async (_root, { input }, { backends, storeCurrency }) => {

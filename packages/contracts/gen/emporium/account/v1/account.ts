@@ -98,6 +98,73 @@ export interface AuthenticateAccountResponse {
   account: Account | undefined;
 }
 
+/**
+ * A login: the refresh tokens descended from one CreateSession. Refresh tokens are never stored,
+ * only their SHA-256.
+ */
+export interface Session {
+  /** UUIDv7; access tokens carry it as their "sid" claim. */
+  id: string;
+  accountId: string;
+  createTime:
+    | Date
+    | undefined;
+  /** When the current refresh token stops being accepted. */
+  expireTime:
+    | Date
+    | undefined;
+  /** Set once the session is revoked (log out, or reuse of a refresh token). */
+  revokeTime: Date | undefined;
+}
+
+export interface CreateSessionRequest {
+  accountId: string;
+  /** How long the refresh token is accepted, 60 s to 366 days. */
+  refreshTokenTtlSeconds: number;
+}
+
+export interface CreateSessionResponse {
+  session:
+    | Session
+    | undefined;
+  /** Opaque; give it to RefreshSession. Returned once, never stored. */
+  refreshToken: string;
+}
+
+export interface RefreshSessionRequest {
+  refreshToken: string;
+  /** How long the next refresh token is accepted, 60 s to 366 days. */
+  refreshTokenTtlSeconds: number;
+}
+
+export interface RefreshSessionResponse {
+  session:
+    | Session
+    | undefined;
+  /** The session's account, so the caller can issue an access token without another call. */
+  account:
+    | Account
+    | undefined;
+  /** The next refresh token; empty when reused is true. */
+  refreshToken: string;
+  /**
+   * The token had been used already: the session is now revoked (see Session.revoke_time), and
+   * the caller must refuse the session's access tokens too.
+   */
+  reused: boolean;
+}
+
+export interface RevokeSessionRequest {
+  /** One of the two. */
+  sessionId: string;
+  refreshToken: string;
+}
+
+export interface RevokeSessionResponse {
+  /** Absent when no session matched (nothing to revoke). */
+  session: Session | undefined;
+}
+
 function createBaseAccount(): Account {
   return { id: "", name: "", email: "", role: 0, createTime: undefined };
 }
@@ -853,6 +920,531 @@ export const AuthenticateAccountResponse: MessageFns<AuthenticateAccountResponse
   },
 };
 
+function createBaseSession(): Session {
+  return { id: "", accountId: "", createTime: undefined, expireTime: undefined, revokeTime: undefined };
+}
+
+export const Session: MessageFns<Session> = {
+  encode(message: Session, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.id !== "") {
+      writer.uint32(10).string(message.id);
+    }
+    if (message.accountId !== "") {
+      writer.uint32(18).string(message.accountId);
+    }
+    if (message.createTime !== undefined) {
+      Timestamp.encode(toTimestamp(message.createTime), writer.uint32(26).fork()).join();
+    }
+    if (message.expireTime !== undefined) {
+      Timestamp.encode(toTimestamp(message.expireTime), writer.uint32(34).fork()).join();
+    }
+    if (message.revokeTime !== undefined) {
+      Timestamp.encode(toTimestamp(message.revokeTime), writer.uint32(42).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): Session {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSession();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.id = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.accountId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.createTime = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.expireTime = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.revokeTime = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  create(base?: DeepPartial<Session>): Session {
+    return Session.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<Session>): Session {
+    const message = createBaseSession();
+    message.id = object.id ?? "";
+    message.accountId = object.accountId ?? "";
+    message.createTime = object.createTime ?? undefined;
+    message.expireTime = object.expireTime ?? undefined;
+    message.revokeTime = object.revokeTime ?? undefined;
+    return message;
+  },
+};
+
+function createBaseCreateSessionRequest(): CreateSessionRequest {
+  return { accountId: "", refreshTokenTtlSeconds: 0 };
+}
+
+export const CreateSessionRequest: MessageFns<CreateSessionRequest> = {
+  encode(message: CreateSessionRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.accountId !== "") {
+      writer.uint32(10).string(message.accountId);
+    }
+    if (message.refreshTokenTtlSeconds !== 0) {
+      writer.uint32(16).int32(message.refreshTokenTtlSeconds);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CreateSessionRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCreateSessionRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.accountId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.refreshTokenTtlSeconds = reader.int32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  create(base?: DeepPartial<CreateSessionRequest>): CreateSessionRequest {
+    return CreateSessionRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<CreateSessionRequest>): CreateSessionRequest {
+    const message = createBaseCreateSessionRequest();
+    message.accountId = object.accountId ?? "";
+    message.refreshTokenTtlSeconds = object.refreshTokenTtlSeconds ?? 0;
+    return message;
+  },
+};
+
+function createBaseCreateSessionResponse(): CreateSessionResponse {
+  return { session: undefined, refreshToken: "" };
+}
+
+export const CreateSessionResponse: MessageFns<CreateSessionResponse> = {
+  encode(message: CreateSessionResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.session !== undefined) {
+      Session.encode(message.session, writer.uint32(10).fork()).join();
+    }
+    if (message.refreshToken !== "") {
+      writer.uint32(18).string(message.refreshToken);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CreateSessionResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCreateSessionResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.session = Session.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.refreshToken = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  create(base?: DeepPartial<CreateSessionResponse>): CreateSessionResponse {
+    return CreateSessionResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<CreateSessionResponse>): CreateSessionResponse {
+    const message = createBaseCreateSessionResponse();
+    message.session = (object.session !== undefined && object.session !== null)
+      ? Session.fromPartial(object.session)
+      : undefined;
+    message.refreshToken = object.refreshToken ?? "";
+    return message;
+  },
+};
+
+function createBaseRefreshSessionRequest(): RefreshSessionRequest {
+  return { refreshToken: "", refreshTokenTtlSeconds: 0 };
+}
+
+export const RefreshSessionRequest: MessageFns<RefreshSessionRequest> = {
+  encode(message: RefreshSessionRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.refreshToken !== "") {
+      writer.uint32(10).string(message.refreshToken);
+    }
+    if (message.refreshTokenTtlSeconds !== 0) {
+      writer.uint32(16).int32(message.refreshTokenTtlSeconds);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): RefreshSessionRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRefreshSessionRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.refreshToken = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.refreshTokenTtlSeconds = reader.int32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  create(base?: DeepPartial<RefreshSessionRequest>): RefreshSessionRequest {
+    return RefreshSessionRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<RefreshSessionRequest>): RefreshSessionRequest {
+    const message = createBaseRefreshSessionRequest();
+    message.refreshToken = object.refreshToken ?? "";
+    message.refreshTokenTtlSeconds = object.refreshTokenTtlSeconds ?? 0;
+    return message;
+  },
+};
+
+function createBaseRefreshSessionResponse(): RefreshSessionResponse {
+  return { session: undefined, account: undefined, refreshToken: "", reused: false };
+}
+
+export const RefreshSessionResponse: MessageFns<RefreshSessionResponse> = {
+  encode(message: RefreshSessionResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.session !== undefined) {
+      Session.encode(message.session, writer.uint32(10).fork()).join();
+    }
+    if (message.account !== undefined) {
+      Account.encode(message.account, writer.uint32(18).fork()).join();
+    }
+    if (message.refreshToken !== "") {
+      writer.uint32(26).string(message.refreshToken);
+    }
+    if (message.reused !== false) {
+      writer.uint32(32).bool(message.reused);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): RefreshSessionResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRefreshSessionResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.session = Session.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.account = Account.decode(reader, reader.uint32());
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.refreshToken = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.reused = reader.bool();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  create(base?: DeepPartial<RefreshSessionResponse>): RefreshSessionResponse {
+    return RefreshSessionResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<RefreshSessionResponse>): RefreshSessionResponse {
+    const message = createBaseRefreshSessionResponse();
+    message.session = (object.session !== undefined && object.session !== null)
+      ? Session.fromPartial(object.session)
+      : undefined;
+    message.account = (object.account !== undefined && object.account !== null)
+      ? Account.fromPartial(object.account)
+      : undefined;
+    message.refreshToken = object.refreshToken ?? "";
+    message.reused = object.reused ?? false;
+    return message;
+  },
+};
+
+function createBaseRevokeSessionRequest(): RevokeSessionRequest {
+  return { sessionId: "", refreshToken: "" };
+}
+
+export const RevokeSessionRequest: MessageFns<RevokeSessionRequest> = {
+  encode(message: RevokeSessionRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.sessionId !== "") {
+      writer.uint32(10).string(message.sessionId);
+    }
+    if (message.refreshToken !== "") {
+      writer.uint32(18).string(message.refreshToken);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): RevokeSessionRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRevokeSessionRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.sessionId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.refreshToken = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  create(base?: DeepPartial<RevokeSessionRequest>): RevokeSessionRequest {
+    return RevokeSessionRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<RevokeSessionRequest>): RevokeSessionRequest {
+    const message = createBaseRevokeSessionRequest();
+    message.sessionId = object.sessionId ?? "";
+    message.refreshToken = object.refreshToken ?? "";
+    return message;
+  },
+};
+
+function createBaseRevokeSessionResponse(): RevokeSessionResponse {
+  return { session: undefined };
+}
+
+export const RevokeSessionResponse: MessageFns<RevokeSessionResponse> = {
+  encode(message: RevokeSessionResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.session !== undefined) {
+      Session.encode(message.session, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): RevokeSessionResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRevokeSessionResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.session = Session.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  create(base?: DeepPartial<RevokeSessionResponse>): RevokeSessionResponse {
+    return RevokeSessionResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<RevokeSessionResponse>): RevokeSessionResponse {
+    const message = createBaseRevokeSessionResponse();
+    message.session = (object.session !== undefined && object.session !== null)
+      ? Session.fromPartial(object.session)
+      : undefined;
+    return message;
+  },
+};
+
 /**
  * AccountService owns who the customers and administrators are, and checks their passwords.
  * Password hashes never leave it.
@@ -915,6 +1507,51 @@ export const AccountServiceService = {
       Buffer.from(AuthenticateAccountResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): AuthenticateAccountResponse => AuthenticateAccountResponse.decode(value),
   },
+  /**
+   * Starts a session (a family of refresh tokens) for an account after it logged in, and returns
+   * its first refresh token. Only a hash of each refresh token is stored.
+   */
+  createSession: {
+    path: "/emporium.account.v1.AccountService/CreateSession" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: CreateSessionRequest): Buffer => Buffer.from(CreateSessionRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): CreateSessionRequest => CreateSessionRequest.decode(value),
+    responseSerialize: (value: CreateSessionResponse): Buffer =>
+      Buffer.from(CreateSessionResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): CreateSessionResponse => CreateSessionResponse.decode(value),
+  },
+  /**
+   * Exchanges a refresh token for the next one of its session (rotation): the token presented is
+   * used up. Presenting a token that was already used revokes the whole session (reuse detection)
+   * and answers reused = true without a new token. An unknown, expired or revoked token is
+   * UNAUTHENTICATED. Of two concurrent calls with one token, exactly one gets the next token.
+   */
+  refreshSession: {
+    path: "/emporium.account.v1.AccountService/RefreshSession" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: RefreshSessionRequest): Buffer =>
+      Buffer.from(RefreshSessionRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): RefreshSessionRequest => RefreshSessionRequest.decode(value),
+    responseSerialize: (value: RefreshSessionResponse): Buffer =>
+      Buffer.from(RefreshSessionResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): RefreshSessionResponse => RefreshSessionResponse.decode(value),
+  },
+  /**
+   * Revokes a session, named by its id or by one of its refresh tokens; revoking twice is not an
+   * error. Every refresh token of the session is refused from then on.
+   */
+  revokeSession: {
+    path: "/emporium.account.v1.AccountService/RevokeSession" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: RevokeSessionRequest): Buffer => Buffer.from(RevokeSessionRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): RevokeSessionRequest => RevokeSessionRequest.decode(value),
+    responseSerialize: (value: RevokeSessionResponse): Buffer =>
+      Buffer.from(RevokeSessionResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): RevokeSessionResponse => RevokeSessionResponse.decode(value),
+  },
 } as const;
 
 export interface AccountServiceServer extends UntypedServiceImplementation {
@@ -928,6 +1565,23 @@ export interface AccountServiceServer extends UntypedServiceImplementation {
   listAccounts: handleUnaryCall<ListAccountsRequest, ListAccountsResponse>;
   /** Checks an email and password. Unknown email and wrong password give the same UNAUTHENTICATED. */
   authenticateAccount: handleUnaryCall<AuthenticateAccountRequest, AuthenticateAccountResponse>;
+  /**
+   * Starts a session (a family of refresh tokens) for an account after it logged in, and returns
+   * its first refresh token. Only a hash of each refresh token is stored.
+   */
+  createSession: handleUnaryCall<CreateSessionRequest, CreateSessionResponse>;
+  /**
+   * Exchanges a refresh token for the next one of its session (rotation): the token presented is
+   * used up. Presenting a token that was already used revokes the whole session (reuse detection)
+   * and answers reused = true without a new token. An unknown, expired or revoked token is
+   * UNAUTHENTICATED. Of two concurrent calls with one token, exactly one gets the next token.
+   */
+  refreshSession: handleUnaryCall<RefreshSessionRequest, RefreshSessionResponse>;
+  /**
+   * Revokes a session, named by its id or by one of its refresh tokens; revoking twice is not an
+   * error. Every refresh token of the session is refused from then on.
+   */
+  revokeSession: handleUnaryCall<RevokeSessionRequest, RevokeSessionResponse>;
 }
 
 export interface AccountServiceClient extends Client {
@@ -1010,6 +1664,65 @@ export interface AccountServiceClient extends Client {
     metadata: Metadata,
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: AuthenticateAccountResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * Starts a session (a family of refresh tokens) for an account after it logged in, and returns
+   * its first refresh token. Only a hash of each refresh token is stored.
+   */
+  createSession(
+    request: CreateSessionRequest,
+    callback: (error: ServiceError | null, response: CreateSessionResponse) => void,
+  ): ClientUnaryCall;
+  createSession(
+    request: CreateSessionRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: CreateSessionResponse) => void,
+  ): ClientUnaryCall;
+  createSession(
+    request: CreateSessionRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: CreateSessionResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * Exchanges a refresh token for the next one of its session (rotation): the token presented is
+   * used up. Presenting a token that was already used revokes the whole session (reuse detection)
+   * and answers reused = true without a new token. An unknown, expired or revoked token is
+   * UNAUTHENTICATED. Of two concurrent calls with one token, exactly one gets the next token.
+   */
+  refreshSession(
+    request: RefreshSessionRequest,
+    callback: (error: ServiceError | null, response: RefreshSessionResponse) => void,
+  ): ClientUnaryCall;
+  refreshSession(
+    request: RefreshSessionRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: RefreshSessionResponse) => void,
+  ): ClientUnaryCall;
+  refreshSession(
+    request: RefreshSessionRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: RefreshSessionResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * Revokes a session, named by its id or by one of its refresh tokens; revoking twice is not an
+   * error. Every refresh token of the session is refused from then on.
+   */
+  revokeSession(
+    request: RevokeSessionRequest,
+    callback: (error: ServiceError | null, response: RevokeSessionResponse) => void,
+  ): ClientUnaryCall;
+  revokeSession(
+    request: RevokeSessionRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: RevokeSessionResponse) => void,
+  ): ClientUnaryCall;
+  revokeSession(
+    request: RevokeSessionRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: RevokeSessionResponse) => void,
   ): ClientUnaryCall;
 }
 
