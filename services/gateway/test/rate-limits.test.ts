@@ -21,6 +21,8 @@ const LOG_IN = 'mutation($input: LogInInput!) { logIn(input: $input) { token } }
 const SIGN_UP = 'mutation($input: SignUpInput!) { signUp(input: $input) { token } }';
 const AUTHENTICATE = 'AccountService.AuthenticateAccount';
 const CREATE = 'AccountService.CreateAccount';
+/** A successful signUp or logIn also opens a session (its refresh token). */
+const SESSION = 'AccountService.CreateSession';
 
 /** The budgets of test/harness.ts (out of the way), which each test lowers where it looks. */
 const RELAXED = { RATE_LIMIT_REQUESTS: '1000000', AUTH_ATTEMPTS_PER_IP: '1000000', SIGNUPS_PER_IP: '1000000', AUTH_FAILURES_PER_EMAIL: '1000000' };
@@ -91,7 +93,7 @@ describe('one authentication mutation per operation', () => {
       { variables: { input: { email: user.email, password: PASSWORD } } },
     );
     expect(response.errors).toBeUndefined();
-    expect(response.calls).toEqual({ [AUTHENTICATE]: 1 });
+    expect(response.calls).toEqual({ [AUTHENTICATE]: 1, [SESSION]: 1 });
   });
 });
 
@@ -176,8 +178,8 @@ describe('password guessing', () => {
 
   it('limits sign-ups per client IP', async () => {
     const url = await gatewayWith({ SIGNUPS_PER_IP: '2', SIGNUPS_WINDOW_SECONDS: '3600' });
-    expect((await signUpAt(url, uniqueEmail())).calls).toEqual({ [CREATE]: 1 });
-    expect((await signUpAt(url, uniqueEmail())).calls).toEqual({ [CREATE]: 1 });
+    expect((await signUpAt(url, uniqueEmail())).calls).toEqual({ [CREATE]: 1, [SESSION]: 1 });
+    expect((await signUpAt(url, uniqueEmail())).calls).toEqual({ [CREATE]: 1, [SESSION]: 1 });
     const refused = await signUpAt(url, uniqueEmail());
     expectRefused(refused, 'SIGNUPS_PER_IP', 3600);
     expect(refused.calls).toEqual({});
