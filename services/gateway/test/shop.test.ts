@@ -303,7 +303,7 @@ describe('error codes for bad input', () => {
   });
 
   it('cancelling a rejected order is CONFLICT', async () => {
-    // A rejected order is recorded by the order service; its id is in the OUT_OF_STOCK error.
+    // A rejected order is recorded by the order service and listed in the customer's history.
     const rare = await createProduct({ name: 'Rare print', price: '300.00', stock: 0 });
     const customer = await signUp(stack);
     const rejected = await order(customer.token, [{ productId: rare, quantity: 1 }]);

@@ -1,5 +1,4 @@
 import { Role as ProtoRole } from '@emporium/contracts/emporium/account/v1/account.js';
-import { OrderStatus } from '@emporium/contracts/emporium/order/v1/order.js';
 import type { Session } from '@emporium/contracts/emporium/account/v1/account.js';
 import { invalidArgument, isDomainError, unauthenticated } from '@emporium/kit/errors.js';
 import { parseId } from '@emporium/kit/ids.js';
@@ -152,15 +151,9 @@ export const mutation: MutationFields = {
       })
       .catch(ORDER_INPUT)
       .catch(unpriceable);
+    // A rejection (out of stock, unpriceable) arrives as the order service's error, the first time
+    // and on a keyed retry alike; what comes back here was placed or is still PENDING.
     const placed = required(order, 'order');
-    if (placed.status === OrderStatus.ORDER_STATUS_REJECTED && placed.shortages.length > 0) {
-      // The order service records a rejected order (so a retry with the same idempotency key
-      // gets the same answer); for the client it is an OUT_OF_STOCK error naming the products.
-      throw new GatewayError('OUT_OF_STOCK', `not enough stock for ${placed.shortages.length} product(s)`, {
-        orderId: placed.id,
-        shortages: placed.shortages.map((s) => ({ productId: s.productId, requested: s.requested, available: s.available })),
-      });
-    }
     return placed;
   },
 
