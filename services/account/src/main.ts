@@ -4,18 +4,31 @@ import { createLogger, type Logger } from '@emporium/kit/logger.js';
 import { isEntryPoint, startService, type RunningService } from '@emporium/kit/service-runtime.js';
 import { migrations } from '../migrations/index.js';
 import { accountConfigSchema, type AccountConfig } from './config.js';
+import { HashGate, type HashGateStats } from './hash-gate.js';
 import { PasswordHasher } from './password.js';
 import { AccountRepository, type AccountDatabase } from './repository.js';
 import { accountServer } from './server.js';
 import { AccountService } from './service.js';
 
-export function startAccountService(config: AccountConfig, log: Logger): Promise<RunningService<AccountDatabase>> {
-  return startService<AccountDatabase>({
+export interface RunningAccountService extends RunningService<AccountDatabase> {
+  /** Password hashing admission: hashes started, calls refused and dropped (tests and metrics). */
+  hashing(): HashGateStats;
+}
+
+export async function startAccountService(config: AccountConfig, log: Logger): Promise<RunningAccountService> {
+  const gate = new HashGate({
+    concurrency: config.HASH_CONCURRENCY,
+    maxQueued: config.HASH_QUEUE_MAX,
+    maxWaitMs: config.HASH_MAX_WAIT_MS,
+  });
+  const passwords = new PasswordHasher(config.SCRYPT_LOG_N, gate);
+  const running = await startService<AccountDatabase>({
     config,
     log,
     migrations,
-    build: (db) => [accountServer(new AccountService(new AccountRepository(db), new PasswordHasher(config.SCRYPT_LOG_N)))],
+    build: (db) => [accountServer(new AccountService(new AccountRepository(db), passwords))],
   });
+  return { ...running, hashing: () => gate.stats() };
 }
 
 if (isEntryPoint(import.meta.url)) {
