@@ -7,10 +7,11 @@ export const accountConfigSchema = z.object({
   /** scrypt cost as log2(N). 17 is OWASP's recommendation (128 MiB per hash); tests use less. */
   SCRYPT_LOG_N: z.coerce.number().int().min(10).max(20).default(17),
   /**
-   * Password hashes running at once: one per core (a hash is pure CPU, so more only makes each
-   * slower). Above libuv's thread pool (UV_THREADPOOL_SIZE, 4) the rest wait there, uncancellable.
+   * Password hashes running at once: a core each, less one core left to the event loops (gRPC, the
+   * database) so that refusals and log-ins stay quick; at most libuv's thread pool (4), above which
+   * hashes would wait there, out of reach of cancellation. Measured in the README.
    */
-  HASH_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(Math.min(availableParallelism(), 4)),
+  HASH_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(Math.max(1, Math.min(availableParallelism() - 1, 4))),
   /** Calls waiting for a hash, per kind (log-ins, sign-ups); one more is refused at once. */
   HASH_QUEUE_MAX: z.coerce.number().int().min(0).max(10_000).default(8),
   /** A call expected to wait longer than this for its hash to start (from recent hash times) is refused at once. */

@@ -73,6 +73,18 @@ export class HashGate {
     return { running: this.running, queued, started: this.started, refused: this.refused, dropped: this.dropped, hashMs: this.hashMs };
   }
 
+  /**
+   * Throws what run() would throw now (a refusal, a caller who has gone), reserving nothing: lets a
+   * call be refused before the work that leads to its hash (a database lookup) when the gate is full.
+   */
+  check(priority: HashPriority, limits: CallLimits = {}): void {
+    if (this.hasGivenUp(limits)) {
+      this.dropped++;
+      throw givenUp(limits.signal);
+    }
+    if (this.running >= this.options.concurrency) this.admitOrRefuse(priority, limits);
+  }
+
   /** Runs work (one hash) when admitted; refuses at once when busy; never starts it for a caller who has gone. */
   async run<T>(priority: HashPriority, work: () => Promise<T>, limits: CallLimits = {}): Promise<T> {
     if (this.hasGivenUp(limits)) {

@@ -1,7 +1,7 @@
 import { randomBytes, scrypt, timingSafeEqual, type ScryptOptions } from 'node:crypto';
 import { currentContext } from '@emporium/kit/context.js';
 import { availableParallelism } from 'node:os';
-import { HashGate, type HashPriority } from './hash-gate.js';
+import { HashGate, type CallLimits, type HashPriority } from './hash-gate.js';
 
 const KEY_LENGTH = 32;
 const SALT_LENGTH = 16;
@@ -22,6 +22,12 @@ function optionsFor(logN: number, r: number, p: number): ScryptOptions {
 }
 
 const FORMAT = /^scrypt\$ln=(\d+),r=(\d+),p=(\d+)\$([A-Za-z0-9+/=]+)\$([A-Za-z0-9+/=]+)$/;
+
+/** The served call's cancellation and deadline, for the gate. */
+function callLimits(): CallLimits {
+  const call = currentContext();
+  return { signal: call?.signal, deadline: call?.deadline };
+}
 
 const encode = (logN: number, salt: Buffer, key: Buffer) => `scrypt$ln=${logN},r=8,p=1$${salt.toString('base64')}$${key.toString('base64')}`;
 
@@ -68,8 +74,15 @@ export class PasswordHasher {
     return false;
   }
 
+  /**
+   * Refuses now (RESOURCE_EXHAUSTED) if a hash for this kind of call would be refused, so a burst
+   * is turned away before the database lookups that come before its hashes.
+   */
+  checkCapacity(priority: HashPriority): void {
+    this.gate.check(priority, callLimits());
+  }
+
   private derive(priority: HashPriority, password: string, salt: Buffer, options: ScryptOptions): Promise<Buffer> {
-    const call = currentContext();
-    return this.gate.run(priority, () => derive(password, salt, options), { signal: call?.signal, deadline: call?.deadline });
+    return this.gate.run(priority, () => derive(password, salt, options), callLimits());
   }
 }
