@@ -1,7 +1,9 @@
 import type { Migration } from 'kysely';
 import * as createAccount from './0001_create_account.js';
+import * as emailKey from './0002_email_key.js';
 
 /** Every migration, by name; names sort in the order they apply. Forward-only: never edit one that shipped. */
 export const migrations: Record<string, Migration> = {
   '0001_create_account': createAccount,
+  '0002_email_key': emailKey,
 };

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { DomainError } from '@emporium/kit/errors.js';
 import { HashGate, type HashGateOptions, type HashPriority } from '../src/hash-gate.js';
+import { failure } from './helpers.js';
 
 // The gate's rules with work the test finishes by hand: every step is decided by the test, none by
 // the clock. (The service's own tests show the same gate with real hashes behind real gRPC calls.)
@@ -33,15 +33,6 @@ function harness(options: Partial<HashGateOptions> = {}) {
 
 /** Lets the promise callbacks the gate scheduled run. */
 const settle = () => new Promise((resolve) => setImmediate(resolve));
-
-async function rejection(promise: Promise<unknown>): Promise<DomainError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  if (!(error instanceof DomainError)) throw new Error(`expected a DomainError, got ${String(error)}`);
-  return error;
-}
 
 describe('HashGate', () => {
   it('runs at most `concurrency` at once, the rest in arrival order', async () => {
@@ -80,7 +71,7 @@ describe('HashGate', () => {
     const running = submit('running', 'signUp');
     const queued = submit('queued', 'signUp');
     const refused = submit('refused', 'signUp');
-    const error = await rejection(refused.result);
+    const error = await failure(refused.result);
     expect(error.kind).toBe('RESOURCE_EXHAUSTED');
     expect(error.reason).toBe('HASHING_BUSY');
     expect(error.retryAfterMs).toBeGreaterThan(0);
@@ -114,7 +105,7 @@ describe('HashGate', () => {
     expect(gate.stats().hashMs).toBeGreaterThan(0);
     const third = submit('third', 'signUp');
     const fourth = submit('fourth', 'logIn');
-    expect((await rejection(fourth.result)).kind).toBe('RESOURCE_EXHAUSTED');
+    expect((await failure(fourth.result)).kind).toBe('RESOURCE_EXHAUSTED');
     expect(fourth.started()).toBe(false);
     third.finish();
     await third.result;
@@ -132,7 +123,7 @@ describe('HashGate', () => {
     const running = submit('running', 'signUp');
     // Its deadline leaves less than the expected wait plus one hash.
     const late = submit('late', 'signUp', undefined, new Date(Date.now() + hashMs));
-    expect((await rejection(late.result)).kind).toBe('RESOURCE_EXHAUSTED');
+    expect((await failure(late.result)).kind).toBe('RESOURCE_EXHAUSTED');
     running.finish();
     await running.result;
   });
@@ -145,7 +136,7 @@ describe('HashGate', () => {
     await settle();
     expect(gate.stats().queued).toBe(1);
     caller.abort(new Error('the caller cancelled the call'));
-    const error = await rejection(cancelled.result);
+    const error = await failure(cancelled.result);
     expect(error.kind).toBe('DEADLINE_EXCEEDED');
     expect(gate.stats()).toMatchObject({ queued: 0, dropped: 1 });
     const next = submit('next', 'logIn');
@@ -160,9 +151,9 @@ describe('HashGate', () => {
   it('never starts work whose caller already gave up or whose deadline has passed', async () => {
     const { gate, submit } = harness();
     const job = submit('late', 'signUp', undefined, new Date(Date.now() - 1));
-    expect((await rejection(job.result)).kind).toBe('DEADLINE_EXCEEDED');
+    expect((await failure(job.result)).kind).toBe('DEADLINE_EXCEEDED');
     const aborted = submit('aborted', 'signUp', AbortSignal.abort());
-    expect((await rejection(aborted.result)).kind).toBe('DEADLINE_EXCEEDED');
+    expect((await failure(aborted.result)).kind).toBe('DEADLINE_EXCEEDED');
     expect(gate.stats()).toMatchObject({ started: 0, dropped: 2, running: 0 });
   });
 });

@@ -3,12 +3,12 @@ import { Client, Metadata, credentials, status, type ServiceError } from '@grpc/
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { AccountServiceService, Role } from '@emporium/contracts/emporium/account/v1/account.js';
 import { parseConfig } from '@emporium/kit/config.js';
-import { DomainError } from '@emporium/kit/errors.js';
 import { createLogger } from '@emporium/kit/logger.js';
 import { createTestDatabase, type TestDatabase } from '@emporium/kit/testing.js';
 import { createAccountClient, type AccountClient } from '../src/client.js';
 import { accountConfigSchema } from '../src/config.js';
 import { startAccountService, type RunningAccountService } from '../src/main.js';
+import { failure } from './helpers.js';
 
 // Admission control for password hashing, through real gRPC calls: one hash at a time, and a hash
 // costly enough (scrypt N = 2^18: hundreds of milliseconds at the very least) that it is still
@@ -26,15 +26,6 @@ const newAccount = (tag: string) => ({
 
 async function until(condition: () => boolean): Promise<void> {
   while (!condition()) await sleep(2);
-}
-
-async function failure(promise: Promise<unknown>): Promise<DomainError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  if (!(error instanceof DomainError)) throw new Error(`expected a DomainError, got ${String(error)}`);
-  return error;
 }
 
 describe('password hashing admission (account service over gRPC)', () => {
