@@ -5,10 +5,11 @@ const BATCH = 500;
 
 /**
  * Emails are unique by a key computed in TypeScript (src/email-key.ts: NFD, Unicode full case
- * folding, NFC) instead of SQL lower(), which depends on the database's collation and lowered
- * nothing but ASCII on PGlite. Existing rows get their key, oldest first; a row whose email is the
- * same as an older account's under the new rule (two accounts the old comparison kept apart) keeps
- * a null key: it can no longer log in by email until an operator changes one of the two emails.
+ * folding, NFC) instead of SQL lower(), which depends on the database's collation and did not
+ * agree with the lookups' toLowerCase() (final sigma). Existing rows get their key, oldest first;
+ * a row whose email is the same as an older account's under the new rule (two accounts the old
+ * comparison kept apart) keeps a null key: it can no longer log in by email until an operator
+ * changes one of the two emails.
  */
 export async function up(db: Kysely<unknown>): Promise<void> {
   await sql`alter table account add column email_key text`.execute(db);

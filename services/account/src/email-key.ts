@@ -18,7 +18,8 @@ export function foldCase(text: string): string {
 /**
  * The key two emails are the same account by: Unicode canonical caseless matching (NFD, full case
  * folding, then NFC to store it compactly), computed here rather than by the database's lower(),
- * whose result depends on its collation (PGlite's C locale lowers only ASCII). So ΟΔΟΣ, οδος and
+ * whose result depends on its collation and differed from JavaScript's toLowerCase() (a final Σ
+ * is σ to the one, ς to the other: ΟΔΟΣ could sign up and never log in). So ΟΔΟΣ, οδος and
  * οδοσ are one (final sigma folds to σ), Straße and STRASSE are one (ß folds to ss), and
  * "e" + U+0301 (combining acute) is "é".
  */

@@ -227,7 +227,7 @@ describe.each(engines)('account service on $name', (engine) => {
     });
 
     // One case rule (Unicode full case folding, src/email-key.ts) for uniqueness, sign-up and
-    // log-in, whatever the database's collation: PGlite's lower() leaves non-ASCII letters alone.
+    // log-in, whatever the database's collation (SQL lower() made ΟΔΟΣ οδοσ where toLowerCase() made it οδος).
     it.each([
       ['Greek capitals, logged in as typed', 'ΟΔΟΣ', ['ΟΔΟΣ', 'οδος', 'οδοσ', 'ΟδΟς']],
       ['German ß', 'Straße', ['STRASSE', 'strasse', 'STRAẞE', 'straße']],
