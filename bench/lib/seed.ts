@@ -208,9 +208,10 @@ export async function seedAccounts(url: string, data: DataSet, passwordHash: str
     await client.query(benchFunctionsSql(data));
     await withIndexesRebuilt(client, ['account'], async () => {
       await client.query(
-        `insert into account (id, name, email, role, password_hash, create_time)
-         select bench.id(2, n), bench.account_name(n), 'customer' || n || '@bench.emporium.test', 'CUSTOMER', $2, bench.created(2, n)
-           from generate_series(1, $1::bigint) as n`,
+        // The emails are lower-case ASCII, so each is its own email_key (services/account/src/email-key.ts).
+        `insert into account (id, name, email, email_key, role, password_hash, create_time)
+         select bench.id(2, n), bench.account_name(n), e.email, e.email, 'CUSTOMER', $2, bench.created(2, n)
+           from generate_series(1, $1::bigint) as n, lateral (select 'customer' || n || '@bench.emporium.test' as email) as e`,
         [data.accounts, passwordHash],
       );
     });

@@ -7,6 +7,11 @@ export interface RequestContext {
   readonly requestId: string;
   /** The caller's deadline, if it sent one; outbound calls never outlive it. */
   readonly deadline: Date | undefined;
+  /**
+   * Aborted when the caller gives up (it cancelled, or its deadline passed): work nobody waits for
+   * any more can be dropped before it starts. Absent outside a server call.
+   */
+  readonly signal?: AbortSignal;
   readonly log: Logger;
 }
 

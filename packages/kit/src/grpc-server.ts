@@ -55,6 +55,35 @@ function deadlineOf(call: ServerUnaryCall<unknown, unknown>): Date | undefined {
   return Number.isFinite(at) ? new Date(at) : undefined;
 }
 
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/**
+ * Aborted when the client cancels the call or its deadline passes, whichever comes first; release()
+ * stops watching once the call is answered.
+ */
+function callSignal(call: ServerUnaryCall<unknown, unknown>, deadline: Date | undefined): { signal: AbortSignal; release: () => void } {
+  const controller = new AbortController();
+  const onCancelled = () => {
+    controller.abort(new Error('the caller cancelled the call'));
+  };
+  call.once('cancelled', onCancelled);
+  const remainingMs = deadline === undefined ? Number.POSITIVE_INFINITY : deadline.getTime() - Date.now();
+  // A timer longer than 2^31 - 1 ms would fire at once; a deadline that far away is no deadline.
+  const timer =
+    remainingMs > MAX_TIMER_MS
+      ? undefined
+      : setTimeout(() => {
+          controller.abort(new Error('the deadline of the call passed'));
+        }, Math.max(0, remainingMs)).unref();
+  return {
+    signal: controller.signal,
+    release: () => {
+      clearTimeout(timer);
+      call.removeListener('cancelled', onCancelled);
+    },
+  };
+}
+
 type UnaryHandler = (call: ServerUnaryCall<unknown, unknown>, callback: sendUnaryData<unknown>) => void;
 
 function adaptHandler(
@@ -67,12 +96,16 @@ function adaptHandler(
     const log = baseLog.child({ requestId, method });
     const started = performance.now();
     log.debug('call started');
-    runInContext({ requestId, deadline: deadlineOf(call), log }, () => handler(call.request)).then(
+    const deadline = deadlineOf(call);
+    const { signal, release } = callSignal(call, deadline);
+    runInContext({ requestId, deadline, signal, log }, () => handler(call.request)).then(
       (response) => {
+        release();
         log.debug({ ms: Math.round(performance.now() - started) }, 'call ok');
         callback(null, response);
       },
       (error: unknown) => {
+        release();
         const status = toStatus(error, log);
         log.info({ ms: Math.round(performance.now() - started), code: status.code, error: status.details }, 'call failed');
         callback(status, null);

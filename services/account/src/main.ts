@@ -4,6 +4,7 @@ import { createLogger, type Logger } from '@emporium/kit/logger.js';
 import { isEntryPoint, startService, type RunningService } from '@emporium/kit/service-runtime.js';
 import { migrations } from '../migrations/index.js';
 import { accountConfigSchema, type AccountConfig } from './config.js';
+import { HashGate, type HashGateStats } from './hash-gate.js';
 import { PasswordHasher } from './password.js';
 import { AccountRepository, type AccountDatabase } from './repository.js';
 import { accountServer } from './server.js';
@@ -11,16 +12,28 @@ import { AccountService } from './service.js';
 import { SessionRepository, type SessionDatabase } from './session-repository.js';
 import { SessionService } from './sessions.js';
 
-export function startAccountService(config: AccountConfig, log: Logger): Promise<RunningService<AccountDatabase & SessionDatabase>> {
-  return startService<AccountDatabase & SessionDatabase>({
+export interface RunningAccountService extends RunningService<AccountDatabase & SessionDatabase> {
+  /** Password hashing admission: hashes started, calls refused and dropped (tests and metrics). */
+  hashing(): HashGateStats;
+}
+
+export async function startAccountService(config: AccountConfig, log: Logger): Promise<RunningAccountService> {
+  const gate = new HashGate({
+    concurrency: config.HASH_CONCURRENCY,
+    maxQueued: config.HASH_QUEUE_MAX,
+    maxWaitMs: config.HASH_MAX_WAIT_MS,
+  });
+  const passwords = new PasswordHasher(config.SCRYPT_LOG_N, gate);
+  const running = await startService<AccountDatabase & SessionDatabase>({
     config,
     log,
     migrations,
     build: (db) => {
-      const accounts = new AccountService(new AccountRepository(db), new PasswordHasher(config.SCRYPT_LOG_N));
+      const accounts = new AccountService(new AccountRepository(db), passwords);
       return [accountServer(accounts, new SessionService(new SessionRepository(db), accounts))];
     },
   });
+  return { ...running, hashing: () => gate.stats() };
 }
 
 if (isEntryPoint(import.meta.url)) {

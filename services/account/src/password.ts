@@ -1,4 +1,7 @@
 import { randomBytes, scrypt, timingSafeEqual, type ScryptOptions } from 'node:crypto';
+import { currentContext } from '@emporium/kit/context.js';
+import { availableParallelism } from 'node:os';
+import { HashGate, type CallLimits, type HashPriority } from './hash-gate.js';
 
 const KEY_LENGTH = 32;
 const SALT_LENGTH = 16;
@@ -20,37 +23,66 @@ function optionsFor(logN: number, r: number, p: number): ScryptOptions {
 
 const FORMAT = /^scrypt\$ln=(\d+),r=(\d+),p=(\d+)\$([A-Za-z0-9+/=]+)\$([A-Za-z0-9+/=]+)$/;
 
+/** The served call's cancellation and deadline, for the gate. */
+function callLimits(): CallLimits {
+  const call = currentContext();
+  return { signal: call?.signal, deadline: call?.deadline };
+}
+
+const encode = (logN: number, salt: Buffer, key: Buffer) => `scrypt$ln=${logN},r=8,p=1$${salt.toString('base64')}$${key.toString('base64')}`;
+
 /**
  * Passwords hashed with scrypt (memory-hard). The stored string names its parameters, so raising
- * the cost later still verifies old hashes.
+ * the cost later still verifies old hashes. Every hash goes through the gate (admission control),
+ * for the call being served: a caller who has gone gets no hash.
  */
 export class PasswordHasher {
-  /** Verified against when an email is unknown, so that case costs as much as a wrong password. */
-  private decoy: Promise<string> | undefined;
+  /**
+   * Verified against when an email is unknown, so that case costs as much as a wrong password: a
+   * random salt and a random key no password derives to, so making it costs no hash.
+   */
+  private readonly decoy: string;
 
-  constructor(private readonly logN: number) {}
-
-  async hash(password: string): Promise<string> {
-    const salt = randomBytes(SALT_LENGTH);
-    const key = await derive(password, salt, optionsFor(this.logN, 8, 1));
-    return `scrypt$ln=${this.logN},r=8,p=1$${salt.toString('base64')}$${key.toString('base64')}`;
+  constructor(
+    private readonly logN: number,
+    // Outside the service (seeding, scripts): one hash per core, the rest wait.
+    private readonly gate = new HashGate({ concurrency: availableParallelism(), maxQueued: Infinity, maxWaitMs: Infinity }),
+  ) {
+    this.decoy = encode(logN, randomBytes(SALT_LENGTH), randomBytes(KEY_LENGTH));
   }
 
-  /** Constant-time comparison; a malformed stored hash never matches. */
+  /** Hashes a new password (a sign-up). */
+  async hash(password: string): Promise<string> {
+    const salt = randomBytes(SALT_LENGTH);
+    const key = await this.derive('signUp', password, salt, optionsFor(this.logN, 8, 1));
+    return encode(this.logN, salt, key);
+  }
+
+  /** Constant-time comparison; a malformed stored hash never matches (and costs no hash). */
   async verify(password: string, stored: string): Promise<boolean> {
     const match = FORMAT.exec(stored);
     if (!match) return false;
     const [, ln, r, p, salt, expected] = match;
     const expectedKey = Buffer.from(expected ?? '', 'base64');
-    const key = await derive(password, Buffer.from(salt ?? '', 'base64'), optionsFor(Number(ln), Number(r), Number(p)));
+    const key = await this.derive('logIn', password, Buffer.from(salt ?? '', 'base64'), optionsFor(Number(ln), Number(r), Number(p)));
     return key.length === expectedKey.length && timingSafeEqual(key, expectedKey);
   }
 
-  /** Spends the same work as verify() and answers false. */
+  /** Spends the same work as verify(), through the same gate, and answers false. */
   async verifyDecoy(password: string): Promise<false> {
-    // Made on first use rather than at start, where it would compete with start-up for the CPU.
-    this.decoy ??= this.hash(randomBytes(16).toString('hex'));
-    await this.verify(password, await this.decoy);
+    await this.verify(password, this.decoy);
     return false;
+  }
+
+  /**
+   * Refuses now (RESOURCE_EXHAUSTED) if a hash for this kind of call would be refused, so a burst
+   * is turned away before the database lookups that come before its hashes.
+   */
+  checkCapacity(priority: HashPriority): void {
+    this.gate.check(priority, callLimits());
+  }
+
+  private derive(priority: HashPriority, password: string, salt: Buffer, options: ScryptOptions): Promise<Buffer> {
+    return this.gate.run(priority, () => derive(password, salt, options), callLimits());
   }
 }

@@ -1,6 +1,7 @@
 import type { ColumnType, ExpressionBuilder, Kysely, Selectable } from 'kysely';
 import { alreadyExists } from '@emporium/kit/errors.js';
 import { isUniqueViolation } from '@emporium/kit/database.js';
+import { emailKey } from './email-key.js';
 import type { Account, Role } from './service.js';
 
 const emailTaken = () => alreadyExists('an account with this email already exists', 'email');
@@ -9,6 +10,8 @@ export interface AccountTable {
   id: string;
   name: string;
   email: string;
+  /** emailKey(email); null only for an account whose email an older one already had under that rule (migration 0002). */
+  email_key: ColumnType<string | null, string, string>;
   role: Role;
   password_hash: string;
   create_time: ColumnType<Date, Date | undefined, never>;
@@ -34,9 +37,8 @@ export interface NewAccount {
   readonly passwordHash: string;
 }
 
-/** The account whose email is this one in any case: the unique index is on lower(email). */
-const sameEmail = (email: string) => (eb: ExpressionBuilder<AccountDatabase, 'account'>) =>
-  eb(eb.fn('lower', ['email']), '=', email.toLowerCase());
+/** The account whose email is this one in any case (emailKey): the unique index is on email_key. */
+const sameEmail = (email: string) => (eb: ExpressionBuilder<AccountDatabase, 'account'>) => eb('email_key', '=', emailKey(email));
 
 export class AccountRepository {
   constructor(private readonly db: Kysely<AccountDatabase>) {}
@@ -50,6 +52,7 @@ export class AccountRepository {
           id: account.id,
           name: account.name,
           email: account.email,
+          email_key: emailKey(account.email),
           role: account.role,
           password_hash: account.passwordHash,
         })
@@ -74,7 +77,7 @@ export class AccountRepository {
     return rows.map(toAccount);
   }
 
-  /** Throws ALREADY_EXISTS when an account has this email (in any case, as the unique index compares). */
+  /** Throws ALREADY_EXISTS when an account has this email (in any case: emailKey, as the unique index compares). */
   async assertEmailFree(email: string): Promise<void> {
     const row = await this.db.selectFrom('account').select('id').where(sameEmail(email)).executeTakeFirst();
     if (row) throw emailTaken();

@@ -63,8 +63,10 @@ export class AccountService {
     const name = parseText(input.name, 'name', { min: 1, max: 100 });
     const email = parseEmail(input.email);
     const password = parsePassword(input.password);
-    // A taken email is answered before hashing, the costly part (a racing insert still meets the
-    // unique index). It tells the caller nothing ALREADY_EXISTS would not.
+    // A burst is refused before it costs a lookup; a taken email is answered before hashing, the
+    // costly part (a racing insert still meets the unique index). It tells the caller nothing
+    // ALREADY_EXISTS would not.
+    this.passwords.checkCapacity('signUp');
     await this.accounts.assertEmailFree(email);
     const passwordHash = await this.passwords.hash(password);
     return this.accounts.insert({ id: newId(), name, email, role: input.role, passwordHash });
@@ -101,6 +103,7 @@ export class AccountService {
     if (email === '' || password === '' || !password.isWellFormed() || [...password].length > MAX_PASSWORD_LENGTH) {
       throw rejected;
     }
+    this.passwords.checkCapacity('logIn');
     const credentials = await this.accounts.findCredentials(email.normalize('NFC').trim());
     const ok = credentials
       ? await this.passwords.verify(password, credentials.passwordHash)

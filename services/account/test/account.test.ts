@@ -1,6 +1,3 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Role, type Account } from '@emporium/contracts/emporium/account/v1/account.js';
 import { parseConfig } from '@emporium/kit/config.js';
@@ -8,11 +5,12 @@ import { DomainError, type ErrorKind } from '@emporium/kit/errors.js';
 import { checkHealth } from '@emporium/kit/grpc-health.js';
 import { createLogger } from '@emporium/kit/logger.js';
 import type { RunningService } from '@emporium/kit/service-runtime.js';
-import { createTestDatabase, listServicesByReflection } from '@emporium/kit/testing.js';
+import { listServicesByReflection } from '@emporium/kit/testing.js';
 import { createAccountClient, type AccountClient } from '../src/client.js';
 import { accountConfigSchema } from '../src/config.js';
 import { startAccountService } from '../src/main.js';
 import type { AccountDatabase } from '../src/repository.js';
+import { engines } from './helpers.js';
 
 const log = createLogger('account-test', 'silent');
 let sequence = 0;
@@ -36,23 +34,6 @@ async function expectError(promise: Promise<unknown>, kind: ErrorKind, field?: s
   return error;
 }
 
-const engines = [
-  {
-    name: 'PostgreSQL',
-    async setup() {
-      const database = await createTestDatabase();
-      return { env: { DATABASE_URL: database.url }, cleanup: () => database.drop() };
-    },
-  },
-  {
-    name: 'embedded PGlite',
-    async setup() {
-      const dir = await mkdtemp(join(tmpdir(), 'emporium-account-'));
-      return { env: { DATA_DIR: dir }, cleanup: () => rm(dir, { recursive: true, force: true }) };
-    },
-  },
-];
-
 describe.each(engines)('account service on $name', (engine) => {
   let service: RunningService<AccountDatabase>;
   let client: AccountClient;
@@ -61,7 +42,14 @@ describe.each(engines)('account service on $name', (engine) => {
   beforeAll(async () => {
     const setup = await engine.setup();
     cleanup = setup.cleanup;
-    const config = parseConfig(accountConfigSchema, { PORT: '0', SCRYPT_LOG_N: '12', ...setup.env });
+    // Hashing admission has its own tests (hashing.test.ts): here it lets every call wait its turn.
+    const config = parseConfig(accountConfigSchema, {
+      PORT: '0',
+      SCRYPT_LOG_N: '12',
+      HASH_QUEUE_MAX: '1000',
+      HASH_MAX_WAIT_MS: '60000',
+      ...setup.env,
+    });
     service = await startAccountService(config, log);
     client = createAccountClient(service.address);
   });
@@ -236,6 +224,24 @@ describe.each(engines)('account service on $name', (engine) => {
       const { account } = await create({ email, password: 'open sesame 123' });
       const result = await client.authenticateAccount({ email: email.toUpperCase(), password: 'open sesame 123' });
       expect(result.account).toEqual(account);
+    });
+
+    // One case rule (Unicode full case folding, src/email-key.ts) for uniqueness, sign-up and
+    // log-in, whatever the database's collation (SQL lower() made ΟΔΟΣ οδοσ where toLowerCase() made it οδος).
+    it.each([
+      ['Greek capitals, logged in as typed', 'ΟΔΟΣ', ['ΟΔΟΣ', 'οδος', 'οδοσ', 'ΟδΟς']],
+      ['German ß', 'Straße', ['STRASSE', 'strasse', 'STRAẞE', 'straße']],
+      ['Cyrillic and a decomposed accent', 'Ёлка-Café', ['ёлка-cafe\u0301', 'ЁЛКА-CAFÉ']],
+    ])('signs up and logs in with %s, in any case', async (_label, local, variants) => {
+      const suffix = `-${Date.now().toString(36)}.${sequence++}@example.com`;
+      const email = `${local}${suffix}`;
+      const { account } = await create({ email, password: 'open sesame 123' });
+      expect(account?.email).toBe(email);
+      for (const variant of variants) {
+        const result = await client.authenticateAccount({ email: `${variant}${suffix}`, password: 'open sesame 123' });
+        expect(result.account?.id).toBe(account?.id);
+        await expectError(create({ email: `${variant}${suffix}` }), 'ALREADY_EXISTS', 'email');
+      }
     });
 
     it('gives one and the same UNAUTHENTICATED for a wrong password and an unknown email', async () => {

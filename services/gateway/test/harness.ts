@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { accountConfigSchema } from '@emporium/account/config.js';
-import { startAccountService } from '@emporium/account/main.js';
+import { startAccountService, type RunningAccountService } from '@emporium/account/main.js';
 import { catalogConfigSchema } from '@emporium/catalog/config.js';
 import { startCatalogService } from '@emporium/catalog/main.js';
 import { parseConfig } from '@emporium/kit/config.js';
@@ -104,7 +104,7 @@ export interface Stack {
   readonly url: string;
   readonly gateway: RunningGateway;
   /** The services, to stop one mid-test (an outage) or read its address. */
-  readonly account: Service;
+  readonly account: Service & Pick<RunningAccountService, 'hashing'>;
   readonly catalog: Service;
   readonly order: Service;
   readonly dataDir: string;
@@ -116,7 +116,8 @@ export interface Stack {
   stop(): Promise<void>;
 }
 
-export async function startStack(gatewayEnv: Record<string, string> = {}): Promise<Stack> {
+/** accountEnv: the account service's variables over the defaults below (e.g. HASH_CONCURRENCY). */
+export async function startStack(gatewayEnv: Record<string, string> = {}, accountEnv: Record<string, string> = {}): Promise<Stack> {
   const databases: TestDatabase[] = [];
   const database = async () => {
     const created = await createTestDatabase('emporium_gateway_test');
@@ -125,7 +126,7 @@ export async function startStack(gatewayEnv: Record<string, string> = {}): Promi
   };
   const [accountDb, catalogDb, orderDb] = await Promise.all([database(), database(), database()]);
   const account = await startAccountService(
-    parseConfig(accountConfigSchema, { PORT: '0', SCRYPT_LOG_N: '10', DATABASE_URL: accountDb }),
+    parseConfig(accountConfigSchema, { PORT: '0', SCRYPT_LOG_N: '10', DATABASE_URL: accountDb, ...accountEnv }),
     log,
   );
   const catalog = await startCatalogService(parseConfig(catalogConfigSchema, { PORT: '0', DATABASE_URL: catalogDb }), log);
