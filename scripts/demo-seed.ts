@@ -1,5 +1,6 @@
 import { Role } from '@emporium/contracts/emporium/account/v1/account.js';
 import type { Product } from '@emporium/contracts/emporium/catalog/v1/catalog.js';
+import { retryWhileBusy } from '@emporium/kit/busy.js';
 import { isDomainError } from '@emporium/kit/errors.js';
 import { createAccountClient, type AccountClient } from '@emporium/account/client.js';
 import { createCatalogClient, type CatalogClient } from '@emporium/catalog/client.js';
@@ -21,6 +22,9 @@ async function allProducts(catalog: CatalogClient): Promise<Product[]> {
   } while (pageToken !== '');
   return products;
 }
+
+/** How long the demo customer waits for a busy account service. */
+const BUSY_WAIT_MS = 30_000;
 
 /**
  * Loads the demo catalog and the demo customer (the admin is the gateway's ADMIN_EMAIL bootstrap).
@@ -46,7 +50,11 @@ export async function seedDemoData(config: PlatformConfig, options: { reload: bo
 
 async function createDemoCustomer(accounts: AccountClient, config: PlatformConfig): Promise<void> {
   try {
-    await accounts.createAccount({ name: 'Demo Customer', ...demoCredentials(config).customer, role: Role.ROLE_CUSTOMER });
+    // The account service may be busy hashing (another start's administrator): wait our turn.
+    await retryWhileBusy(
+      () => accounts.createAccount({ name: 'Demo Customer', ...demoCredentials(config).customer, role: Role.ROLE_CUSTOMER }),
+      Date.now() + BUSY_WAIT_MS,
+    );
   } catch (error) {
     if (!isDomainError(error, 'ALREADY_EXISTS')) throw error;
   }

@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { AccountClient } from '@emporium/account/client.js';
 import { Role } from '@emporium/contracts/emporium/account/v1/account.js';
+import { retryWhileBusy } from '@emporium/kit/busy.js';
 import { isDomainError } from '@emporium/kit/errors.js';
 import type { Logger } from '@emporium/kit/logger.js';
 
@@ -19,14 +20,15 @@ export interface AdminSpec {
  * role differ from the configuration, that is logged for the operator, not "fixed".
  * Creating comes first: the account service answers ALREADY_EXISTS before hashing, so each start
  * costs one password hash — the new administrator's on the first, the login check's after that.
- * Waits for the account service while it is unavailable, up to waitMs.
+ * Waits for the account service while it is unavailable or too busy to hash, up to waitMs.
  */
 export async function bootstrapAdmin(accounts: AccountClient, admin: AdminSpec, log: Logger, waitMs = 120_000): Promise<void> {
   const startedAt = Date.now();
   const giveUpAt = startedAt + waitMs;
   for (let attempt = 1; ; attempt++) {
     try {
-      await createOrCheck(accounts, admin, log);
+      // A gateway starting during a sign-up burst waits its turn for the password check.
+      await retryWhileBusy(() => createOrCheck(accounts, admin, log), giveUpAt);
       return;
     } catch (error) {
       if (!isDomainError(error, 'UNAVAILABLE') || Date.now() > giveUpAt) throw error;

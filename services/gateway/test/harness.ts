@@ -126,7 +126,16 @@ export async function startStack(gatewayEnv: Record<string, string> = {}, accoun
   };
   const [accountDb, catalogDb, orderDb] = await Promise.all([database(), database(), database()]);
   const account = await startAccountService(
-    parseConfig(accountConfigSchema, { PORT: '0', SCRYPT_LOG_N: '10', DATABASE_URL: accountDb, ...accountEnv }),
+    // A roomy hashing queue: suites sign up many users at once; admission itself is tested with
+    // tight settings in hash-burst.test.ts.
+    parseConfig(accountConfigSchema, {
+      PORT: '0',
+      SCRYPT_LOG_N: '10',
+      HASH_QUEUE_MAX: '10000',
+      HASH_MAX_WAIT_MS: '60000',
+      DATABASE_URL: accountDb,
+      ...accountEnv,
+    }),
     log,
   );
   const catalog = await startCatalogService(parseConfig(catalogConfigSchema, { PORT: '0', DATABASE_URL: catalogDb }), log);

@@ -48,7 +48,8 @@ export async function startPlatform(orderEnv: Record<string, string> = {}): Prom
   const databases: TestDatabase[] = await Promise.all([createTestDatabase(), createTestDatabase(), createTestDatabase()]);
   const [accountDb, catalogDb, orderDb] = databases as [TestDatabase, TestDatabase, TestDatabase];
   const accountService = await startAccountService(
-    parseConfig(accountConfigSchema, { PORT: '0', DATABASE_URL: accountDb.url, SCRYPT_LOG_N: '10' }),
+    // Tests sign up many accounts at once: a roomy hashing queue (admission is the account tests').
+    parseConfig(accountConfigSchema, { PORT: '0', DATABASE_URL: accountDb.url, SCRYPT_LOG_N: '10', HASH_QUEUE_MAX: '10000', HASH_MAX_WAIT_MS: '60000' }),
     log,
   );
   const catalogService = await startCatalogService(
