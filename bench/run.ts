@@ -350,15 +350,24 @@ async function seed(options: BenchOptions, databases: BenchDatabases): Promise<R
 const logInResponse = z.object({ data: z.object({ logIn: z.object({ token: z.string().min(1) }) }) });
 
 async function logIn(url: string, email: string, password: string): Promise<string> {
-  const response = await fetch(url, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ query: 'mutation LogIn($input: LogInInput!) { logIn(input: $input) { token } }', variables: { input: { email, password } } }),
-  });
-  const body: unknown = await response.json();
-  const parsed = logInResponse.safeParse(body);
-  if (!parsed.success) throw new Error(`logIn as ${email} failed: ${JSON.stringify(body).slice(0, 500)}`);
-  return parsed.data.data.logIn.token;
+  // The account service refuses password checks beyond its queue (TOO_MANY_REQUESTS, Retry-After):
+  // the fixtures wait their turn as any careful client would.
+  const giveUpAt = Date.now() + 60_000;
+  for (;;) {
+    const response = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query: 'mutation LogIn($input: LogInInput!) { logIn(input: $input) { token } }', variables: { input: { email, password } } }),
+    });
+    const body: unknown = await response.json();
+    const parsed = logInResponse.safeParse(body);
+    if (parsed.success) return parsed.data.data.logIn.token;
+    const waitSeconds = Number(response.headers.get('retry-after') ?? Number.NaN);
+    if (response.status !== 429 || !Number.isFinite(waitSeconds) || Date.now() + waitSeconds * 1000 > giveUpAt) {
+      throw new Error(`logIn as ${email} failed: ${JSON.stringify(body).slice(0, 500)}`);
+    }
+    await new Promise((done) => setTimeout(done, waitSeconds * 1000));
+  }
 }
 
 async function prepareFixtures(options: BenchOptions, databases: BenchDatabases, platform: Platform): Promise<Fixtures> {
