@@ -1,7 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -16,7 +13,7 @@ import { checkHealth } from '@emporium/kit/grpc-health.js';
 import { newId } from '@emporium/kit/ids.js';
 import { createLogger } from '@emporium/kit/logger.js';
 import type { RunningService } from '@emporium/kit/service-runtime.js';
-import { createTestDatabase, listServicesByReflection } from '@emporium/kit/testing.js';
+import { listServicesByReflection, testEngines } from '@emporium/kit/testing.js';
 import { createCatalogClient, type CatalogClient } from '../src/client.js';
 import { catalogConfigSchema } from '../src/config.js';
 import { startCatalogService } from '../src/main.js';
@@ -55,22 +52,7 @@ function idOf(product: Product | undefined): string {
 const usd = (amountMinor: string) => ({ currencyCode: 'USD', amountMinor });
 const UNKNOWN_ID = '0190a6d8-0000-7000-8000-0000000000ff';
 
-const engines = [
-  {
-    name: 'PostgreSQL',
-    async setup() {
-      const database = await createTestDatabase();
-      return { env: { DATABASE_URL: database.url }, cleanup: () => database.drop() };
-    },
-  },
-  {
-    name: 'embedded PGlite',
-    async setup() {
-      const dir = await mkdtemp(join(tmpdir(), 'emporium-catalog-'));
-      return { env: { DATA_DIR: dir }, cleanup: () => rm(dir, { recursive: true, force: true }) };
-    },
-  },
-];
+const engines = testEngines('catalog');
 
 describe('catalog configuration', () => {
   it('defaults to port 50052 and USD, and refuses a currency that is not ISO 4217', () => {
