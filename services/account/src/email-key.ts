@@ -1,4 +1,4 @@
-import { CASE_FOLDING } from './case-folding-data.js';
+import { CASE_FOLDING } from '../gen/case-folding.js';
 
 /** Code point -> its full case folding (Unicode CaseFolding.txt, status C and F). */
 const FOLDS: ReadonlyMap<number, string> = new Map(
