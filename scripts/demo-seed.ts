@@ -5,7 +5,7 @@ import { isDomainError } from '@emporium/kit/errors.js';
 import { createAccountClient, type AccountClient } from '@emporium/account/client.js';
 import { createCatalogClient, type CatalogClient } from '@emporium/catalog/client.js';
 import { demoProducts } from './demo-data.js';
-import { addressOf, demoCredentials, type PlatformConfig } from './platform.js';
+import { addressOf, demoCredentials, type RunnerConfig } from './runner-config.js';
 
 export interface SeedResult {
   readonly created: number;
@@ -31,7 +31,7 @@ const BUSY_WAIT_MS = 30_000;
  * Idempotent: products are matched by name. With `reload`, existing demo products get their demo
  * price, description and stock back; without, nothing happens unless the catalog is empty.
  */
-export async function seedDemoData(config: PlatformConfig, options: { reload: boolean }): Promise<SeedResult> {
+export async function seedDemoData(config: RunnerConfig, options: { reload: boolean }): Promise<SeedResult> {
   const catalog = createCatalogClient(addressOf(config, 'catalog'), { deadlineMs: 10_000 });
   const accounts = createAccountClient(addressOf(config, 'account'), { deadlineMs: 10_000 });
   try {
@@ -48,7 +48,7 @@ export async function seedDemoData(config: PlatformConfig, options: { reload: bo
   }
 }
 
-async function createDemoCustomer(accounts: AccountClient, config: PlatformConfig): Promise<void> {
+async function createDemoCustomer(accounts: AccountClient, config: RunnerConfig): Promise<void> {
   try {
     // The account service may be busy hashing (another start's administrator): wait our turn.
     await retryWhileBusy(
@@ -60,7 +60,7 @@ async function createDemoCustomer(accounts: AccountClient, config: PlatformConfi
   }
 }
 
-async function loadProducts(catalog: CatalogClient, config: PlatformConfig, reload: boolean): Promise<SeedResult> {
+async function loadProducts(catalog: CatalogClient, config: RunnerConfig, reload: boolean): Promise<SeedResult> {
   const existing = new Map((await allProducts(catalog)).map((product) => [product.name, product]));
   let created = 0;
   let updated = 0;

@@ -1,12 +1,12 @@
 import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { dataDirOwner } from '@emporium/kit/embedded.js';
-import { platformConfig } from './platform.js';
+import { runnerConfig } from './runner-config.js';
 
 // Wipes the embedded databases (and the demo credentials): the next `npm start` begins afresh.
 // Refuses while a service still holds its data directory.
 
-const dataDir = resolve(platformConfig().EMPORIUM_DATA_DIR);
+const dataDir = resolve(runnerConfig().EMPORIUM_DATA_DIR);
 if (!existsSync(dataDir)) {
   process.stdout.write(`nothing to reset: ${dataDir} does not exist\n`);
   process.exit(0);

@@ -1,10 +1,10 @@
 import { isDomainError } from '@emporium/kit/errors.js';
 import { seedDemoData } from './demo-seed.js';
-import { platformConfig } from './platform.js';
+import { runnerConfig } from './runner-config.js';
 
 // `npm run seed`: (re)loads the demo data into the running platform (scripts/demo-seed.ts).
 
-const config = platformConfig();
+const config = runnerConfig();
 seedDemoData(config, { reload: true }).then(
   ({ created, updated }) => {
     process.stdout.write(`demo data loaded: ${created} products created, ${updated} reset\n`);

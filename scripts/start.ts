@@ -5,7 +5,7 @@ import { concurrently, type CloseEvent } from 'concurrently';
 import { ConfigError } from '@emporium/kit/config.js';
 import { checkHealth } from '@emporium/kit/grpc-health.js';
 import { seedDemoData } from './demo-seed.js';
-import { SERVICES, addressOf, demoCredentials, platformConfig, portOf, type PlatformConfig, type ServiceName } from './platform.js';
+import { SERVICES, addressOf, demoCredentials, runnerConfig, portOf, type RunnerConfig, type ServiceName } from './runner-config.js';
 
 // The runner of `npm start` (scripts/start.mjs bundles it and calls main): the whole platform on
 // one machine — four processes talking real gRPC, each service on its own embedded database (or
@@ -44,7 +44,7 @@ async function assertPortFree(service: ServiceName, port: number): Promise<void>
   }
 }
 
-function childEnvironment(config: PlatformConfig, service: ServiceName, dataDir: string): Record<string, string> {
+function childEnvironment(config: RunnerConfig, service: ServiceName, dataDir: string): Record<string, string> {
   const admin = demoCredentials(config).admin;
   const databaseUrl = {
     account: config.ACCOUNT_DATABASE_URL,
@@ -67,7 +67,7 @@ function childEnvironment(config: PlatformConfig, service: ServiceName, dataDir:
   };
 }
 
-async function isReady(config: PlatformConfig, service: ServiceName): Promise<boolean> {
+async function isReady(config: RunnerConfig, service: ServiceName): Promise<boolean> {
   try {
     if (service !== 'gateway') return (await checkHealth(addressOf(config, service), '', 1_000)) === 'SERVING';
     const response = await fetch(`http://${addressOf(config, 'gateway')}/readyz`, { signal: AbortSignal.timeout(1_000) });
@@ -77,7 +77,7 @@ async function isReady(config: PlatformConfig, service: ServiceName): Promise<bo
   }
 }
 
-async function waitUntilReady(config: PlatformConfig, stopped: Promise<unknown>): Promise<void> {
+async function waitUntilReady(config: RunnerConfig, stopped: Promise<unknown>): Promise<void> {
   let exited = false;
   void stopped.finally(() => {
     exited = true;
@@ -101,9 +101,9 @@ function describeExit(events: readonly CloseEvent[]): string {
 }
 
 async function run(bundles: Readonly<Record<string, string>>): Promise<void> {
-  let config: PlatformConfig;
+  let config: RunnerConfig;
   try {
-    config = platformConfig();
+    config = runnerConfig();
   } catch (error) {
     if (error instanceof ConfigError) fail(error.message);
     throw error;

@@ -1,7 +1,7 @@
 import { classifyResponse, type RunResult } from './load.js';
 import { summarizeLatencies, type LatencySummary } from './stats.js';
 
-// Scenario 6: a burst of sign-ups, all sent at once, and an administrator's logIn right after.
+// The signup-burst scenario: a burst of sign-ups, all sent at once, and an administrator's logIn right after.
 // Not a steady load (autocannon's kind) but one wave: what a launch or a bot does to the account
 // service, whose password hashing is the costliest work on the platform.
 

@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '@emporium/kit/testing.js';
-import { parseReadyLine, runNpm } from '../../scripts/platform-process.js';
+import { parseReadyLine, runNpm } from '../../scripts/npm-process.js';
 import type { ColdStart } from './report.js';
 
 export { parseReadyLine };
@@ -10,12 +10,12 @@ export { parseReadyLine };
 /** One `npm start` on the data directory: its ready line and the wall time to it; then Ctrl-C, and every process gone. */
 async function startOnce(env: Record<string, string>, timeoutMs: number): Promise<{ reportedSeconds: number; wallSeconds: number; demoProducts: number }> {
   const started = performance.now();
-  const platform = runNpm(['start'], env, timeoutMs);
+  const npmStart = runNpm(['start'], env, timeoutMs);
   try {
-    const ready = await platform.ready;
+    const ready = await npmStart.ready;
     return { reportedSeconds: ready.seconds, wallSeconds: (performance.now() - started) / 1000, demoProducts: ready.demoProducts };
   } finally {
-    await platform.stop(undefined, 20_000);
+    await npmStart.stop(undefined, 20_000);
   }
 }
 

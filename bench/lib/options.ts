@@ -4,8 +4,19 @@ import type { DataSet } from './seed.js';
 export const PROCESS_NAMES = ['account', 'catalog', 'order', 'gateway', 'monolith'] as const;
 export type ProcessName = (typeof PROCESS_NAMES)[number];
 
-export const SCENARIO_IDS = [1, 2, 3, 4, 5, 6] as const;
-export type ScenarioId = (typeof SCENARIO_IDS)[number];
+/** The scenarios: the number the CLI and the results know each by, and its name (bench/README.md describes each). */
+export const SCENARIOS = [
+  { id: 1, name: 'search' },
+  { id: 2, name: 'product' },
+  { id: 3, name: 'nested' },
+  { id: 4, name: 'order' },
+  { id: 5, name: 'hot-order' },
+  { id: 6, name: 'signup-burst' },
+] as const;
+export type Scenario = (typeof SCENARIOS)[number];
+export type ScenarioId = Scenario['id'];
+export type ScenarioName = Scenario['name'];
+export const SCENARIO_IDS: readonly ScenarioId[] = SCENARIOS.map((scenario) => scenario.id);
 
 /** Everything that decides what a run measures; all of it is written into the results. */
 export interface BenchOptions {
@@ -21,9 +32,9 @@ export interface BenchOptions {
   /** pgbench clients: the services' pool size (DATABASE_POOL_MAX 10), the most any of them uses per database. */
   readonly pgbenchClients: number;
   readonly pgbenchThreads: number;
-  /** Customers logged in to place the orders of scenarios 4 and 5. */
+  /** Customers logged in to place the orders of the order and hot-order scenarios. */
   readonly customers: number;
-  /** Sign-ups sent at once in each wave of scenario 6. */
+  /** Sign-ups sent at once in each wave of the signup-burst scenario. */
   readonly burstSize: number;
   readonly scenarios: readonly ScenarioId[];
   readonly coldStart: boolean;
@@ -58,7 +69,8 @@ const QUICK = {
 export const USAGE = `npm run bench [-- options]
 
   --quick             small data set, one short run per target (under 2 minutes)
-  --scenarios 1,3     only these scenarios (results go to bench/results/tmp/)
+  --scenarios 1,3     only these scenarios, by number or name (results go to bench/results/tmp/):
+                      ${SCENARIOS.map((scenario) => `${scenario.id} ${scenario.name}`).join(', ')}
   --runs N            measured runs per target (median reported)
   --seconds N         length of each measured run
   --cold-start        measure npm start's cold start also with --quick
@@ -100,7 +112,7 @@ export function parseOptions(argv: readonly string[]): BenchOptions | 'help' {
   const cpuProf = parseProcessNames(values['cpu-prof']);
   return {
     mode: values.quick ? 'quick' : 'full',
-    // One hot product for each scenario-5 load: the warm-up and every run start from the same stock.
+    // One hot product for each hot-order load: the warm-up and every run start from the same stock.
     data: { ...profile.data, hotProducts: runs + 1 },
     warmupSeconds: profile.warmupSeconds,
     runSeconds: positiveInt(values.seconds, '--seconds') ?? profile.runSeconds,
@@ -110,7 +122,7 @@ export function parseOptions(argv: readonly string[]): BenchOptions | 'help' {
     pgbenchClients: 10,
     pgbenchThreads: 2,
     customers: profile.customers,
-    // The hardening issue's figure: 100 concurrent sign-ups, in the quick run too.
+    // 100 concurrent sign-ups, in the quick run too: about what a launch or a bot sends at once.
     burstSize: 100,
     scenarios,
     coldStart: values['no-cold-start'] === true ? false : (values['cold-start'] ?? !values.quick),
@@ -147,11 +159,20 @@ function parseProcessNames(text: string | undefined): ProcessName[] {
 
 function parseScenarios(text: string): ScenarioId[] {
   const ids = text.split(',').map((part) => {
-    const id = SCENARIO_IDS.find((candidate) => String(candidate) === part.trim());
-    if (id === undefined) throw new Error(`--scenarios takes numbers from 1 to ${SCENARIO_IDS.length}, got ${JSON.stringify(part)}`);
-    return id;
+    const scenario = SCENARIOS.find((candidate) => String(candidate.id) === part.trim() || candidate.name === part.trim());
+    if (scenario === undefined) {
+      throw new Error(`--scenarios takes numbers from 1 to ${SCENARIOS.length} or names (${SCENARIOS.map((s) => s.name).join(', ')}), got ${JSON.stringify(part)}`);
+    }
+    return scenario.id;
   });
   return [...new Set(ids)].sort((a, b) => a - b);
+}
+
+/** The scenario of that number. */
+export function scenarioById(id: ScenarioId): Scenario {
+  const scenario = SCENARIOS.find((candidate) => candidate.id === id);
+  if (scenario === undefined) throw new Error(`no scenario ${id}`);
+  return scenario;
 }
 
 /** A run is the official kind (written to bench/results/) only with every scenario and the standard settings. */

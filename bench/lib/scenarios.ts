@@ -20,7 +20,8 @@ import {
 } from './sql.js';
 import { SEARCH_WORDS } from './words.js';
 
-// The five scenarios of issue 7: what each sends, and the pgbench scripts of the same SQL.
+// The timed-load scenarios (search, product, nested, order, hot-order): what each sends, and the pgbench
+// scripts of the same SQL.
 
 /** The GraphQL documents, sent verbatim; the monolith floor answers them by operation name. */
 export const DOCUMENTS = {
@@ -41,19 +42,19 @@ export function graphqlBody(operationName: OperationName, variables: Record<stri
 
 const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
 
-/** Scenario 1: the search words in a seeded order. */
+/** search: the search words in a seeded order. */
 export function searchRequests(seed: number): () => LoadRequest {
   const random = new SeededRandom(seed);
   return () => ({ body: graphqlBody('Search', { query: random.pick(SEARCH_WORDS) }), headers: {} });
 }
 
-/** Scenario 2: point reads of seeded products, uniformly at random. */
+/** product: point reads of seeded products, uniformly at random. */
 export function productRequests(seed: number, productIds: readonly string[]): () => LoadRequest {
   const random = new SeededRandom(seed);
   return () => ({ body: graphqlBody('Product', { id: random.pick(productIds) }), headers: {} });
 }
 
-/** Scenario 3: the nested query, as an administrator (only they may list accounts). */
+/** nested: the nested query, as an administrator (only they may list accounts). */
 export function nestedRequests(adminToken: string): () => LoadRequest {
   const body = graphqlBody('Nested', {});
   return () => ({ body, headers: bearer(adminToken) });
@@ -66,7 +67,7 @@ function keys(prefix: string): () => string {
 }
 
 /**
- * Scenario 4: customers order two distinct random products, 1-3 of each, with an idempotency key
+ * order: customers order two distinct random products, 1-3 of each, with an idempotency key
  * as a careful client does. Stock is ample, so every order is placed.
  */
 export function orderRequests(seed: number, productIds: readonly string[], tokens: readonly string[], keyPrefix: string): () => LoadRequest {
@@ -83,7 +84,7 @@ export function orderRequests(seed: number, productIds: readonly string[], token
   };
 }
 
-/** Scenario 5: every customer orders one unit of the same hot product until it runs out. */
+/** hot-order: every customer orders one unit of the same hot product until it runs out. */
 export function hotOrderRequests(seed: number, hotProductId: string, tokens: readonly string[], keyPrefix: string): () => LoadRequest {
   const random = new SeededRandom(seed);
   const nextKey = keys(keyPrefix);
@@ -97,7 +98,7 @@ export function hotOrderRequests(seed: number, hotProductId: string, tokens: rea
 
 const quote = (text: string) => `'${text.replace(/'/g, "''")}'`;
 
-/** Scenario 1: one script per search word (pgbench picks among them), both statements of a search. */
+/** search: one script per search word (pgbench picks among them), both statements of a search. */
 export function searchScripts(): PgbenchScript[] {
   return SEARCH_WORDS.map((word) => ({
     name: `search-${word}`,
@@ -108,12 +109,12 @@ export function searchScripts(): PgbenchScript[] {
   }));
 }
 
-/** Scenario 2: a point read of a random seeded product. */
+/** product: a point read of a random seeded product. */
 export function productScript(products: number): PgbenchScript {
   return { name: 'product', text: [`\\set n random(1, ${products})`, forPgbench(PRODUCT_BY_ID, ['bench.id(1, :n)'])].join('\n') };
 }
 
-/** Two distinct random products and their quantities, as scenario 4 orders them. */
+/** Two distinct random products and their quantities, as the order scenario orders them. */
 function orderLinesSetup(products: number): string[] {
   return [
     `\\set p1 random(1, ${products})`,
@@ -128,7 +129,7 @@ const SNAPSHOT_NAME = quote('Sturdy Oak Lamp');
 const SNAPSHOT_PRICE = '1999';
 
 /**
- * Scenario 4 needs SQL in all three databases, so its ceiling is three scripts, one per database,
+ * The order scenario needs SQL in all three databases, so its ceiling is three scripts, one per database,
  * each everything one createOrder asks of that database, in the services' order.
  */
 export function orderScripts(sizes: { products: number; accounts: number }): { account: PgbenchScript; catalog: PgbenchScript; order: PgbenchScript } {

@@ -12,7 +12,7 @@ export interface DataSet {
   readonly products: number;
   readonly accounts: number;
   readonly orders: number;
-  /** Products with hotStock units, one per scenario 5 load (warm-up and each run). */
+  /** Products with hotStock units, one per hot-order load (warm-up and each run). */
   readonly hotProducts: number;
   readonly hotStock: number;
 }

@@ -35,7 +35,7 @@ export const LAST_NAMES = [
   'Kim', 'Larsen', 'Moreau', 'Nakamura', 'Okafor', 'Petrov', 'Rossi', 'Silva', 'Tanaka', 'Weber',
 ] as const;
 
-/** The common words scenario 1 searches for, in turn: nouns, so each matches names and descriptions. */
+/** The common words the search scenario looks for, in turn: nouns, so each matches names and descriptions. */
 export const SEARCH_WORDS = ['lamp', 'chair', 'mug', 'blanket', 'vase', 'desk', 'basket', 'candle'] as const;
 
 /** A SQL array literal of safe words: ARRAY['a', 'b']. */

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseReadyLine } from '../lib/coldstart.js';
+import { parseOptions, SCENARIOS } from '../lib/options.js';
 import { classifyResponse, parseBackendCalls } from '../lib/load.js';
 import { parsePgbenchLog, parsePgbenchSummary } from '../lib/pgbench.js';
 import { packageOf, summarizeProfile } from '../lib/profile.js';
@@ -140,5 +141,28 @@ describe('CPU profile summary', () => {
     expect(packageOf('node:internal/http2/util', 'f')).toBe('node (built-in)');
     expect(packageOf('file:///x/services/gateway/dist/src/loaders.js', 'f')).toBe('services/gateway');
     expect(packageOf('', '(garbage collector)')).toBe('(garbage collector)');
+  });
+});
+
+describe('--scenarios', () => {
+  const scenariosOf = (text: string) => {
+    const options = parseOptions(['--quick', '--scenarios', text]);
+    return options === 'help' ? [] : options.scenarios;
+  };
+
+  it('takes numbers or names, in any order, and keeps the numbers', () => {
+    expect(scenariosOf('1,3')).toEqual([1, 3]);
+    expect(scenariosOf('hot-order, search,2,search')).toEqual([1, 2, 5]);
+    expect(scenariosOf('signup-burst')).toEqual([6]);
+  });
+
+  it('refuses anything else, naming what it takes', () => {
+    expect(() => scenariosOf('7')).toThrow(/numbers from 1 to 6 or names \(search, product, nested, order, hot-order, signup-burst\)/);
+    expect(() => scenariosOf('checkout')).toThrow(/got "checkout"/);
+  });
+
+  it('runs every scenario by default', () => {
+    const options = parseOptions(['--quick']);
+    expect(options === 'help' ? [] : options.scenarios).toEqual(SCENARIOS.map((scenario) => scenario.id));
   });
 });

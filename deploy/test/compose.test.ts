@@ -8,7 +8,7 @@ import { z } from 'zod';
 import { ConfigError } from '@emporium/kit/config.js';
 import { InterpolationError, interpolate, interpolateDocument, parseEnvFile, referencedVariables } from './compose.js';
 import { healthcheck, parseDockerfile, stageEnv } from './dockerfile.js';
-import { DEPLOY_DIR, PROCESSES, isProcessName, parseProcessEnv, splitAddress, type DeployedConfig, type ProcessName } from './platform.js';
+import { DEPLOY_DIR, PROCESSES, isProcessName, parseProcessEnv, splitAddress, type DeployedConfig, type ProcessName } from './deployed-config.js';
 
 /*
  * deploy/compose.yaml as `docker compose` would see it with deploy/.env copied from

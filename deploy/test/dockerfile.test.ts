@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { buildContextFiles, isIgnored, parseDockerignore } from './build-context.js';
 import { command, copies, healthcheck, parseDockerfile, runs, stage, stageEnv } from './dockerfile.js';
-import { DEPLOY_DIR, PROCESSES, REPO_ROOT, parseProcessEnv } from './platform.js';
+import { DEPLOY_DIR, PROCESSES, REPO_ROOT, parseProcessEnv } from './deployed-config.js';
 
 /*
  * What can be known about the images without building them: the Dockerfile's structure and the

@@ -14,7 +14,7 @@ import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { renderKustomization, type Resource } from './kustomize.js';
 import { allowed, selects, type Endpoint } from './network-policy.js';
-import { DEPLOY_DIR, GRPC_SERVICES, PROCESSES, isProcessName, parseProcessEnv, splitAddress, type DeployedConfig, type ProcessName } from './platform.js';
+import { DEPLOY_DIR, GRPC_SERVICES, PROCESSES, isProcessName, parseProcessEnv, splitAddress, type DeployedConfig, type ProcessName } from './deployed-config.js';
 
 /*
  * deploy/k8s rendered offline (deploy/test/kustomize.ts stands in for `kustomize build`), every

@@ -25,7 +25,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TEST_ADMIN_URL, freePort } from '@emporium/kit/testing.js';
 import { buildContextFiles } from './build-context.js';
 import { command, copies, healthcheck, parseDockerfile, runs, stage, stageEnv, type Copy } from './dockerfile.js';
-import { DEPLOY_DIR, GRPC_SERVICES, REPO_ROOT, type GrpcService } from './platform.js';
+import { DEPLOY_DIR, GRPC_SERVICES, REPO_ROOT, type GrpcService } from './deployed-config.js';
 
 const run = promisify(execFile);
 const dockerfile = parseDockerfile(readFileSync(join(DEPLOY_DIR, 'Dockerfile'), 'utf8'));

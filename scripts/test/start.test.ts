@@ -8,7 +8,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dataDirOwner } from '@emporium/kit/embedded.js';
 import { createTestDatabase, freePort, type TestDatabase } from '@emporium/kit/testing.js';
-import { runNpm } from '../platform-process.js';
+import { runNpm } from '../npm-process.js';
 
 /*
  * `npm start`, `npm run seed` and `npm run reset` as a user runs them: the real command in its own
@@ -19,12 +19,12 @@ import { runNpm } from '../platform-process.js';
 const SERVICES = ['account', 'catalog', 'order'] as const;
 const MINUTE = 60_000;
 
-interface Platform {
+interface StartSetup {
   readonly env: Record<string, string>;
   readonly graphql: string;
 }
 
-async function newPlatform(dataDir: string, extra: Record<string, string> = {}): Promise<Platform> {
+async function newStartSetup(dataDir: string, extra: Record<string, string> = {}): Promise<StartSetup> {
   const env: Record<string, string> = { EMPORIUM_DATA_DIR: dataDir, ...extra };
   for (const name of ['GATEWAY_PORT', 'ACCOUNT_PORT', 'CATALOG_PORT', 'ORDER_PORT']) env[name] = String(await freePort());
   return { env, graphql: `http://127.0.0.1:${env.GATEWAY_PORT}/graphql` };
@@ -86,30 +86,30 @@ async function workDir(): Promise<string> {
 
 describe('npm start on the embedded databases', () => {
   let dataDir: string;
-  let platform: Platform;
+  let setup: StartSetup;
 
   beforeAll(async () => {
     dataDir = await workDir();
-    platform = await newPlatform(dataDir);
+    setup = await newStartSetup(dataDir);
   });
 
   it('starts a working shop with demo data, and stops every process cleanly on Ctrl-C', { timeout: 3 * MINUTE }, async () => {
-    const running = runNpm(['start'], platform.env);
+    const running = runNpm(['start'], setup.env);
     try {
       const ready = await running.ready;
       expect(ready.demoProducts).toBe(50);
-      expect(running.output).toContain(`  GraphiQL  http://127.0.0.1:${platform.env.GATEWAY_PORT}/graphiql`);
-      expect(await productCount(platform.graphql)).toBe(50);
+      expect(running.output).toContain(`  GraphiQL  http://127.0.0.1:${setup.env.GATEWAY_PORT}/graphiql`);
+      expect(await productCount(setup.graphql)).toBe(50);
 
       // As a newcomer would: the printed customer logs in, finds a product and orders it.
-      const token = await logIn(platform.graphql, printedCredentials(running.output, 'customer'));
-      const found = (await graphql(platform.graphql, '{ products(first: 1, query: "lamp") { nodes { id price { amount } } } }')) as {
+      const token = await logIn(setup.graphql, printedCredentials(running.output, 'customer'));
+      const found = (await graphql(setup.graphql, '{ products(first: 1, query: "lamp") { nodes { id price { amount } } } }')) as {
         products: { nodes: { id: string; price: { amount: string } }[] };
       };
       const lamp = found.products.nodes[0];
       expect(lamp).toBeDefined();
       const ordered = (await graphql(
-        platform.graphql,
+        setup.graphql,
         'mutation($input: CreateOrderInput!) { createOrder(input: $input) { status total { amount } } }',
         { input: { items: [{ productId: lamp?.id, quantity: 2 }] } },
         token,
@@ -117,15 +117,15 @@ describe('npm start on the embedded databases', () => {
       expect(ordered.createOrder.status).toBe('PLACED');
       expect(ordered.createOrder.total.amount).toBe((Number(lamp?.price.amount) * 2).toFixed(2));
       // The printed administrator is one.
-      const adminToken = await logIn(platform.graphql, printedCredentials(running.output, 'admin'));
-      const accounts = (await graphql(platform.graphql, '{ accounts(first: 10) { totalCount } }', {}, adminToken)) as { accounts: { totalCount: number } };
+      const adminToken = await logIn(setup.graphql, printedCredentials(running.output, 'admin'));
+      const accounts = (await graphql(setup.graphql, '{ accounts(first: 10) { totalCount } }', {}, adminToken)) as { accounts: { totalCount: number } };
       expect(accounts.accounts.totalCount).toBe(2);
 
       // While it runs: seed puts the demo products back; reset refuses to wipe.
-      const seeded = await npmRun('seed', platform.env);
+      const seeded = await npmRun('seed', setup.env);
       expect(seeded.code).toBe(0);
       expect(seeded.output).toContain('demo data loaded: 0 products created, 50 reset');
-      const refused = await npmRun('reset', platform.env);
+      const refused = await npmRun('reset', setup.env);
       expect(refused.code).toBe(1);
       expect(refused.output).toMatch(/service \(process \d+\) is still running: stop the platform first/);
     } finally {
@@ -139,10 +139,10 @@ describe('npm start on the embedded databases', () => {
   });
 
   it('starts again on the same data without loading anything twice; one service dying stops them all', { timeout: 3 * MINUTE }, async () => {
-    const running = runNpm(['start'], platform.env);
+    const running = runNpm(['start'], setup.env);
     try {
       expect((await running.ready).demoProducts).toBe(0);
-      expect(await productCount(platform.graphql)).toBe(50);
+      expect(await productCount(setup.graphql)).toBe(50);
       const catalog = dataDirOwner(join(dataDir, 'catalog'));
       // Never process.kill(0 or undefined): that would signal this test's own process group.
       if (catalog === undefined) throw new Error('the catalog service holds no lock on its data directory');
@@ -159,7 +159,7 @@ describe('npm start on the embedded databases', () => {
   });
 
   it('npm run reset wipes the data once nothing runs', { timeout: MINUTE }, async () => {
-    const reset = await npmRun('reset', platform.env);
+    const reset = await npmRun('reset', setup.env);
     expect(reset.code).toBe(0);
     expect(reset.output).toContain(`removed ${dataDir}`);
     await expect(readdir(dataDir)).rejects.toThrow(/ENOENT/);
@@ -175,8 +175,8 @@ describe('npm start configuration', () => {
     const port = typeof address === 'object' && address !== null ? address.port : 0;
     try {
       const dataDir = await workDir();
-      const platform = await newPlatform(dataDir);
-      const running = runNpm(['start'], { ...platform.env, ORDER_PORT: String(port) });
+      const setup = await newStartSetup(dataDir);
+      const running = runNpm(['start'], { ...setup.env, ORDER_PORT: String(port) });
       expect(await running.exited).toBe(1);
       await running.gone();
       expect(running.output.join('\n')).toContain(`port ${port} (order) is already in use`);
@@ -188,8 +188,8 @@ describe('npm start configuration', () => {
   });
 
   it('names a bad variable and exits', { timeout: MINUTE }, async () => {
-    const platform = await newPlatform(await workDir());
-    const running = runNpm(['start'], { ...platform.env, CATALOG_DATABASE_URL: 'mysql://nope' });
+    const setup = await newStartSetup(await workDir());
+    const running = runNpm(['start'], { ...setup.env, CATALOG_DATABASE_URL: 'mysql://nope' });
     expect(await running.exited).toBe(1);
     await running.gone();
     expect(running.output.join('\n')).toMatch(/CATALOG_DATABASE_URL.*must be a postgres:\/\/ URL/);
@@ -207,11 +207,11 @@ describe('npm start on PostgreSQL', () => {
     for (let i = 0; i < SERVICES.length; i++) databases.push(await createTestDatabase('emporium_start_test'));
     const urls = Object.fromEntries(SERVICES.map((service, i) => [`${service.toUpperCase()}_DATABASE_URL`, databases[i]?.url ?? '']));
     const dataDir = await workDir();
-    const platform = await newPlatform(dataDir, urls);
-    const running = runNpm(['start'], platform.env);
+    const setup = await newStartSetup(dataDir, urls);
+    const running = runNpm(['start'], setup.env);
     try {
       expect((await running.ready).demoProducts).toBe(50);
-      expect(await productCount(platform.graphql)).toBe(50);
+      expect(await productCount(setup.graphql)).toBe(50);
       // Stopped the way a process manager stops it: SIGTERM to npm alone, which passes it on.
       await running.stop(() => running.signalNpm('SIGTERM'));
       expect(forcedStops(running.output)).toEqual([]);

@@ -48,7 +48,7 @@ export interface IssuedToken {
 export class TokenService {
   /**
    * The secret imported into WebCrypto once: given the raw bytes, jose imports them again for
-   * every token it signs or checks (~25 µs of a ~75 µs verification, bench/README.md).
+   * every token it signs or checks, a third of each verification (bench/README.md).
    */
   private readonly key: Promise<webcrypto.CryptoKey>;
 

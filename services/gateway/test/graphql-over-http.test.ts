@@ -5,7 +5,7 @@ import { at, startStack, type Stack } from './harness.js';
 
 /*
  * GraphQL over HTTP (the spec of the GraphQL foundation's working group), checked with the audit
- * suite its maintainers publish (graphql-http's auditServer), and the cases the issue found.
+ * suite its maintainers publish (graphql-http's auditServer), and cases found beyond that suite.
  */
 
 let stack: Stack;

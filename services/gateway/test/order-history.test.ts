@@ -8,8 +8,8 @@ import { startOrderService } from '@emporium/order/main.js';
 import { at, codes, log, logInAdmin, signUp, startStack, type GraphQLResponse, type Stack } from './harness.js';
 
 /*
- * A customer's order history lists every order in every status with every field (issue 11,
- * defect 1), and money that cannot be held never takes stock (defect 4). Through HTTP, like a
+ * A customer's order history lists every order in every status with every field (it once failed
+ * on orders never priced), and money that cannot be held never takes stock. Through HTTP, like a
  * client; the only shortcuts are SQL that models rows an older release wrote.
  */
 
@@ -166,7 +166,7 @@ describe('order history in every status', () => {
     const again = await order(customer.token, [{ productId: UNKNOWN_PRODUCT, quantity: 2 }], 'unknown-1');
     expect(codes(again)).toEqual(['NOT_FOUND']);
 
-    // The issue's query, as it was reported: INTERNAL and viewer null before the fix.
+    // The query as it was first reported: INTERNAL and viewer null before the fix.
     const reported = await stack.request(
       `{ viewer { orders(first: 50) { nodes { id status total { amount } items { name unitPrice { amount } subtotal { amount } } } } } }`,
       { token: customer.token },

@@ -94,7 +94,7 @@ function graphqlRulesReads(document: DocumentNode): number {
   return counted.reads();
 }
 
-/** The issue's document: `levels` fragments, each spreading the next one twice. */
+/** A document whose naive cost doubles per level: `levels` fragments, each spreading the next one twice. */
 function doubling(levels: number): string {
   let source = '{ products(first: 100) { nodes { ...F0 } } }\n';
   for (let i = 0; i < levels; i++) source += `fragment F${i} on Product { name ...F${i + 1} ...F${i + 1} }\n`;

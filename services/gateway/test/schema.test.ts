@@ -6,7 +6,7 @@ import { loadSchema } from '../src/server.js';
 const changelog = readFileSync(CHANGELOG_PATH, 'utf8');
 
 /*
- * The public contract of issue 5, as written there (the connections spelled out). Clients are
+ * The public contract as first published (the connections spelled out). Clients are
  * written against exactly these names: the schema may add to them, never rename or remove.
  */
 const CONTRACT = `
@@ -57,7 +57,7 @@ describe('the public schema', () => {
   it('keeps every name of the contract: additions only, apart from the breaks recorded in schema/CHANGELOG.md', () => {
     const { breaking } = compareSchemas(CONTRACT, loadSchema());
     expect(unrecordedBreaks(breaking, parseChangelog(changelog)).map((change) => change.description)).toEqual([]);
-    // The recorded ones, and nothing else, are what changed (issue 11: never-priced orders).
+    // The recorded ones, and nothing else, are what changed (never-priced orders: their amounts became nullable).
     expect(breaking.map((change) => change.description).sort()).toEqual([
       'Order.total changed type from Money! to Money.',
       'OrderItem.name changed type from String! to String.',
@@ -81,7 +81,7 @@ describe('the public schema', () => {
 });
 
 describe('the schema check (npm run check:schema)', () => {
-  /** The schema before issue 11, as main had it: every amount of an order non-null. */
+  /** The schema before never-priced orders could be listed, as main had it: every amount of an order non-null. */
   const before = loadSchema()
     .replace(/^ {2}total: Money$/m, '  total: Money!')
     .replace(/^ {2}name: String$/m, '  name: String!')

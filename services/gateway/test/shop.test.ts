@@ -360,7 +360,7 @@ describe('batching', () => {
       expect.arrayContaining([{ quantity: 2, product: { name: 'Elm spoon' } }]),
     );
 
-    // The issue's own query, and its edges form.
+    // The nested query the batching exists for, and its edges form.
     const issue = await stack.request('{ accounts(first: 50) { nodes { orders { nodes { items { product { name } } } } } } }', { token: admin });
     expect(issue.errors).toBeUndefined();
     expect(issue.calls).toEqual({ 'AccountService.ListAccounts': 1, 'OrderService.BatchListAccountOrders': 1, 'CatalogService.BatchGetProducts': 1 });

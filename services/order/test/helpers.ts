@@ -25,7 +25,7 @@ export interface Running {
 }
 
 /** All three services as real gRPC servers on real PostgreSQL databases of their own. */
-export interface Platform {
+export interface ServiceStack {
   readonly accounts: AccountClient;
   readonly catalog: CatalogClient;
   readonly orders: OrderClient;
@@ -44,7 +44,7 @@ export interface Platform {
 
 let sequence = 0;
 
-export async function startPlatform(orderEnv: Record<string, string> = {}): Promise<Platform> {
+export async function startServiceStack(orderEnv: Record<string, string> = {}): Promise<ServiceStack> {
   const databases: TestDatabase[] = await Promise.all([createTestDatabase(), createTestDatabase(), createTestDatabase()]);
   const [accountDb, catalogDb, orderDb] = databases as [TestDatabase, TestDatabase, TestDatabase];
   const accountService = await startAccountService(
@@ -72,7 +72,7 @@ export async function startPlatform(orderEnv: Record<string, string> = {}): Prom
   const accounts = createAccountClient(accountService.address);
   const catalog = createCatalogClient(catalogService.address);
   const orders = createOrderClient(orderService.address, { deadlineMs: 20_000 });
-  const platform: Platform = {
+  const stack: ServiceStack = {
     accounts,
     catalog,
     orders,
@@ -108,11 +108,11 @@ export async function startPlatform(orderEnv: Record<string, string> = {}): Prom
       accounts.close();
       catalog.close();
       orders.close();
-      await Promise.all([platform.orderService.stop(), platform.catalogService.stop(), accountService.stop()]);
+      await Promise.all([stack.orderService.stop(), stack.catalogService.stop(), accountService.stop()]);
       await Promise.all(databases.map((database) => database.drop()));
     },
   };
-  return platform;
+  return stack;
 }
 
 /** The DomainError a call rejected with; fails the test when it did not reject. */

@@ -6,7 +6,7 @@ import { startServiceProcess } from '@emporium/kit/testing.js';
 import { catalogConfigSchema } from '@emporium/catalog/config.js';
 import { startCatalogService } from '@emporium/catalog/main.js';
 import { createOrderClient } from '../src/client.js';
-import { eventually, failure, log, runSql, startPlatform, type Platform } from './helpers.js';
+import { eventually, failure, log, runSql, startServiceStack, type ServiceStack } from './helpers.js';
 
 // Crash safety: whatever point the order process dies at, and whatever the Catalog does, every order
 // ends PLACED with its stock held exactly once, or REJECTED with nothing held.
@@ -14,28 +14,28 @@ import { eventually, failure, log, runSql, startPlatform, type Platform } from '
 const orderMain = fileURLToPath(new URL('../src/main.ts', import.meta.url));
 
 describe('order placement under crashes and outages', () => {
-  let platform: Platform;
+  let stack: ServiceStack;
 
   beforeAll(async () => {
     // The test's own order service never reconciles; the recovery under test is a restarted one.
-    platform = await startPlatform({ RECONCILE_INTERVAL_MS: '0' });
+    stack = await startServiceStack({ RECONCILE_INTERVAL_MS: '0' });
   });
   afterAll(async () => {
-    await platform.stop();
+    await stack.stop();
   });
 
   /** Runs the order service as a process that SIGKILLs itself at a crash point during CreateOrder. */
   async function crashDuringOrder(fault: 'crash-after-pending' | 'crash-after-reserve', productId: string, quantity: number) {
     const child = startServiceProcess(orderMain, {
       PORT: '0',
-      DATABASE_URL: platform.orderDatabaseUrl,
-      ACCOUNT_ADDRESS: platform.accountAddress,
-      CATALOG_ADDRESS: platform.catalogAddress,
+      DATABASE_URL: stack.orderDatabaseUrl,
+      ACCOUNT_ADDRESS: stack.accountAddress,
+      CATALOG_ADDRESS: stack.catalogAddress,
       RECONCILE_INTERVAL_MS: '0',
       FAULT_INJECTION: fault,
     });
     const client = createOrderClient(await child.listening());
-    const accountId = await platform.newAccount();
+    const accountId = await stack.newAccount();
     try {
       const error = await failure(client.createOrder({ accountId, lines: [{ productId, quantity }], idempotencyKey: '' }));
       expect(error.kind).toBe('UNAVAILABLE');
@@ -44,7 +44,7 @@ describe('order placement under crashes and outages', () => {
       client.close();
       child.process.kill('SIGKILL');
     }
-    const { orders } = await platform.orders.listOrders({ accountId, pageSize: 5, pageToken: '' });
+    const { orders } = await stack.orders.listOrders({ accountId, pageSize: 5, pageToken: '' });
     expect(orders.map((o) => o.status)).toEqual([OrderStatus.ORDER_STATUS_PENDING]);
     // Not priced yet, not rejected.
     expect(orders.map((o) => [o.total, o.rejection, o.lines.map((line) => line.unitPrice)])).toEqual([[undefined, undefined, [undefined]]]);
@@ -53,10 +53,10 @@ describe('order placement under crashes and outages', () => {
 
   /** A fresh order service that reconciles everything at once, until the order is settled. */
   async function recover(orderId: string, env: Record<string, string> = {}) {
-    const recovering = await platform.startOrder({ RECONCILE_INTERVAL_MS: '100', RECONCILE_AFTER_MS: '0', ...env });
+    const recovering = await stack.startOrder({ RECONCILE_INTERVAL_MS: '100', RECONCILE_AFTER_MS: '0', ...env });
     try {
       return await eventually(
-        async () => (await platform.orders.getOrder({ id: orderId })).order,
+        async () => (await stack.orders.getOrder({ id: orderId })).order,
         (order) => order?.status !== OrderStatus.ORDER_STATUS_PENDING,
       );
     } finally {
@@ -65,49 +65,49 @@ describe('order placement under crashes and outages', () => {
   }
 
   it('crash after the PENDING write: the reconciler reserves and places the order', async () => {
-    const product = await platform.newProduct(300, 10);
+    const product = await stack.newProduct(300, 10);
     const orderId = await crashDuringOrder('crash-after-pending', product.id, 3);
-    expect(await platform.stockOf(product.id)).toBe(10);
+    expect(await stack.stockOf(product.id)).toBe(10);
     const order = await recover(orderId);
     expect(order).toMatchObject({ status: OrderStatus.ORDER_STATUS_PLACED, total: { amountMinor: '900' } });
-    expect(await platform.stockOf(product.id)).toBe(7);
+    expect(await stack.stockOf(product.id)).toBe(7);
   });
 
   it('crash after the PENDING write, stock gone meanwhile: the reconciler rejects it, nothing held', async () => {
-    const product = await platform.newProduct(300, 10);
+    const product = await stack.newProduct(300, 10);
     const orderId = await crashDuringOrder('crash-after-pending', product.id, 3);
-    await platform.catalog.updateProduct({ id: product.id, stock: 2, price: undefined });
+    await stack.catalog.updateProduct({ id: product.id, stock: 2, price: undefined });
     const order = await recover(orderId);
     expect(order).toMatchObject({ status: OrderStatus.ORDER_STATUS_REJECTED, shortages: [{ productId: product.id, available: 2 }] });
-    expect(await platform.stockOf(product.id)).toBe(2);
+    expect(await stack.stockOf(product.id)).toBe(2);
   });
 
   it('crash after the reservation: the reconciler places the order on that same reservation', async () => {
-    const product = await platform.newProduct(300, 10);
+    const product = await stack.newProduct(300, 10);
     const orderId = await crashDuringOrder('crash-after-reserve', product.id, 4);
-    expect(await platform.stockOf(product.id)).toBe(6); // held by the reservation
+    expect(await stack.stockOf(product.id)).toBe(6); // held by the reservation
     const order = await recover(orderId);
     expect(order?.status).toBe(OrderStatus.ORDER_STATUS_PLACED);
-    expect(await platform.stockOf(product.id)).toBe(6); // not taken twice
+    expect(await stack.stockOf(product.id)).toBe(6); // not taken twice
   });
 
   it('crash after the reservation, order too old to finish: given up, REJECTED, stock returned', async () => {
-    const product = await platform.newProduct(300, 10);
+    const product = await stack.newProduct(300, 10);
     const orderId = await crashDuringOrder('crash-after-reserve', product.id, 4);
-    expect(await platform.stockOf(product.id)).toBe(6);
+    expect(await stack.stockOf(product.id)).toBe(6);
     const order = await recover(orderId, { PENDING_TIMEOUT_MS: '0' });
     expect(order?.status).toBe(OrderStatus.ORDER_STATUS_REJECTED);
     expect(order?.rejection?.reason).toBe(RejectionReason.REJECTION_REASON_TIMED_OUT);
     expect(order?.total).toBeUndefined();
-    await eventually(() => platform.stockOf(product.id), (stock) => stock === 10);
+    await eventually(() => stack.stockOf(product.id), (stock) => stock === 10);
   });
 
   it('a reservation an older catalog took at a price no total can hold: REJECTED, stock returned, never PLACED', async () => {
-    const product = await platform.newProduct(300, 10);
+    const product = await stack.newProduct(300, 10);
     const orderId = await crashDuringOrder('crash-after-reserve', product.id, 2);
-    expect(await platform.stockOf(product.id)).toBe(8);
+    expect(await stack.stockOf(product.id)).toBe(8);
     // The snapshot as a release without a price maximum would have stored it.
-    await runSql(platform.catalogDatabaseUrl, 'update reservation_line set unit_price_minor = $2 where reservation_id = $1', [
+    await runSql(stack.catalogDatabaseUrl, 'update reservation_line set unit_price_minor = $2 where reservation_id = $1', [
       orderId,
       '9223372036854775000',
     ]);
@@ -117,40 +117,40 @@ describe('order placement under crashes and outages', () => {
       rejection: { reason: RejectionReason.REJECTION_REASON_TOTAL_OUT_OF_RANGE },
     });
     expect(order?.total).toBeUndefined();
-    await eventually(() => platform.stockOf(product.id), (stock) => stock === 10);
+    await eventually(() => stack.stockOf(product.id), (stock) => stock === 10);
   });
 
   it('Catalog down: UNAVAILABLE within the deadline; consistent once it is back', async () => {
-    const product = await platform.newProduct(300, 10);
-    const accountId = await platform.newAccount();
-    const port = platform.catalogService.port;
-    await platform.catalogService.stop();
+    const product = await stack.newProduct(300, 10);
+    const accountId = await stack.newAccount();
+    const port = stack.catalogService.port;
+    await stack.catalogService.stop();
 
     // Had the service waited past the caller's deadline, the caller would see DEADLINE_EXCEEDED instead.
     const error = await failure(
-      platform.orders.createOrder(
+      stack.orders.createOrder(
         { accountId, lines: [{ productId: product.id, quantity: 2 }], idempotencyKey: 'k1' },
         { deadlineMs: 8_000 },
       ),
     );
     expect(error.kind).toBe('UNAVAILABLE');
-    const { orders } = await platform.orders.listOrders({ accountId, pageSize: 5, pageToken: '' });
+    const { orders } = await stack.orders.listOrders({ accountId, pageSize: 5, pageToken: '' });
     expect(orders.map((o) => o.status)).toEqual([OrderStatus.ORDER_STATUS_PENDING]);
 
-    platform.catalogService = await startCatalogService(
-      parseConfig(catalogConfigSchema, { PORT: String(port), DATABASE_URL: platform.catalogDatabaseUrl }),
+    stack.catalogService = await startCatalogService(
+      parseConfig(catalogConfigSchema, { PORT: String(port), DATABASE_URL: stack.catalogDatabaseUrl }),
       log,
     );
     const order = await recover(orders[0]?.id ?? '');
     expect(order?.status).toBe(OrderStatus.ORDER_STATUS_PLACED);
-    expect(await platform.stockOf(product.id)).toBe(8);
+    expect(await stack.stockOf(product.id)).toBe(8);
     // The client's retry with the same key now gets the placed order.
-    const retried = await platform.orders.createOrder({
+    const retried = await stack.orders.createOrder({
       accountId,
       lines: [{ productId: product.id, quantity: 2 }],
       idempotencyKey: 'k1',
     });
     expect(retried.order?.id).toBe(order?.id);
-    expect(await platform.stockOf(product.id)).toBe(8);
+    expect(await stack.stockOf(product.id)).toBe(8);
   });
 });

@@ -29,7 +29,7 @@ export function parseReadyLine(line: string): ReadyLine | undefined {
   return { seconds: Number(match[1]), demoProducts: match[2] === undefined ? 0 : Number(match[2]) };
 }
 
-export interface PlatformProcess {
+export interface NpmProcess {
   /** Every line printed so far, stdout and stderr, colours removed. */
   readonly output: string[];
   /** The ready line; rejects if the process exits first or timeoutMs passes. */
@@ -53,7 +53,7 @@ export interface PlatformProcess {
  * Runs `npm <args>` from the repository root with only PATH and HOME from this environment plus env
  * (so a DATABASE_URL or port of the caller's cannot leak in).
  */
-export function runNpm(args: readonly string[], env: Record<string, string>, timeoutMs = 180_000): PlatformProcess {
+export function runNpm(args: readonly string[], env: Record<string, string>, timeoutMs = 180_000): NpmProcess {
   const child = spawn('npm', args, {
     cwd: REPO_ROOT,
     detached: true,

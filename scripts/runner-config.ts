@@ -8,7 +8,7 @@ import { parseConfig } from '@emporium/kit/config.js';
 const port = z.coerce.number().int().min(1).max(65535);
 const postgresUrl = z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL').optional();
 
-export const platformConfigSchema = z.object({
+export const runnerConfigSchema = z.object({
   /** Parent of every service's embedded data directory (and the demo credentials). */
   EMPORIUM_DATA_DIR: z.string().min(1).default('.data'),
   GATEWAY_PORT: port.default(8080),
@@ -24,16 +24,16 @@ export const platformConfigSchema = z.object({
   STORE_CURRENCY: z.string().regex(/^[A-Z]{3}$/).default('USD'),
 });
 
-export type PlatformConfig = z.infer<typeof platformConfigSchema>;
+export type RunnerConfig = z.infer<typeof runnerConfigSchema>;
 
-export function platformConfig(env: NodeJS.ProcessEnv = process.env): PlatformConfig {
-  return parseConfig(platformConfigSchema, env);
+export function runnerConfig(env: NodeJS.ProcessEnv = process.env): RunnerConfig {
+  return parseConfig(runnerConfigSchema, env);
 }
 
 export const SERVICES = ['account', 'catalog', 'order', 'gateway'] as const;
 export type ServiceName = (typeof SERVICES)[number];
 
-export function portOf(config: PlatformConfig, service: ServiceName): number {
+export function portOf(config: RunnerConfig, service: ServiceName): number {
   switch (service) {
     case 'account':
       return config.ACCOUNT_PORT;
@@ -46,7 +46,7 @@ export function portOf(config: PlatformConfig, service: ServiceName): number {
   }
 }
 
-export const addressOf = (config: PlatformConfig, service: ServiceName) => `127.0.0.1:${portOf(config, service)}`;
+export const addressOf = (config: RunnerConfig, service: ServiceName) => `127.0.0.1:${portOf(config, service)}`;
 
 export interface Credentials {
   readonly email: string;
@@ -62,7 +62,7 @@ const credentialsSchema = z.object({
  * The demo admin and customer. Their passwords are random, made on the first start and kept in the
  * data directory, so a demo started on a shared machine has no well-known password.
  */
-export function demoCredentials(config: PlatformConfig): { admin: Credentials; customer: Credentials } {
+export function demoCredentials(config: RunnerConfig): { admin: Credentials; customer: Credentials } {
   const dataDir = resolve(config.EMPORIUM_DATA_DIR);
   const file = join(dataDir, 'demo-credentials.json');
   if (existsSync(file)) return credentialsSchema.parse(JSON.parse(readFileSync(file, 'utf8')));
