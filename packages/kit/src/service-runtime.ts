@@ -1,4 +1,3 @@
-import { pathToFileURL } from 'node:url';
 import type { Kysely, Migration } from 'kysely';
 import { migrateToLatest, openDatabase, type Database } from './database.js';
 import { startGrpcServer, type GrpcService } from './grpc-server.js';
@@ -72,10 +71,4 @@ export async function startService<DB>(options: ServiceDefinitionOptions<DB>): P
     await database.close();
     throw error;
   }
-}
-
-/** True when the module at moduleUrl is the script node was asked to run. */
-export function isEntryPoint(moduleUrl: string): boolean {
-  const script = process.argv[1];
-  return script !== undefined && moduleUrl === pathToFileURL(script).href;
 }

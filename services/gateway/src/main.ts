@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { loadConfig } from '@emporium/kit/config.js';
 import { exitOnStartFailure, stopOnSignals } from '@emporium/kit/lifecycle.js';
 import { createLogger, type Logger } from '@emporium/kit/logger.js';
-import { isEntryPoint } from '@emporium/kit/service-runtime.js';
+import { isEntryPoint } from '@emporium/kit/entry-point.js';
 import { bootstrapAdmin } from './admin.js';
 import { createServiceClients } from './backends.js';
 import { gatewayConfigSchema, type GatewayConfig } from './config.js';
