@@ -1,4 +1,5 @@
 import type { Kysely, Migration } from 'kysely';
+import { dialHost } from './config.js';
 import { migrateToLatest, openDatabase, type Database } from './database.js';
 import { startGrpcServer, type GrpcService } from './grpc-server.js';
 import type { Logger } from './logger.js';
@@ -54,10 +55,9 @@ export async function startService<DB>(options: ServiceDefinitionOptions<DB>): P
       shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS,
     });
     let stopping: Promise<void> | undefined;
-    const dialHost = config.HOST === '0.0.0.0' || config.HOST === '::' ? '127.0.0.1' : config.HOST;
     return {
       port: server.port,
-      address: `${dialHost}:${server.port}`,
+      address: `${dialHost(config.HOST)}:${server.port}`,
       database,
       stop: () =>
         (stopping ??= (async () => {
