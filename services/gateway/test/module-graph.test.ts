@@ -52,24 +52,27 @@ function packagesOf(files: readonly string[]): Set<string> {
 
 const source = (relative: string) => fileURLToPath(new URL(relative, import.meta.url));
 
+/** Each entry, a package that shows the recording works, and the packages it must not load. */
+const processes = [
+  { name: 'the gateway loads no database driver', entry: '../src/main.ts', loads: 'fastify', never: ['pg', '@electric-sql/pglite'] },
+  {
+    name: 'the schema compatibility check loads neither the server nor a gRPC client',
+    entry: '../src/schema-compat.ts',
+    loads: 'graphql',
+    never: ['fastify', 'mercurius', '@grpc/grpc-js', 'pg', '@electric-sql/pglite'],
+  },
+  {
+    name: 'the container health check loads no database driver and no logger',
+    entry: '../../../packages/kit/src/healthcheck.ts',
+    loads: '@grpc/grpc-js',
+    never: ['pg', '@electric-sql/pglite', 'kysely', 'pino'],
+  },
+];
+
 describe('what each process loads', () => {
-  it('the gateway loads no database driver', () => {
-    const loaded = packagesOf(modulesLoadedBy(source('../src/main.ts')));
-    // The recording works: the gateway's own server is there.
-    expect(loaded).toContain('fastify');
-    expect(loaded).not.toContain('pg');
-    expect(loaded).not.toContain('@electric-sql/pglite');
-  });
-
-  it('the schema compatibility check loads neither the server nor a gRPC client', () => {
-    const loaded = packagesOf(modulesLoadedBy(source('../src/schema-compat.ts')));
-    expect(loaded).toContain('graphql');
-    for (const name of ['fastify', 'mercurius', '@grpc/grpc-js', 'pg', '@electric-sql/pglite']) expect(loaded).not.toContain(name);
-  });
-
-  it('the container health check loads no database driver', () => {
-    const loaded = packagesOf(modulesLoadedBy(source('../../../packages/kit/src/healthcheck.ts')));
-    expect(loaded).toContain('@grpc/grpc-js');
-    for (const name of ['pg', '@electric-sql/pglite', 'kysely', 'pino']) expect(loaded).not.toContain(name);
+  it.each(processes)('$name', ({ entry, loads, never }) => {
+    const loaded = packagesOf(modulesLoadedBy(source(entry)));
+    expect(loaded).toContain(loads);
+    for (const name of never) expect(loaded).not.toContain(name);
   });
 });
