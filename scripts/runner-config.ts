@@ -2,10 +2,11 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
-import { parseConfig } from '@emporium/kit/config.js';
+import { currencyCode, logLevel, parseConfig, port as listenPort } from '@emporium/kit/config.js';
 
 /** The configuration of `npm start`, `npm run seed` and `npm run reset` (environment variables). */
-const port = z.coerce.number().int().min(1).max(65535);
+/** Fixed ports: the processes find each other by them, so 0 (any free port) will not do. */
+const port = listenPort.min(1);
 const postgresUrl = z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL').optional();
 
 export const runnerConfigSchema = z.object({
@@ -20,8 +21,9 @@ export const runnerConfigSchema = z.object({
   CATALOG_DATABASE_URL: postgresUrl,
   ORDER_DATABASE_URL: postgresUrl,
   /** The services' own log level; the runner keeps them quiet unless asked. */
-  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('warn'),
-  STORE_CURRENCY: z.string().regex(/^[A-Z]{3}$/).default('USD'),
+  LOG_LEVEL: logLevel.default('warn'),
+  /** Given to the catalog and the gateway. */
+  STORE_CURRENCY: currencyCode.default('USD'),
 });
 
 export type RunnerConfig = z.infer<typeof runnerConfigSchema>;

@@ -1,6 +1,7 @@
 import { invalidArgument } from './errors.js';
 import { parseId } from './ids.js';
 
+/** The most ids one batch RPC takes; the gateway's loaders split a bigger batch into calls of this size. */
 export const MAX_BATCH = 100;
 
 /**

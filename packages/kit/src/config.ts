@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isCurrencyCode } from './money.js';
 
 /** Thrown by parseConfig; its message names every bad variable. */
 export class ConfigError extends Error {
@@ -36,31 +37,60 @@ export function loadConfig<S extends z.ZodType>(schema: S, env: NodeJS.ProcessEn
   }
 }
 
-const logLevel = z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']);
-const port = z.coerce.number().int().min(0).max(65535);
+/*
+ * The variables every process reads the same way (the services, the gateway, `npm start`): one
+ * declaration each, so that a value means the same thing to every process it is given to.
+ */
+
+/** pino's levels; silent turns logging off. */
+export const logLevel = z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']);
+/** A TCP port to listen on; 0 picks a free one (tests). */
+export const port = z.coerce.number().int().min(0).max(65535);
+/** How long a graceful shutdown waits for in-flight calls before cutting them off. */
+export const shutdownTimeoutMs = z.coerce.number().int().min(0).max(600_000);
+/** An ISO 4217 currency code Intl knows, read case- and space-insensitively ("eur " is EUR). */
+export const currencyCode = z
+  .string()
+  .transform((value) => value.trim().toUpperCase())
+  .refine(isCurrencyCode, 'must be an ISO 4217 currency code such as USD');
 const postgresUrl = z
   .string()
   .refine((value) => /^postgres(ql)?:\/\//.test(value) && URL.canParse(value), 'must be a postgres:// or postgresql:// URL');
 
 /**
- * The variables every gRPC service reads. `defaultPort` differs per service so that all of them
- * can run side by side on one machine with no configuration.
+ * The variables of every process that listens: log level, interface, port and shutdown grace.
+ * `defaultPort` differs per process so that all of them can run side by side on one machine.
  */
-export function serviceConfigShape(defaults: { service: string; port: number }) {
+export function listenerConfigShape(defaults: { port: number }) {
   return {
     LOG_LEVEL: logLevel.default('info'),
     /** Interface to listen on. 127.0.0.1 by default; containers set 0.0.0.0. */
     HOST: z.string().min(1).default('127.0.0.1'),
-    /** gRPC port; 0 picks a free one (tests). */
+    /** The port; 0 picks a free one (tests). */
     PORT: port.default(defaults.port),
+    /** How long a graceful shutdown waits for in-flight calls before cutting them off. */
+    SHUTDOWN_TIMEOUT_MS: shutdownTimeoutMs.default(10_000),
+  };
+}
+
+/** The variables every gRPC service reads: a listener's, and its database. */
+export function serviceConfigShape(defaults: { service: string; port: number }) {
+  return {
+    ...listenerConfigShape(defaults),
     /** PostgreSQL URL. When unset, the service runs on an embedded PGlite in DATA_DIR. */
     DATABASE_URL: postgresUrl.optional(),
     DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(1000).default(10),
     /** Embedded database directory, used only without DATABASE_URL. */
     DATA_DIR: z.string().min(1).default(`.data/${defaults.service}`),
-    /** How long a graceful shutdown waits for in-flight calls before cutting them off. */
-    SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).max(600_000).default(10_000),
   };
+}
+
+/**
+ * The host another process on this machine dials to reach one listening on `host`: a wildcard
+ * address (every interface) is not one to connect to, so loopback stands for it.
+ */
+export function dialHost(host: string): string {
+  return host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
 }
 
 /** The address of another service, as host:port. */

@@ -1,8 +1,7 @@
 import { cpSync, existsSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { PGlite } from '@electric-sql/pglite';
 import { CompiledQuery, Kysely, Migrator, PostgresDialect, type DatabaseConnection, type IsolationLevel, type Migration, type Transaction } from 'kysely';
-import pg from 'pg';
+import type pg from 'pg';
 import { ensurePGliteTemplate, lockDataDir } from './embedded.js';
 import { PGliteDialect } from './pglite-dialect.js';
 import type { Logger } from './logger.js';
@@ -38,18 +37,24 @@ const NUMERIC_OID = 1700;
 
 /** Both engines read bigint columns as BigInt (exact money) and numeric as its decimal string. */
 const parseBigInt = (value: string): bigint => BigInt(value);
-const defaultTextParser: (oid: number) => (value: string) => unknown = (oid) => pg.types.getTypeParser(oid, 'text') as (value: string) => unknown;
-const pgTypes: pg.CustomTypesConfig = {
-  getTypeParser: (oid: number) => (oid === INT8_OID ? parseBigInt : defaultTextParser(oid)),
-};
+function pgTypesOf(types: typeof pg.types): pg.CustomTypesConfig {
+  const defaultTextParser = (oid: number) => types.getTypeParser(oid, 'text') as (value: string) => unknown;
+  return { getTypeParser: (oid: number) => (oid === INT8_OID ? parseBigInt : defaultTextParser(oid)) };
+}
 const pgliteParsers = {
   [INT8_OID]: parseBigInt,
   [NUMERIC_OID]: (value: string) => value,
 };
 
+/*
+ * Each engine's driver is imported when a database of that engine is opened, not with this
+ * module: a process that imports the kit's database helpers (or none at all, as the gateway)
+ * loads neither pg nor PGlite's WebAssembly build unless it opens one.
+ */
 export async function openDatabase<DB>(options: DatabaseOptions): Promise<Database<DB>> {
   if (options.url !== undefined) {
-    const pool = new pg.Pool({ connectionString: options.url, max: options.poolMax ?? 10, types: pgTypes });
+    const { default: pg } = await import('pg');
+    const pool = new pg.Pool({ connectionString: options.url, max: options.poolMax ?? 10, types: pgTypesOf(pg.types) });
     // An idle client losing its connection must not crash the process; the pool replaces it.
     pool.on('error', (error) => options.log.warn({ err: error }, 'idle database connection failed'));
     const onCreateConnection = (connection: DatabaseConnection) =>
@@ -63,6 +68,7 @@ export async function openDatabase<DB>(options: DatabaseOptions): Promise<Databa
   try {
     const pgdata = join(dataDir, 'pgdata');
     if (!existsSync(pgdata)) cpSync((await ensurePGliteTemplate()).dir, pgdata, { recursive: true });
+    const { PGlite } = await import('@electric-sql/pglite');
     const embedded = await PGlite.create({ dataDir: pgdata, parsers: pgliteParsers });
     // One session for the life of the process: set once.
     try {

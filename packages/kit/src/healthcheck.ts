@@ -1,4 +1,4 @@
-import { pathToFileURL } from 'node:url';
+import { isEntryPoint } from './entry-point.js';
 import { checkHealth } from './grpc-health.js';
 
 /*
@@ -76,9 +76,7 @@ async function main(): Promise<number> {
   return result.healthy ? 0 : 1;
 }
 
-// Not kit's isEntryPoint: that module pulls in the database layer, which a health probe has no use for.
-const script = process.argv[1];
-if (script !== undefined && import.meta.url === pathToFileURL(script).href) {
+if (isEntryPoint(import.meta.url)) {
   // process.exitCode rather than exit(): lets the gRPC channel close cleanly before node leaves.
   void main().then((code) => {
     process.exitCode = code;

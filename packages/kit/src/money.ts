@@ -24,9 +24,14 @@ export function fitsInt64(amountMinor: bigint): boolean {
   return amountMinor >= INT64_MIN && amountMinor <= INT64_MAX;
 }
 
+/** Whether value is an ISO 4217 code, upper case, of a currency Intl knows. */
+export function isCurrencyCode(value: string): boolean {
+  return /^[A-Z]{3}$/.test(value) && KNOWN_CURRENCIES.has(value);
+}
+
 /** Validates an ISO 4217 code (upper case, known to ICU); INVALID_ARGUMENT naming the field. */
 export function parseCurrencyCode(value: string, field: string): string {
-  if (!/^[A-Z]{3}$/.test(value) || !KNOWN_CURRENCIES.has(value)) {
+  if (!isCurrencyCode(value)) {
     throw invalidArgument(field, 'must be an ISO 4217 currency code such as USD');
   }
   return value;

@@ -49,3 +49,15 @@ export function decodePageToken<K>(
   if (!key.success) throw invalidArgument(field, 'is malformed');
   return key.data;
 }
+
+/**
+ * One keyset page from the rows a query returned when asked for one more than the page size: the
+ * first `size` of them, and the token of the next page when the extra row shows there is one (its
+ * position is the page's last row's key, as keyOf gives it).
+ */
+export function keysetPage<T>(rows: readonly T[], size: number, scope: unknown, keyOf: (last: T) => unknown): { items: T[]; nextPageToken: string } {
+  const items = rows.slice(0, size);
+  const last = items.at(-1);
+  const nextPageToken = rows.length > size && last !== undefined ? encodePageToken(scope, keyOf(last)) : '';
+  return { items, nextPageToken };
+}

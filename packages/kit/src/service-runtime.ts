@@ -1,5 +1,5 @@
-import { pathToFileURL } from 'node:url';
 import type { Kysely, Migration } from 'kysely';
+import { dialHost } from './config.js';
 import { migrateToLatest, openDatabase, type Database } from './database.js';
 import { startGrpcServer, type GrpcService } from './grpc-server.js';
 import type { Logger } from './logger.js';
@@ -55,10 +55,9 @@ export async function startService<DB>(options: ServiceDefinitionOptions<DB>): P
       shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS,
     });
     let stopping: Promise<void> | undefined;
-    const dialHost = config.HOST === '0.0.0.0' || config.HOST === '::' ? '127.0.0.1' : config.HOST;
     return {
       port: server.port,
-      address: `${dialHost}:${server.port}`,
+      address: `${dialHost(config.HOST)}:${server.port}`,
       database,
       stop: () =>
         (stopping ??= (async () => {
@@ -72,10 +71,4 @@ export async function startService<DB>(options: ServiceDefinitionOptions<DB>): P
     await database.close();
     throw error;
   }
-}
-
-/** True when the module at moduleUrl is the script node was asked to run. */
-export function isEntryPoint(moduleUrl: string): boolean {
-  const script = process.argv[1];
-  return script !== undefined && moduleUrl === pathToFileURL(script).href;
 }

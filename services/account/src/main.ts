@@ -1,7 +1,8 @@
 import { loadConfig } from '@emporium/kit/config.js';
 import { exitOnStartFailure, stopOnSignals } from '@emporium/kit/lifecycle.js';
 import { createLogger, type Logger } from '@emporium/kit/logger.js';
-import { isEntryPoint, startService, type RunningService } from '@emporium/kit/service-runtime.js';
+import { isEntryPoint } from '@emporium/kit/entry-point.js';
+import { startService, type RunningService } from '@emporium/kit/service-runtime.js';
 import { migrations } from '../migrations/index.js';
 import { accountConfigSchema, type AccountConfig } from './config.js';
 import { HashGate, type HashGateStats } from './hash-gate.js';

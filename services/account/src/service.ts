@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { invalidArgument, notFound, unauthenticated } from '@emporium/kit/errors.js';
 import { batchGet } from '@emporium/kit/batch.js';
 import { newId, parseId } from '@emporium/kit/ids.js';
-import { decodePageToken, encodePageToken, parsePageSize } from '@emporium/kit/pagination.js';
+import { decodePageToken, keysetPage, parsePageSize } from '@emporium/kit/pagination.js';
 import { parseText } from '@emporium/kit/text.js';
 import type { AccountRepository } from './repository.js';
 import type { PasswordHasher } from './password.js';
@@ -91,9 +91,7 @@ export class AccountService {
       this.accounts.listNewestFirst(size + 1, after?.id),
       this.accounts.count(),
     ]);
-    const accounts = rows.slice(0, size);
-    const last = accounts.at(-1);
-    const nextPageToken = rows.length > size && last ? encodePageToken(LIST_SCOPE, { id: last.id }) : '';
+    const { items: accounts, nextPageToken } = keysetPage(rows, size, LIST_SCOPE, (last) => ({ id: last.id }));
     return { accounts, nextPageToken, totalSize };
   }
 

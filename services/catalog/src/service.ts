@@ -3,7 +3,7 @@ import { alreadyExists, failedPrecondition, invalidArgument, notFound, type Stoc
 import { batchGet } from '@emporium/kit/batch.js';
 import { newId, parseId } from '@emporium/kit/ids.js';
 import { MAX_PRICE_MINOR, formatDecimal, type Money } from '@emporium/kit/money.js';
-import { decodePageToken, encodePageToken, parsePageSize } from '@emporium/kit/pagination.js';
+import { decodePageToken, keysetPage, parsePageSize } from '@emporium/kit/pagination.js';
 import { parseText } from '@emporium/kit/text.js';
 import type { CatalogRepository, StoredReservation } from './repository.js';
 
@@ -200,9 +200,7 @@ export class CatalogService {
         this.repository.listNewest(size + 1, after?.id),
         this.repository.countProducts(),
       ]);
-      const products = rows.slice(0, size);
-      const last = products.at(-1);
-      const nextPageToken = rows.length > size && last ? encodePageToken(scope, { id: last.id }) : '';
+      const { items: products, nextPageToken } = keysetPage(rows, size, scope, (last) => ({ id: last.id }));
       return { products, nextPageToken, totalSize };
     }
     const search = parseSearch(text);
@@ -211,10 +209,8 @@ export class CatalogService {
       this.repository.search(search, size + 1, after),
       this.repository.countMatches(search),
     ]);
-    const page = rows.slice(0, size);
-    const last = page.at(-1);
-    const nextPageToken = rows.length > size && last ? encodePageToken(scope, { rank: last.rank, id: last.product.id }) : '';
-    return { products: page.map((row) => row.product), nextPageToken, totalSize };
+    const { items, nextPageToken } = keysetPage(rows, size, scope, (last) => ({ rank: last.rank, id: last.product.id }));
+    return { products: items.map((row) => row.product), nextPageToken, totalSize };
   }
 
   /**

@@ -1,7 +1,6 @@
 import { isIP } from 'node:net';
 import { z } from 'zod';
-import { serviceAddress } from '@emporium/kit/config.js';
-import { parseCurrencyCode } from '@emporium/kit/money.js';
+import { currencyCode, listenerConfigShape, serviceAddress } from '@emporium/kit/config.js';
 import { weakAdminPasswordReason, weakSecretReason } from './secrets.js';
 
 const flag = z
@@ -27,11 +26,8 @@ const DEFAULT_ACCESS_TOKEN_TTL_SECONDS = 15 * 60;
 /** Every variable the gateway reads, parsed once at start (see README for the table). */
 export const gatewayConfigSchema = z
   .object({
-    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-    /** Interface to listen on. 127.0.0.1 by default; containers set 0.0.0.0. */
-    HOST: z.string().min(1).default('127.0.0.1'),
-    /** HTTP port; 0 picks a free one (tests). */
-    PORT: z.coerce.number().int().min(0).max(65535).default(8080),
+    /** LOG_LEVEL, HOST, PORT (HTTP) and SHUTDOWN_TIMEOUT_MS (in-flight requests), as every process reads them. */
+    ...listenerConfigShape({ port: 8080 }),
     ACCOUNT_ADDRESS: serviceAddress.default('127.0.0.1:50051'),
     CATALOG_ADDRESS: serviceAddress.default('127.0.0.1:50052'),
     ORDER_ADDRESS: serviceAddress.default('127.0.0.1:50053'),
@@ -61,17 +57,7 @@ export const gatewayConfigSchema = z
      */
     REFRESH_COOKIE_SECURE: z.enum(['auto', 'true', 'false']).default('auto'),
     /** The currency product prices are entered in. */
-    STORE_CURRENCY: z
-      .string()
-      .default('USD')
-      .refine((code) => {
-        try {
-          parseCurrencyCode(code, 'STORE_CURRENCY');
-          return true;
-        } catch {
-          return false;
-        }
-      }, 'must be an ISO 4217 currency code such as USD'),
+    STORE_CURRENCY: currencyCode.default('USD'),
     /** Bootstraps this administrator at start (created if missing). Both or neither. */
     ADMIN_EMAIL: z.string().min(3).optional(),
     ADMIN_PASSWORD: z
@@ -162,8 +148,6 @@ export const gatewayConfigSchema = z
     HTTP_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(30_000),
     HTTP_KEEP_ALIVE_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(72_000),
     HTTP_IDLE_TIMEOUT_MS: z.coerce.number().int().min(100).max(3_600_000).default(120_000),
-    /** How long a graceful shutdown waits for in-flight requests. */
-    SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).max(600_000).default(10_000),
   })
   .refine((config) => config.HTTP_HEADERS_TIMEOUT_MS <= config.HTTP_REQUEST_TIMEOUT_MS, {
     message: 'HTTP_HEADERS_TIMEOUT_MS may not exceed HTTP_REQUEST_TIMEOUT_MS (the headers are part of the request)',

@@ -1,11 +1,15 @@
 import { z } from 'zod';
 import { invalidArgument } from '@emporium/kit/errors.js';
+import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '@emporium/kit/pagination.js';
 import type { Connection, Edge } from './models.js';
 
-/** The most items one connection field returns; more is BAD_USER_INPUT, not silently fewer. */
-export const MAX_FIRST = 100;
+/**
+ * The most items one connection field returns; more is BAD_USER_INPUT, not silently fewer. The
+ * services' own page limit, so that a page of `first` items is (at most) one service call.
+ */
+export const MAX_FIRST = MAX_PAGE_SIZE;
 /** The services' own page size limit. */
-const MAX_BACKEND_PAGE = 100;
+const MAX_BACKEND_PAGE = MAX_PAGE_SIZE;
 
 /**
  * Relay cursors over the services' page tokens. A service gives one opaque token per page (where
@@ -47,7 +51,7 @@ function decodeCursor(connection: string, cursor: string): Position {
   return { token: result.data.p, skip: result.data.s };
 }
 
-export function parseFirst(first: number | null | undefined, fallback = 20): number {
+export function parseFirst(first: number | null | undefined, fallback = DEFAULT_PAGE_SIZE): number {
   const value = first ?? fallback;
   if (!Number.isInteger(value) || value < 0 || value > MAX_FIRST) {
     throw invalidArgument('first', `must be between 0 and ${MAX_FIRST}`);

@@ -2,11 +2,9 @@ import DataLoader from 'dataloader';
 import type { Account } from '@emporium/contracts/emporium/account/v1/account.js';
 import type { Product } from '@emporium/contracts/emporium/catalog/v1/catalog.js';
 import type { AccountOrders, Order } from '@emporium/contracts/emporium/order/v1/order.js';
+import { MAX_BATCH } from '@emporium/kit/batch.js';
 import { isDomainError } from '@emporium/kit/errors.js';
 import type { Backends } from './backends.js';
-
-/** The services' batch RPCs take at most this many ids; a bigger batch is split. */
-const MAX_BATCH = 100;
 
 /**
  * Batching: one DataLoader per kind of thing, created per request (so nothing is cached across

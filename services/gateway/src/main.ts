@@ -1,8 +1,8 @@
 import type { FastifyInstance } from 'fastify';
-import { loadConfig } from '@emporium/kit/config.js';
+import { dialHost, loadConfig } from '@emporium/kit/config.js';
 import { exitOnStartFailure, stopOnSignals } from '@emporium/kit/lifecycle.js';
 import { createLogger, type Logger } from '@emporium/kit/logger.js';
-import { isEntryPoint } from '@emporium/kit/service-runtime.js';
+import { isEntryPoint } from '@emporium/kit/entry-point.js';
 import { bootstrapAdmin } from './admin.js';
 import { createServiceClients } from './backends.js';
 import { gatewayConfigSchema, type GatewayConfig } from './config.js';
@@ -59,13 +59,12 @@ export async function startGateway(config: GatewayConfig, log: Logger, options: 
     await app.listen({ host: config.HOST, port: config.PORT });
     const address = app.server.address();
     const port = typeof address === 'object' && address !== null ? address.port : config.PORT;
-    const dialHost = config.HOST === '0.0.0.0' || config.HOST === '::' ? '127.0.0.1' : config.HOST;
     log.info({ port }, 'gateway listening');
     let stopping: Promise<void> | undefined;
     return {
       app,
       port,
-      url: `http://${dialHost}:${port}`,
+      url: `http://${dialHost(config.HOST)}:${port}`,
       stop: () =>
         (stopping ??= (async () => {
           await closeWithin(app, config.SHUTDOWN_TIMEOUT_MS, log);

@@ -2,9 +2,9 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { BreakingChange, DangerousChange } from 'graphql';
-import { isEntryPoint } from '@emporium/kit/service-runtime.js';
+import { isEntryPoint } from '@emporium/kit/entry-point.js';
 import { buildSchema, findBreakingChanges, findDangerousChanges } from './graphql.js';
-import { loadSchema } from './server.js';
+import { loadSchema } from './schema.js';
 
 /*
  * The public schema only grows: clients are written against its names. This compares the schema

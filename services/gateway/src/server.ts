@@ -1,5 +1,3 @@
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest, type RawServerDefault } from 'fastify';
 import type { ValidationRule } from 'graphql';
@@ -26,23 +24,17 @@ import {
   enforceWidthLimit,
 } from './limits.js';
 import { createLoaders } from './loaders.js';
-import { SCHEMA_DIR } from './paths.js';
 import { registerRequestBudget, trustProxy } from './rate-limit.js';
 import { refreshCookie } from './refresh-cookie.js';
 import { resolvers } from './resolvers/index.js';
+import { loadSchema } from './schema.js';
 import type { TokenService, Viewer } from './tokens.js';
 
 export const GRAPHQL_PATH = '/graphql';
 export const BACKEND_CALLS_HEADER = 'x-emporium-backend-calls';
 
-/** The public schema: every file of schema/, in name order (the files are the source of truth). */
-export function loadSchema(): string {
-  return readdirSync(SCHEMA_DIR)
-    .filter((name) => name.endsWith('.graphql'))
-    .sort()
-    .map((name) => readFileSync(join(SCHEMA_DIR, name), 'utf8'))
-    .join('\n');
-}
+/** Where it always was, for the tests that build the schema the server serves. */
+export { loadSchema };
 
 export interface ServerOptions {
   readonly config: GatewayConfig;

@@ -14,7 +14,7 @@ import {
 import { MAX_BATCH } from '@emporium/kit/batch.js';
 import { newId, parseId } from '@emporium/kit/ids.js';
 import { checkedTotal, multiply, type Money } from '@emporium/kit/money.js';
-import { decodePageToken, encodePageToken, parsePageSize } from '@emporium/kit/pagination.js';
+import { decodePageToken, keysetPage, parsePageSize } from '@emporium/kit/pagination.js';
 import type { OrderRepository, StoredOrder } from './repository.js';
 
 export type OrderStatus = 'PENDING' | 'PLACED' | 'REJECTED' | 'CANCELLED';
@@ -289,9 +289,7 @@ export class OrderService {
   }
 
   private page(accountId: string, rows: Order[], size: number, totalSize: number): OrderPage {
-    const orders = rows.slice(0, size);
-    const last = orders.at(-1);
-    const nextPageToken = rows.length > size && last ? encodePageToken({ orders: accountId }, { id: last.id }) : '';
+    const { items: orders, nextPageToken } = keysetPage(rows, size, { orders: accountId }, (last) => ({ id: last.id }));
     return { orders, nextPageToken, totalSize };
   }
 
