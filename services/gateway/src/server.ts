@@ -14,7 +14,7 @@ import type { GatewayContext } from './context.js';
 import { formatErrors } from './error-response.js';
 import { GatewayError } from './errors.js';
 import { NoSchemaIntrospectionCustomRule } from './graphql.js';
-import { registerGraphiql, type GraphiqlAssets } from './graphiql.js';
+import { registerGraphiql, type GraphiqlAssets } from './graphiql-page.js';
 import { GRAPHQL_RESPONSE_JSON, checkGraphqlRequest, responseMediaType } from './graphql-http.js';
 import { registerHealth } from './health.js';
 import type { Redis } from './redis.js';
