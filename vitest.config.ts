@@ -33,6 +33,14 @@ export default defineConfig({
       {
         extends: true,
         test: {
+          // Checks on the tree as a whole (the import graph), not on one package.
+          name: 'tree',
+          include: ['test/**/*.test.ts'],
+        },
+      },
+      {
+        extends: true,
+        test: {
           name: 'packages',
           include: ['packages/*/test/**/*.test.ts'],
         },

@@ -1,25 +1,14 @@
-import type { ColumnType, ExpressionBuilder, Kysely, Selectable } from 'kysely';
+import type { ExpressionBuilder, Kysely, Selectable } from 'kysely';
 import { alreadyExists } from '@emporium/kit/errors.js';
 import { isUniqueViolation } from '@emporium/kit/database.js';
 import { emailKey } from './email-key.js';
-import type { Account, Role } from './service.js';
+import type { Account, NewAccount } from './model.js';
+import type { AccountDatabase, AccountTable } from './tables.js';
+
+/** main.ts names the database by its repository. */
+export type { AccountDatabase } from './tables.js';
 
 const emailTaken = () => alreadyExists('an account with this email already exists', 'email');
-
-export interface AccountTable {
-  id: string;
-  name: string;
-  email: string;
-  /** emailKey(email); null only for an account whose email an older one already had under that rule (migration 0002). */
-  email_key: ColumnType<string | null, string, string>;
-  role: Role;
-  password_hash: string;
-  create_time: ColumnType<Date, Date | undefined, never>;
-}
-
-export interface AccountDatabase {
-  account: AccountTable;
-}
 
 type AccountRow = Selectable<AccountTable>;
 
@@ -27,14 +16,6 @@ const ACCOUNT_COLUMNS = ['id', 'name', 'email', 'role', 'create_time'] as const;
 
 function toAccount(row: Pick<AccountRow, (typeof ACCOUNT_COLUMNS)[number]>): Account {
   return { id: row.id, name: row.name, email: row.email, role: row.role, createTime: row.create_time };
-}
-
-export interface NewAccount {
-  readonly id: string;
-  readonly name: string;
-  readonly email: string;
-  readonly role: Role;
-  readonly passwordHash: string;
 }
 
 /** The account whose email is this one in any case (emailKey): the unique index is on email_key. */

@@ -6,8 +6,9 @@ import {
 } from '@emporium/contracts/emporium/account/v1/account.js';
 import { invalidArgument } from '@emporium/kit/errors.js';
 import { grpcService, type GrpcService } from '@emporium/kit/grpc-server.js';
-import type { Account, AccountService, Role } from './service.js';
-import type { Session, SessionService } from './sessions.js';
+import type { Account, Role, Session } from './model.js';
+import type { AccountService } from './service.js';
+import type { SessionService } from './sessions.js';
 
 function toProto(account: Account): ProtoAccount {
   return {

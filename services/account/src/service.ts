@@ -4,36 +4,18 @@ import { batchGet } from '@emporium/kit/batch.js';
 import { newId, parseId } from '@emporium/kit/ids.js';
 import { decodePageToken, keysetPage, parsePageSize } from '@emporium/kit/pagination.js';
 import { parseText } from '@emporium/kit/text.js';
+import {
+  MAX_EMAIL_LENGTH,
+  MAX_NAME_LENGTH,
+  MAX_PASSWORD_LENGTH,
+  MIN_PASSWORD_LENGTH,
+  type Account,
+  type AccountPage,
+  type NewAccountInput,
+} from './model.js';
 import type { AccountRepository } from './repository.js';
 import type { PasswordHasher } from './password.js';
 
-export type Role = 'CUSTOMER' | 'ADMIN';
-
-export interface Account {
-  readonly id: string;
-  readonly name: string;
-  readonly email: string;
-  readonly role: Role;
-  readonly createTime: Date;
-}
-
-export interface NewAccountInput {
-  readonly name: string;
-  readonly email: string;
-  readonly password: string;
-  readonly role: Role;
-}
-
-export interface AccountPage {
-  readonly accounts: Account[];
-  readonly nextPageToken: string;
-  readonly totalSize: number;
-}
-
-const MAX_EMAIL_LENGTH = 254;
-const MIN_PASSWORD_LENGTH = 8;
-// Long enough for any passphrase, short enough that hashing it cannot be used to burn CPU.
-const MAX_PASSWORD_LENGTH = 1024;
 // local@domain.tld: no spaces or angle brackets, a dotted domain; any script.
 const EMAIL = /^[^\s@<>()[\]\\,;:"]{1,64}@(?:[^\s@<>()[\]\\,;:".]+\.)+[^\s@<>()[\]\\,;:".]{2,}$/u;
 const LIST_SCOPE = { list: 'accounts' };
@@ -60,7 +42,7 @@ export class AccountService {
   ) {}
 
   async createAccount(input: NewAccountInput): Promise<Account> {
-    const name = parseText(input.name, 'name', { min: 1, max: 100 });
+    const name = parseText(input.name, 'name', { min: 1, max: MAX_NAME_LENGTH });
     const email = parseEmail(input.email);
     const password = parsePassword(input.password);
     // A burst is refused before it costs a lookup; a taken email is answered before hashing, the

@@ -1,27 +1,10 @@
-import type { ColumnType, Kysely, Selectable } from 'kysely';
+import type { Kysely, Selectable } from 'kysely';
 import { inTransaction, sqlStateOf } from '@emporium/kit/database.js';
-import type { Session } from './sessions.js';
+import type { Rotation, Session } from './model.js';
+import type { SessionDatabase, SessionTable } from './tables.js';
 
-export interface SessionTable {
-  id: string;
-  account_id: string;
-  create_time: ColumnType<Date, Date | undefined, never>;
-  expire_time: Date;
-  revoke_time: Date | null;
-}
-
-export interface RefreshTokenTable {
-  token_hash: string;
-  session_id: string;
-  create_time: ColumnType<Date, Date | undefined, never>;
-  expire_time: Date;
-  used_time: Date | null;
-}
-
-export interface SessionDatabase {
-  session: SessionTable;
-  refresh_token: RefreshTokenTable;
-}
+/** main.ts names the database by its repository. */
+export type { SessionDatabase } from './tables.js';
 
 /** How long an ended session is kept (and its reuse recognised) before a new login of its account removes it. */
 const ENDED_SESSION_KEPT_MS = 24 * 3600 * 1000;
@@ -37,12 +20,6 @@ function toSession(row: Pick<Selectable<SessionTable>, (typeof SESSION_COLUMNS)[
     revokeTime: row.revoke_time ?? undefined,
   };
 }
-
-/** What presenting a refresh token came to (see SessionRepository.rotate). */
-export type Rotation =
-  | { readonly kind: 'rotated'; readonly session: Session }
-  | { readonly kind: 'reused'; readonly session: Session }
-  | { readonly kind: 'refused' };
 
 export class SessionRepository {
   constructor(private readonly db: Kysely<SessionDatabase>) {}

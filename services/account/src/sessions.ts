@@ -1,7 +1,8 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { invalidArgument, notFound, unauthenticated } from '@emporium/kit/errors.js';
 import { newId, parseId } from '@emporium/kit/ids.js';
-import type { Account, AccountService } from './service.js';
+import { DEFAULT_TTL_SECONDS, MAX_TTL_SECONDS, MIN_TTL_SECONDS, type Refreshed, type Session } from './model.js';
+import type { AccountService } from './service.js';
 import type { SessionRepository } from './session-repository.js';
 
 /*
@@ -11,22 +12,6 @@ import type { SessionRepository } from './session-repository.js';
  * 256 random bits: there is nothing to guess, unlike a password.
  */
 
-export interface Session {
-  readonly id: string;
-  readonly accountId: string;
-  readonly createTime: Date;
-  /** When the current refresh token stops being accepted (each rotation moves it on). */
-  readonly expireTime: Date;
-  readonly revokeTime: Date | undefined;
-}
-
-export type Refreshed =
-  | { readonly reused: false; readonly session: Session; readonly account: Account; readonly refreshToken: string }
-  | { readonly reused: true; readonly session: Session };
-
-const MIN_TTL_SECONDS = 60;
-const MAX_TTL_SECONDS = 366 * 24 * 3600;
-const DEFAULT_TTL_SECONDS = 30 * 24 * 3600;
 const TOKEN = /^[A-Za-z0-9_-]{43}$/;
 
 function parseTtl(seconds: number): number {

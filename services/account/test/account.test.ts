@@ -9,7 +9,7 @@ import { listServicesByReflection } from '@emporium/kit/testing.js';
 import { createAccountClient, type AccountClient } from '../src/client.js';
 import { accountConfigSchema } from '../src/config.js';
 import { startAccountService } from '../src/main.js';
-import type { AccountDatabase } from '../src/repository.js';
+import type { AccountDatabase } from '../src/tables.js';
 import { engines } from './helpers.js';
 
 const log = createLogger('account-test', 'silent');

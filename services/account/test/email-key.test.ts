@@ -12,7 +12,7 @@ import { accountConfigSchema } from '../src/config.js';
 import { emailKey, foldCase } from '../src/email-key.js';
 import { startAccountService } from '../src/main.js';
 import { PasswordHasher } from '../src/password.js';
-import type { AccountDatabase } from '../src/repository.js';
+import type { AccountDatabase } from '../src/tables.js';
 import { engines } from './helpers.js';
 
 const log = createLogger('account-test', 'silent');

@@ -6,7 +6,8 @@ import {
 } from '@emporium/contracts/emporium/catalog/v1/catalog.js';
 import { grpcService, type GrpcService } from '@emporium/kit/grpc-server.js';
 import { moneyFromProto, moneyToProto } from '@emporium/kit/money.js';
-import type { CatalogService, Product, ReleaseOutcome, ReservedLine } from './service.js';
+import type { Product, ReleaseOutcome, ReservedLine } from './model.js';
+import type { CatalogService } from './service.js';
 
 function toProto(product: Product): ProtoProduct {
   return {

@@ -5,89 +5,28 @@ import { newId, parseId } from '@emporium/kit/ids.js';
 import { MAX_PRICE_MINOR, formatDecimal, type Money } from '@emporium/kit/money.js';
 import { decodePageToken, keysetPage, parsePageSize } from '@emporium/kit/pagination.js';
 import { parseText } from '@emporium/kit/text.js';
-import type { CatalogRepository, StoredReservation } from './repository.js';
-
-export interface Product {
-  readonly id: string;
-  readonly name: string;
-  readonly description: string;
-  readonly price: Money;
-  readonly stock: number;
-  readonly createTime: Date;
-  readonly updateTime: Date;
-}
-
-export interface NewProductInput {
-  readonly name: string;
-  readonly description: string;
-  readonly price: Money;
-  readonly stock: number;
-}
-
-/** Only the fields present change. */
-export interface ProductChanges {
-  readonly name?: string | undefined;
-  readonly description?: string | undefined;
-  readonly price?: Money | undefined;
-  readonly stock?: number | undefined;
-}
-
-export interface ProductPage {
-  readonly products: Product[];
-  readonly nextPageToken: string;
-  readonly totalSize: number;
-}
-
-/**
- * A search as the database runs it: the user's text, for websearch_to_tsquery, and whether its
- * last word is still being typed and so should also match as a prefix ("lapt" finds "laptop").
- */
-export interface SearchQuery {
-  readonly text: string;
-  readonly prefixLastWord: boolean;
-}
-
-export interface ReservationLineInput {
-  readonly productId: string;
-  readonly quantity: number;
-}
-
-/** What a reservation took: one line per product, with its name and unit price at that moment. */
-export interface ReservedLine {
-  readonly productId: string;
-  readonly name: string;
-  readonly unitPrice: Money;
-  readonly quantity: number;
-}
-
-export interface Reservation {
-  readonly reservationId: string;
-  readonly lines: ReservedLine[];
-}
-
-export type ReleaseOutcome = 'RELEASED' | 'ALREADY_RELEASED' | 'NOT_FOUND';
-
-export const MAX_NAME_LENGTH = 200;
-export const MAX_DESCRIPTION_LENGTH = 5000;
-/** Long enough for any search box, short enough that a query stays cheap to parse and rank. */
-export const MAX_QUERY_LENGTH = 500;
-/** Leaves int4 headroom for stock coming back from reservations released after a restock. */
-export const MAX_STOCK = 1_000_000_000;
-export const MAX_RESERVATION_LINES = 100;
-export const MAX_LINE_QUANTITY = 10_000;
+import {
+  MAX_DESCRIPTION_LENGTH,
+  MAX_LINE_QUANTITY,
+  MAX_NAME_LENGTH,
+  MAX_QUERY_LENGTH,
+  MAX_RESERVATION_LINES,
+  MAX_STOCK,
+  parseSearch,
+  type NewProductInput,
+  type Product,
+  type ProductChanges,
+  type ProductPage,
+  type ReleaseOutcome,
+  type Reservation,
+  type ReservationLineInput,
+  type ReservedLine,
+  type StoredReservation,
+} from './model.js';
+import type { CatalogRepository } from './repository.js';
 
 const NEWEST_KEY = z.object({ id: z.uuid() });
 const SEARCH_KEY = z.object({ rank: z.number().finite().min(0), id: z.uuid() });
-
-/**
- * The last word counts as a prefix when the text ends in a letter, mark or digit, unless that word
- * is an exclusion ("-word": widening it would exclude more) or the operator "or".
- */
-export function parseSearch(text: string): SearchQuery {
-  const lastRun = /(\S+)$/u.exec(text)?.[1] ?? '';
-  const endsInWord = /[\p{L}\p{M}\p{N}]$/u.test(lastRun);
-  return { text, prefixLastWord: endsInWord && !lastRun.startsWith('-') && lastRun.toLowerCase() !== 'or' };
-}
 
 function parseName(value: string): string {
   return parseText(value, 'name', { min: 1, max: MAX_NAME_LENGTH });
@@ -220,7 +159,7 @@ export class CatalogService {
   async reserveStock(reservationId: string, lines: readonly ReservationLineInput[]): Promise<Reservation> {
     const id = parseId(reservationId, 'reservation_id');
     const wanted = parseLines(lines);
-    const outcome = await this.repository.reserve(id, wanted);
+    const outcome = await this.repository.reservations.reserve(id, wanted);
     switch (outcome.kind) {
       case 'reserved':
         return { reservationId: id, lines: outcome.lines };
@@ -242,7 +181,7 @@ export class CatalogService {
 
   /** Gives a reservation's stock back exactly once. */
   async releaseStock(reservationId: string): Promise<ReleaseOutcome> {
-    return this.repository.release(parseId(reservationId, 'reservation_id'));
+    return this.repository.reservations.release(parseId(reservationId, 'reservation_id'));
   }
 }
 

@@ -17,7 +17,7 @@ import { listServicesByReflection, testEngines } from '@emporium/kit/testing.js'
 import { createCatalogClient, type CatalogClient } from '../src/client.js';
 import { catalogConfigSchema } from '../src/config.js';
 import { startCatalogService } from '../src/main.js';
-import type { CatalogDatabase } from '../src/repository.js';
+import type { CatalogDatabase } from '../src/tables.js';
 
 const log = createLogger('catalog-test', 'silent');
 

@@ -7,8 +7,9 @@ import { createTestDatabase, type TestDatabase } from '@emporium/kit/testing.js'
 import { createCatalogClient, type CatalogClient } from '../src/client.js';
 import { catalogConfigSchema } from '../src/config.js';
 import { startCatalogService } from '../src/main.js';
-import { CatalogRepository, type CatalogDatabase } from '../src/repository.js';
-import { parseSearch } from '../src/service.js';
+import { parseSearch } from '../src/model.js';
+import { CatalogRepository } from '../src/repository.js';
+import type { CatalogDatabase } from '../src/tables.js';
 
 const PRODUCTS = 100_000;
 const log = createLogger('catalog-plans-test', 'silent');

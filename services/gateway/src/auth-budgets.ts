@@ -3,8 +3,8 @@ import { normalizeIP } from '@fastify/rate-limit';
 import type { GraphQLResolveInfo } from 'graphql';
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import { DomainError } from '@emporium/kit/errors.js';
+import type { Logger } from '@emporium/kit/logger.js';
 import type { GatewayConfig } from './config.js';
-import type { GatewayContext } from './context.js';
 import { tooManyRequests } from './errors.js';
 import type { Redis } from './redis.js';
 
@@ -123,14 +123,21 @@ async function spend(budget: Budget, key: string): Promise<void> {
   }
 }
 
+/** What withAuthBudget needs of a request's context (context.ts holds the budgets: no cycle back). */
+interface BudgetedContext {
+  readonly authBudgets: AuthBudgets;
+  readonly clientIp: string;
+  readonly log: Logger;
+}
+
 /**
  * Wraps signUp or logIn in its budgets (resolvers/index.ts): the budgets are spent before the
  * resolver asks the account service, and the answer is reported back.
  */
-export function withAuthBudget<Parent, Args extends { readonly input: { readonly email: string } }, Result>(
+export function withAuthBudget<Parent, Args extends { readonly input: { readonly email: string } }, Context extends BudgetedContext, Result>(
   mutation: AuthMutation,
-  resolve: (parent: Parent, args: Args, context: GatewayContext, info: GraphQLResolveInfo) => Result,
-): (parent: Parent, args: Args, context: GatewayContext, info: GraphQLResolveInfo) => Promise<Awaited<Result>> {
+  resolve: (parent: Parent, args: Args, context: Context, info: GraphQLResolveInfo) => Result,
+): (parent: Parent, args: Args, context: Context, info: GraphQLResolveInfo) => Promise<Awaited<Result>> {
   return async (parent, args, context, info): Promise<Awaited<Result>> => {
     const attempt = await context.authBudgets.admit(mutation, args.input.email, context.clientIp);
     // Giving a point back is bookkeeping: its failure is logged, and the answer stands.

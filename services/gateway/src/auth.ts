@@ -19,7 +19,12 @@ import type {
   Role,
 } from '../gen/graphql.js';
 import type { GatewayContext } from './context.js';
-import type { Viewer } from './tokens.js';
+import type { Viewer, ViewerRole } from './viewer.js';
+
+/** The schema's roles and the viewer's are one list: this fails to compile when they part. */
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+type Holds<Check extends true> = Check;
+export type RolesAgree = Holds<Same<Role, ViewerRole>>;
 
 export function roleOf(role: ProtoRole): Role {
   return role === ProtoRole.ROLE_ADMIN ? 'ADMIN' : 'CUSTOMER';

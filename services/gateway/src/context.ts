@@ -1,7 +1,8 @@
 import type { Logger } from '@emporium/kit/logger.js';
 import type { AuthBudgets } from './auth-budgets.js';
 import type { RefreshCookie } from './refresh-cookie.js';
-import type { Viewer, TokenService } from './tokens.js';
+import type { TokenService } from './tokens.js';
+import type { Viewer } from './viewer.js';
 import type { Backends, CallCounter } from './backends.js';
 import type { Loaders } from './loaders.js';
 

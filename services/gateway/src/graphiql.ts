@@ -1,9 +1,8 @@
 import { createHash } from 'node:crypto';
 import { mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
-import { extname, join } from 'node:path';
+import { join } from 'node:path';
 import { constants, gzipSync } from 'node:zlib';
-import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { Logger } from '@emporium/kit/logger.js';
 import { DEFAULT_GRAPHIQL_DIR, GRAPHIQL_ENTRY, PACKAGE_ROOT } from './paths.js';
 
@@ -12,13 +11,15 @@ import { DEFAULT_GRAPHIQL_DIR, GRAPHIQL_ENTRY, PACKAGE_ROOT } from './paths.js';
  * esbuild into dist/graphiql/ (gitignored) the first time the gateway starts without it, or by
  * `npm run build:graphiql -w @emporium/gateway` ahead of time (a container image does that at
  * build time and does not carry esbuild). The page loads nothing from any other host, and its
- * Content-Security-Policy says so to the browser.
+ * Content-Security-Policy says so to the browser. This module builds the bundle; graphiql-page.ts
+ * serves it.
  */
 
 const ENTRY = GRAPHIQL_ENTRY;
 export { DEFAULT_GRAPHIQL_DIR };
 const MANIFEST = 'manifest.json';
-const GZIP_SUFFIX = '.gz';
+/** Each asset's gzipped copy is its name with this suffix (served by graphiql-page.ts). */
+export const GZIP_SUFFIX = '.gz';
 /** Changes when buildGraphiql lays out its output differently, so older bundles are rebuilt. */
 const BUNDLE_LAYOUT = 'assets with .gz copies';
 const WORKERS = {
@@ -114,89 +115,4 @@ export async function ensureGraphiql(dir: string, log: Logger): Promise<void> {
   const started = Date.now();
   await buildGraphiql(dir);
   log.info({ dir, ms: Date.now() - started }, 'GraphiQL bundle built');
-}
-
-const CONTENT_TYPES: Record<string, string> = {
-  '.js': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.ttf': 'font/ttf',
-  '.woff': 'font/woff',
-  '.woff2': 'font/woff2',
-};
-
-interface Asset {
-  readonly contentType: string;
-  readonly body: Buffer;
-  readonly gzipped: Buffer;
-}
-
-/** The bundle, read once into memory (and gzipped once): a handful of files, a few MB. */
-export interface GraphiqlAssets {
-  readonly files: ReadonlyMap<string, Asset>;
-}
-
-export async function loadGraphiql(dir: string): Promise<GraphiqlAssets> {
-  const files = new Map<string, Asset>();
-  const assets = join(dir, 'assets');
-  for (const name of await readdir(assets)) {
-    const contentType = CONTENT_TYPES[extname(name)];
-    if (contentType === undefined) continue;
-    const body = await readFile(join(assets, name));
-    // A bundle built before the compressed copies existed still serves: compress it now.
-    const gzipped = await readFile(join(assets, `${name}${GZIP_SUFFIX}`)).catch(() => gzipSync(body));
-    files.set(name, { contentType, body, gzipped });
-  }
-  if (!files.has('app.js') || !files.has('app.css')) throw new Error(`${dir} holds no GraphiQL bundle`);
-  return { files };
-}
-
-const CSP = [
-  "default-src 'self'",
-  "script-src 'self'",
-  // GraphiQL and Monaco set inline styles on elements.
-  "style-src 'self' 'unsafe-inline'",
-  "img-src 'self' data:",
-  "font-src 'self' data:",
-  "worker-src 'self' blob:",
-  "connect-src 'self'",
-  "base-uri 'self'",
-  "frame-ancestors 'none'",
-].join('; ');
-
-function page(endpoint: string): string {
-  return `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Emporium GraphiQL</title>
-<base href="/graphiql/">
-<link rel="stylesheet" href="assets/app.css">
-<style>html, body, #graphiql { height: 100%; margin: 0; }</style>
-</head>
-<body data-endpoint="${endpoint}">
-<div id="graphiql">Loading GraphiQL…</div>
-<script type="module" src="assets/app.js"></script>
-</body>
-</html>
-`;
-}
-
-export function registerGraphiql(app: FastifyInstance, assets: GraphiqlAssets, endpoint: string): void {
-  const html = page(endpoint);
-  const sendPage = async (_request: unknown, reply: FastifyReply) =>
-    reply.header('content-type', 'text/html; charset=utf-8').header('content-security-policy', CSP).send(html);
-  app.get('/graphiql', sendPage);
-  app.get('/graphiql/', sendPage);
-  app.get<{ Params: { name: string } }>('/graphiql/assets/:name', async (request, reply) => {
-    // Only names from the bundle's own listing: nothing else on disk is reachable.
-    const asset = assets.files.get(request.params.name);
-    if (asset === undefined) return reply.code(404).send({ error: 'not found' });
-    reply.header('content-type', asset.contentType).header('cache-control', 'public, max-age=3600');
-    reply.header('vary', 'accept-encoding');
-    if (/\bgzip\b/.test(request.headers['accept-encoding'] ?? '')) {
-      return reply.header('content-encoding', 'gzip').send(asset.gzipped);
-    }
-    return reply.send(asset.body);
-  });
 }

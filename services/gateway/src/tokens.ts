@@ -4,10 +4,10 @@ import { join, resolve } from 'node:path';
 import { errors as joseErrors, jwtVerify, SignJWT } from 'jose';
 import { z } from 'zod';
 import type { Logger } from '@emporium/kit/logger.js';
-import type { Role } from '../gen/graphql.js';
 import { GatewayError } from './errors.js';
 import type { Revocations } from './revocations.js';
 import { weakSecretReason } from './secrets.js';
+import type { Viewer, ViewerRole } from './viewer.js';
 
 /*
  * Access tokens: HS256 JWTs that live ACCESS_TOKEN_TTL_SECONDS (15 minutes by default). The token
@@ -28,9 +28,6 @@ const AUDIENCE = 'emporium';
 const SECRET_FILE = 'jwt-secret';
 /** Skew tolerated between the clocks of the replicas that sign and check a token. */
 export const CLOCK_TOLERANCE_SECONDS = 30;
-
-/** Who is calling: an account, its role and the session its token belongs to, or nobody. */
-export type Viewer = { readonly accountId: string; readonly role: Role; readonly sessionId: string } | null;
 
 const claims = z.object({
   sub: z.uuid(),
@@ -63,7 +60,7 @@ export class TokenService {
     this.key.catch(() => undefined);
   }
 
-  async issue(accountId: string, role: Role, sessionId: string): Promise<IssuedToken> {
+  async issue(accountId: string, role: ViewerRole, sessionId: string): Promise<IssuedToken> {
     const now = Math.floor(Date.now() / 1000);
     const expires = now + this.ttlSeconds;
     const token = await new SignJWT({ role, sid: sessionId })

@@ -1,48 +1,10 @@
-import { sql, type ColumnType, type Kysely, type RawBuilder, type Selectable } from 'kysely';
+import { sql, type Kysely, type RawBuilder, type Selectable } from 'kysely';
 import type { Money } from '@emporium/kit/money.js';
-import type { Order, OrderLine, OrderStatus, Rejection, ReservedLine } from './service.js';
+import type { NewPendingOrder, Order, OrderLine, Rejection, ReservedLine, StoredOrder } from './model.js';
+import type { OrderDatabase, OrdersTable } from './tables.js';
 
-export interface OrdersTable {
-  id: string;
-  account_id: string;
-  status: OrderStatus;
-  idempotency_key: string | null;
-  request_fingerprint: string;
-  currency_code: string | null;
-  total_minor: bigint | null;
-  rejection: ColumnType<Rejection | null, string | null, string | null>;
-  release_pending: ColumnType<boolean, boolean | undefined, boolean>;
-  create_time: ColumnType<Date, Date | undefined, never>;
-  update_time: ColumnType<Date, Date | undefined, Date | ReturnType<typeof sql>>;
-}
-
-export interface OrderLineTable {
-  order_id: string;
-  line_no: number;
-  product_id: string;
-  quantity: number;
-  name: string | null;
-  unit_price_minor: bigint | null;
-}
-
-export interface OrderDatabase {
-  orders: OrdersTable;
-  order_line: OrderLineTable;
-}
-
-/** An order with what was asked for it, to recognise retries under the same idempotency key. */
-export interface StoredOrder {
-  readonly order: Order;
-  readonly requestFingerprint: string;
-}
-
-export interface NewPendingOrder {
-  readonly id: string;
-  readonly accountId: string;
-  readonly idempotencyKey: string | undefined;
-  readonly requestFingerprint: string;
-  readonly lines: ReadonlyArray<{ productId: string; quantity: number }>;
-}
+/** main.ts names the database by its repository. */
+export type { OrderDatabase } from './tables.js';
 
 interface LineJson {
   product_id: string;

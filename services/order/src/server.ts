@@ -7,7 +7,8 @@ import {
 } from '@emporium/contracts/emporium/order/v1/order.js';
 import { grpcService, type GrpcService } from '@emporium/kit/grpc-server.js';
 import { moneyToProto } from '@emporium/kit/money.js';
-import { lineSubtotal, type Order, type OrderService, type OrderStatus, type Rejection } from './service.js';
+import { lineSubtotal, type Order, type OrderStatus, type Rejection } from './model.js';
+import type { OrderService } from './service.js';
 
 const statusToProto: Record<OrderStatus, ProtoStatus> = {
   PENDING: ProtoStatus.ORDER_STATUS_PENDING,

@@ -1,172 +1,31 @@
-import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import {
-  DomainError,
-  alreadyExists,
-  failedPrecondition,
-  invalidArgument,
-  isDomainError,
-  notFound,
-  unavailable,
-  type ErrorKind,
-  type StockShortage,
-} from '@emporium/kit/errors.js';
+import { alreadyExists, failedPrecondition, invalidArgument, isDomainError, notFound, unavailable } from '@emporium/kit/errors.js';
 import { MAX_BATCH } from '@emporium/kit/batch.js';
 import { newId, parseId } from '@emporium/kit/ids.js';
-import { checkedTotal, multiply, type Money } from '@emporium/kit/money.js';
 import { decodePageToken, keysetPage, parsePageSize } from '@emporium/kit/pagination.js';
-import type { OrderRepository, StoredOrder } from './repository.js';
+import {
+  totalOf,
+  type AccountDirectory,
+  type AccountOrders,
+  type CrashPoint,
+  type NewOrderInput,
+  type Order,
+  type OrderPage,
+  type ReservedLine,
+  type StockKeeper,
+  type StoredOrder,
+} from './model.js';
+import { DEFINITIVE, TOTAL_OUT_OF_RANGE, fingerprint, parseKey, parseLines, rejectedError, rejectionOf } from './order-request.js';
+import type { OrderRepository } from './repository.js';
 
-export type OrderStatus = 'PENDING' | 'PLACED' | 'REJECTED' | 'CANCELLED';
+// The life of an order: PENDING -> PLACED or REJECTED, PLACED -> CANCELLED, and the reconciler's
+// passes that finish what a crash or an unreachable Catalog left. What a valid request is and what
+// a refusal means are order-request.ts.
 
-export interface OrderLine {
-  readonly productId: string;
-  readonly quantity: number;
-  /** The reservation's snapshot; absent while the order is PENDING or if it was rejected. */
-  readonly name?: string;
-  readonly unitPrice?: Money;
-}
+/** main.ts names the crash points by the service. */
+export type { CrashPoint } from './model.js';
 
-/** Why an order was rejected, kept so that a retry with the same key gets the same answer. */
-export interface Rejection {
-  readonly kind: ErrorKind;
-  readonly reason: string;
-  readonly message: string;
-  readonly field?: string;
-  readonly shortages: readonly StockShortage[];
-}
-
-export interface Order {
-  readonly id: string;
-  readonly accountId: string;
-  readonly status: OrderStatus;
-  readonly lines: readonly OrderLine[];
-  readonly total?: Money;
-  readonly rejection?: Rejection;
-  readonly createTime: Date;
-  readonly updateTime: Date;
-}
-
-export interface OrderPage {
-  readonly orders: Order[];
-  readonly nextPageToken: string;
-  readonly totalSize: number;
-}
-
-export interface AccountOrders extends OrderPage {
-  readonly accountId: string;
-}
-
-/** What the Order service needs from the Account service. */
-export interface AccountDirectory {
-  /** False when no account has this id; throws UNAVAILABLE-like DomainErrors when it cannot tell. */
-  exists(accountId: string): Promise<boolean>;
-}
-
-export interface ReservedLine {
-  readonly productId: string;
-  readonly name: string;
-  readonly unitPrice: Money;
-  readonly quantity: number;
-}
-
-/** What the Order service needs from the Catalog service. Both calls are idempotent by reservation id. */
-export interface StockKeeper {
-  reserve(reservationId: string, lines: ReadonlyArray<{ productId: string; quantity: number }>): Promise<ReservedLine[]>;
-  release(reservationId: string): Promise<void>;
-}
-
-export interface NewOrderInput {
-  readonly accountId: string;
-  readonly lines: ReadonlyArray<{ readonly productId: string; readonly quantity: number }>;
-  readonly idempotencyKey: string;
-}
-
-/** Steps of CreateOrder where a test may make the process die, to prove recovery. */
-export type CrashPoint = 'after-pending' | 'after-reserve';
-
-export const MAX_LINES = 50;
-export const MAX_QUANTITY = 1_000;
-const MAX_KEY_LENGTH = 200;
-const KEY = /^[\x21-\x7e]+$/;
 const pageKey = z.object({ id: z.uuid() });
-
-/** Errors that say the Catalog decided: no stock, no such product, a bad request. Anything else may be transient. */
-const DEFINITIVE: ReadonlySet<ErrorKind> = new Set(['FAILED_PRECONDITION', 'NOT_FOUND', 'INVALID_ARGUMENT', 'ALREADY_EXISTS']);
-
-function parseLines(lines: NewOrderInput['lines']): Array<{ productId: string; quantity: number }> {
-  if (lines.length === 0) throw invalidArgument('lines', 'must have at least one line');
-  if (lines.length > MAX_LINES) throw invalidArgument('lines', `must have at most ${MAX_LINES} lines`);
-  const merged = new Map<string, number>();
-  lines.forEach((line, index) => {
-    const productId = parseId(line.productId, `lines[${index}].product_id`);
-    if (!Number.isInteger(line.quantity) || line.quantity < 1 || line.quantity > MAX_QUANTITY) {
-      throw invalidArgument(`lines[${index}].quantity`, `must be between 1 and ${MAX_QUANTITY}`);
-    }
-    const quantity = (merged.get(productId) ?? 0) + line.quantity;
-    if (quantity > MAX_QUANTITY) {
-      throw invalidArgument(`lines[${index}].quantity`, `adds up to more than ${MAX_QUANTITY} of product ${productId}`);
-    }
-    merged.set(productId, quantity);
-  });
-  return [...merged].map(([productId, quantity]) => ({ productId, quantity }));
-}
-
-function parseKey(key: string): string | undefined {
-  if (key === '') return undefined;
-  if (key.length > MAX_KEY_LENGTH || !KEY.test(key)) {
-    throw invalidArgument('idempotency_key', `must be 1-${MAX_KEY_LENGTH} printable ASCII characters without spaces`);
-  }
-  return key;
-}
-
-/** The same request always has the same fingerprint, whatever the order or split of its lines. */
-function fingerprint(accountId: string, lines: ReadonlyArray<{ productId: string; quantity: number }>): string {
-  const canonical = [...lines].sort((a, b) => a.productId.localeCompare(b.productId));
-  return createHash('sha256').update(JSON.stringify({ accountId, lines: canonical })).digest('base64url');
-}
-
-/**
- * What the Catalog's refusal means for this order, in the order's terms: the Catalog names fields
- * of its own request (its merged lines), which the caller of CreateOrder never saw.
- */
-function rejectionOf(error: DomainError): Rejection {
-  const message =
-    error.reason === 'OUT_OF_STOCK'
-      ? `not enough stock: ${error.shortages
-          .map((s) => `product ${s.productId} has ${s.available} available, ${s.requested} requested`)
-          .join('; ')}`
-      : error.message.replace(/^lines\[\d+\]\.[a-z_]+: /, '');
-  return { kind: error.kind, reason: error.reason, message, field: 'lines', shortages: error.shortages };
-}
-
-/**
- * The rejection of an order whose reservation came back with a total no order can hold. A catalog
- * of this release refuses such a reservation before taking stock; this is the guard for one that
- * did not (a reservation taken by an older release, replayed).
- */
-const TOTAL_OUT_OF_RANGE: Rejection = {
-  kind: 'FAILED_PRECONDITION',
-  reason: 'TOTAL_OUT_OF_RANGE',
-  message: 'the total would exceed the largest amount an order can hold; nothing is held',
-  field: 'lines',
-  shortages: [],
-};
-
-/** The error a rejected order answers with, the first time and on every retry. */
-function rejectedError(order: Order): DomainError {
-  const rejection = order.rejection;
-  const message = `order ${order.id} was rejected: ${rejection?.message ?? 'it could not be placed'}`;
-  return new DomainError(rejection?.kind ?? 'FAILED_PRECONDITION', message, {
-    reason: rejection?.reason ?? 'REJECTED',
-    ...(rejection?.field === undefined ? {} : { field: rejection.field }),
-    shortages: rejection?.shortages ?? [],
-  });
-}
-
-export function lineSubtotal(line: OrderLine): Money | undefined {
-  return line.unitPrice && multiply(line.unitPrice, line.quantity);
-}
 
 export interface OrderServiceOptions {
   /** Called at each crash point of CreateOrder (tests make it kill the process). */
@@ -360,9 +219,4 @@ export class OrderService {
     }
     return finished;
   }
-}
-
-/** The order's total from its reservation; undefined when it does not fit int64. */
-export function totalOf(lines: readonly ReservedLine[]): Money | undefined {
-  return checkedTotal(lines, lines[0]?.unitPrice.currencyCode ?? 'USD');
 }

@@ -2,7 +2,7 @@ import { isDomainError, unavailable } from '@emporium/kit/errors.js';
 import { moneyFromProto } from '@emporium/kit/money.js';
 import type { AccountClient } from '@emporium/account/client.js';
 import type { CatalogClient } from '@emporium/catalog/client.js';
-import type { AccountDirectory, ReservedLine, StockKeeper } from './service.js';
+import type { AccountDirectory, ReservedLine, StockKeeper } from './model.js';
 
 // Adapters from the other services' clients to the ports the order domain needs: proto in, domain out.
 
