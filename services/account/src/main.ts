@@ -7,10 +7,11 @@ import { migrations } from '../migrations/index.js';
 import { accountConfigSchema, type AccountConfig } from './config.js';
 import { HashGate, type HashGateStats } from './hash-gate.js';
 import { PasswordHasher } from './password.js';
-import { AccountRepository, type AccountDatabase } from './repository.js';
+import { AccountRepository } from './repository.js';
 import { accountServer } from './server.js';
 import { AccountService } from './service.js';
-import { SessionRepository, type SessionDatabase } from './session-repository.js';
+import { SessionRepository } from './session-repository.js';
+import type { AccountDatabase, SessionDatabase } from './tables.js';
 import { SessionService } from './sessions.js';
 
 export interface RunningAccountService extends RunningService<AccountDatabase & SessionDatabase> {

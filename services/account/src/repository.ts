@@ -5,9 +5,6 @@ import { emailKey } from './email-key.js';
 import type { Account, NewAccount } from './model.js';
 import type { AccountDatabase, AccountTable } from './tables.js';
 
-/** main.ts names the database by its repository. */
-export type { AccountDatabase } from './tables.js';
-
 const emailTaken = () => alreadyExists('an account with this email already exists', 'email');
 
 type AccountRow = Selectable<AccountTable>;

@@ -3,9 +3,6 @@ import { inTransaction, sqlStateOf } from '@emporium/kit/database.js';
 import type { Rotation, Session } from './model.js';
 import type { SessionDatabase, SessionTable } from './tables.js';
 
-/** main.ts names the database by its repository. */
-export type { SessionDatabase } from './tables.js';
-
 /** How long an ended session is kept (and its reuse recognised) before a new login of its account removes it. */
 const ENDED_SESSION_KEPT_MS = 24 * 3600 * 1000;
 

@@ -5,7 +5,8 @@ import { isEntryPoint } from '@emporium/kit/entry-point.js';
 import { startService, type RunningService } from '@emporium/kit/service-runtime.js';
 import { migrations } from '../migrations/index.js';
 import { catalogConfigSchema, type CatalogConfig } from './config.js';
-import { CatalogRepository, SESSION_SETTINGS, type CatalogDatabase } from './repository.js';
+import { CatalogRepository, SESSION_SETTINGS } from './repository.js';
+import type { CatalogDatabase } from './tables.js';
 import { catalogServer } from './server.js';
 import { CatalogService } from './service.js';
 

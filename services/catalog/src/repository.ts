@@ -3,9 +3,6 @@ import type { NewProduct, Product, ProductChanges, RankedProduct, SearchQuery } 
 import { ReservationRepository } from './reservation-repository.js';
 import type { CatalogDatabase, ProductTable } from './tables.js';
 
-/** main.ts names the database by its repository. */
-export type { CatalogDatabase } from './tables.js';
-
 /**
  * Settings for every session of the catalog's database. With the planner's default
  * random_page_cost (4, for spinning disks) a search for a common word scans the whole product

@@ -36,7 +36,6 @@ export const GRAPHQL_PATH = '/graphql';
 export const BACKEND_CALLS_HEADER = 'x-emporium-backend-calls';
 
 /** Where it always was, for the tests that build the schema the server serves. */
-export { loadSchema };
 
 export interface ServerOptions {
   readonly config: GatewayConfig;

@@ -24,7 +24,7 @@ import {
   queryCost,
   visitedSelections,
 } from '../src/limits.js';
-import { loadSchema } from '../src/server.js';
+import { loadSchema } from '../src/schema.js';
 
 /*
  * Every check of a query must take time linear in its document, whatever its fragments do. Work is

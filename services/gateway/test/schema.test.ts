@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { CHANGELOG_PATH, checkSchema, compareSchemas, parseChangelog, unrecordedBreaks } from '../src/schema-compat.js';
-import { loadSchema } from '../src/server.js';
+import { loadSchema } from '../src/schema.js';
 
 const changelog = readFileSync(CHANGELOG_PATH, 'utf8');
 

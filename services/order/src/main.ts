@@ -8,9 +8,11 @@ import { startService, type RunningService } from '@emporium/kit/service-runtime
 import { migrations } from '../migrations/index.js';
 import { orderConfigSchema, type OrderConfig } from './config.js';
 import { startReconciler, type Reconciler } from './reconciler.js';
-import { OrderRepository, type OrderDatabase } from './repository.js';
+import { OrderRepository } from './repository.js';
+import type { OrderDatabase } from './tables.js';
 import { orderServer } from './server.js';
-import { OrderService, type CrashPoint } from './service.js';
+import type { CrashPoint } from './model.js';
+import { OrderService } from './service.js';
 import { accountDirectory, stockKeeper } from './upstream.js';
 
 export function startOrderService(config: OrderConfig, log: Logger): Promise<RunningService<OrderDatabase>> {

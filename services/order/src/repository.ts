@@ -3,9 +3,6 @@ import type { Money } from '@emporium/kit/money.js';
 import type { NewPendingOrder, Order, OrderLine, Rejection, ReservedLine, StoredOrder } from './model.js';
 import type { OrderDatabase, OrdersTable } from './tables.js';
 
-/** main.ts names the database by its repository. */
-export type { OrderDatabase } from './tables.js';
-
 interface LineJson {
   product_id: string;
   quantity: number;

@@ -22,9 +22,6 @@ import type { OrderRepository } from './repository.js';
 // passes that finish what a crash or an unreachable Catalog left. What a valid request is and what
 // a refusal means are order-request.ts.
 
-/** main.ts names the crash points by the service. */
-export type { CrashPoint } from './model.js';
-
 const pageKey = z.object({ id: z.uuid() });
 
 export interface OrderServiceOptions {
