@@ -73,7 +73,8 @@ export interface ErrorDetails {
   /**
    * Deprecated fields of emporium.type.v1.ErrorDetail, encoded by the service that raises the
    * error, which older callers still read. The kit sends them ahead of its own fields (protobuf
-   * merges concatenated messages) without knowing what they say; callers never receive them.
+   * merges concatenated messages) without knowing what they say; a client keeps those it received,
+   * so a reader can fall back to them when an older server sent nothing else.
    */
   readonly legacyDetail?: Uint8Array;
 }

@@ -48,6 +48,12 @@ export function toStatus(error: unknown, log: Logger): Partial<StatusObject> {
   return { code: status.INTERNAL, details: 'internal error' };
 }
 
+/** The fields of a received ErrorDetail that the kit does not read itself (deprecated ones), as sent. */
+function otherFields(detail: ErrorDetail): Uint8Array | undefined {
+  const rest = ErrorDetail.encode({ ...detail, reason: '', field: '', retryAfterMs: 0, details: [] }).finish();
+  return rest.length === 0 ? undefined : rest;
+}
+
 /**
  * The domain error a client sees for a failed call: the same kind and details the server raised,
  * so a service calling another handles its errors as its own.
@@ -65,11 +71,13 @@ export function fromServiceError(error: ServiceError): DomainError {
     }
   }
   const message = error.details || status[error.code];
+  const legacy = detail && otherFields(detail);
   return new DomainError(kind, message, {
     reason: detail?.reason || kind,
     ...(detail?.field ? { field: detail.field } : {}),
     ...(detail?.retryAfterMs ? { retryAfterMs: detail.retryAfterMs } : {}),
     attached: (detail?.details ?? []).map((any) => ({ typeUrl: any.typeUrl, value: any.value })),
+    ...(legacy === undefined ? {} : { legacyDetail: legacy }),
   });
 }
 

@@ -42,6 +42,8 @@ describe('error details in a service’s own contract', () => {
     // An older reader decodes the whole trailer as ErrorDetail: the deprecated field is there, and
     // the kit's own fields win over any the service set.
     expect(ErrorDetail.decode(trailer)).toMatchObject({ reason: 'OUT_OF_STOCK', shortages });
-    expect(client.legacyDetail).toBeUndefined();
+    // A newer reader talking to an older server: the fields the kit does not read reach the client.
+    expect(ErrorDetail.decode(client.legacyDetail ?? new Uint8Array())).toMatchObject({ reason: '', shortages });
+    expect(roundTrip(new DomainError('NOT_FOUND', 'no such product')).client.legacyDetail).toBeUndefined();
   });
 });

@@ -48,5 +48,12 @@ export function withShortages(error: DomainError, shortages: ReadonlyArray<Reado
 
 /** The products an OUT_OF_STOCK error says were short; none for any other error. */
 export function shortagesOf(error: DomainError): StockShortage[] {
-  return detailOf(error, stockShortageDetail)?.shortages ?? [];
+  const detail = detailOf(error, stockShortageDetail);
+  if (detail !== undefined || error.legacyDetail === undefined) return detail?.shortages ?? [];
+  // A server of the release before sends only the deprecated ErrorDetail.shortages.
+  try {
+    return ErrorDetail.decode(error.legacyDetail).shortages;
+  } catch {
+    return [];
+  }
 }

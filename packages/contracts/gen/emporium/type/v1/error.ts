@@ -28,7 +28,8 @@ export interface ErrorDetail {
    * error detail does not carry one service's domain. Servers still fill this field for one release,
    * so that an older gateway or order service talking to a newer catalog keeps its OUT_OF_STOCK
    * answers; the service that raises the shortage fills it itself (the shared kit only passes its
-   * bytes on), and it is dropped from servers in the release after.
+   * bytes on), and it is dropped from servers in the release after. New readers fall back to it
+   * when a server of the release before sends no StockShortageDetail.
    *
    * @deprecated
    */
