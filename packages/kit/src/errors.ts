@@ -15,10 +15,50 @@ export type ErrorKind =
   | 'RESOURCE_EXHAUSTED'
   | 'INTERNAL';
 
-export interface StockShortage {
-  readonly productId: string;
-  readonly requested: number;
-  readonly available: number;
+/**
+ * A detail in the raising service's own contract, packed as google.protobuf.Any packs one: the
+ * message's type URL and its encoded bytes. The kit carries it without knowing what it says.
+ */
+export interface PackedDetail {
+  readonly typeUrl: string;
+  readonly value: Uint8Array;
+}
+
+/** A generated message that can be packed as a detail: its type URL and how to encode and decode it. */
+export interface DetailType<T> {
+  readonly typeUrl: string;
+  encode(message: T): Uint8Array;
+  decode(bytes: Uint8Array): T;
+}
+
+/** The shape ts-proto generates for every message. */
+interface MessageFns<T> {
+  encode(message: T): { finish(): Uint8Array };
+  decode(input: Uint8Array): T;
+}
+
+/** A detail type from generated code: `detailType(protobufPackage, 'StockShortageDetail', StockShortageDetail)`. */
+export function detailType<T>(protobufPackage: string, name: string, fns: MessageFns<T>): DetailType<T> {
+  return {
+    typeUrl: `type.googleapis.com/${protobufPackage}.${name}`,
+    encode: (message) => fns.encode(message).finish(),
+    decode: (bytes) => fns.decode(bytes),
+  };
+}
+
+export function packDetail<T>(type: DetailType<T>, message: T): PackedDetail {
+  return { typeUrl: type.typeUrl, value: type.encode(message) };
+}
+
+/** The error's detail of this type, decoded; undefined when it has none (or none that decodes). */
+export function detailOf<T>(error: DomainError, type: DetailType<T>): T | undefined {
+  const packed = error.attached.find((detail) => detail.typeUrl === type.typeUrl);
+  if (packed === undefined) return undefined;
+  try {
+    return type.decode(packed.value);
+  } catch {
+    return undefined;
+  }
 }
 
 export interface ErrorDetails {
@@ -26,17 +66,26 @@ export interface ErrorDetails {
   readonly reason?: string;
   /** The request field at fault, e.g. "email" or "lines[2].quantity". */
   readonly field?: string;
-  readonly shortages?: readonly StockShortage[];
   /** For RESOURCE_EXHAUSTED: how long to wait before trying again (milliseconds). */
   readonly retryAfterMs?: number;
+  /** The raising service's own details (packDetail), e.g. which products were short of stock. */
+  readonly attached?: readonly PackedDetail[];
+  /**
+   * Deprecated fields of emporium.type.v1.ErrorDetail, encoded by the service that raises the
+   * error, which older callers still read. The kit sends them ahead of its own fields (protobuf
+   * merges concatenated messages) without knowing what they say; a client keeps those it received,
+   * so a reader can fall back to them when an older server sent nothing else.
+   */
+  readonly legacyDetail?: Uint8Array;
 }
 
 export class DomainError extends Error {
   override readonly name = 'DomainError';
   readonly reason: string;
   readonly field: string | undefined;
-  readonly shortages: readonly StockShortage[];
   readonly retryAfterMs: number | undefined;
+  readonly attached: readonly PackedDetail[];
+  readonly legacyDetail: Uint8Array | undefined;
 
   constructor(
     readonly kind: ErrorKind,
@@ -46,8 +95,9 @@ export class DomainError extends Error {
     super(message);
     this.reason = details.reason ?? kind;
     this.field = details.field;
-    this.shortages = details.shortages ?? [];
     this.retryAfterMs = details.retryAfterMs;
+    this.attached = details.attached ?? [];
+    this.legacyDetail = details.legacyDetail;
   }
 
   /** The details this error was made with, so a copy with another message keeps all of them. */
@@ -55,8 +105,9 @@ export class DomainError extends Error {
     return {
       reason: this.reason,
       ...(this.field === undefined ? {} : { field: this.field }),
-      shortages: this.shortages,
       ...(this.retryAfterMs === undefined ? {} : { retryAfterMs: this.retryAfterMs }),
+      attached: this.attached,
+      ...(this.legacyDetail === undefined ? {} : { legacyDetail: this.legacyDetail }),
     };
   }
 }

@@ -32,17 +32,26 @@ const kindOfCode = new Map<status, ErrorKind>(
 export function toStatus(error: unknown, log: Logger): Partial<StatusObject> {
   if (error instanceof DomainError) {
     const metadata = new Metadata();
-    const detail = ErrorDetail.encode({
-      reason: error.reason,
-      field: error.field ?? '',
-      shortages: error.shortages.map((s) => ({ ...s })),
-      retryAfterMs: error.retryAfterMs ?? 0,
-    }).finish();
-    metadata.set(ERROR_DETAIL_TRAILER, Buffer.from(detail));
+    const own = ErrorDetail.encode(
+      ErrorDetail.fromPartial({
+        reason: error.reason,
+        field: error.field ?? '',
+        retryAfterMs: error.retryAfterMs ?? 0,
+        details: error.attached.map((detail) => ({ typeUrl: detail.typeUrl, value: Buffer.from(detail.value) })),
+      }),
+    ).finish();
+    // The raising service's deprecated fields first, so the kit's own fields win where both are set.
+    metadata.set(ERROR_DETAIL_TRAILER, Buffer.concat([error.legacyDetail ?? new Uint8Array(), own]));
     return { code: codeOfKind[error.kind], details: error.message, metadata };
   }
   log.error({ err: error }, 'unexpected error');
   return { code: status.INTERNAL, details: 'internal error' };
+}
+
+/** The fields of a received ErrorDetail that the kit does not read itself (deprecated ones), as sent. */
+function otherFields(detail: ErrorDetail): Uint8Array | undefined {
+  const rest = ErrorDetail.encode({ ...detail, reason: '', field: '', retryAfterMs: 0, details: [] }).finish();
+  return rest.length === 0 ? undefined : rest;
 }
 
 /**
@@ -62,11 +71,13 @@ export function fromServiceError(error: ServiceError): DomainError {
     }
   }
   const message = error.details || status[error.code];
+  const legacy = detail && otherFields(detail);
   return new DomainError(kind, message, {
     reason: detail?.reason || kind,
     ...(detail?.field ? { field: detail.field } : {}),
-    shortages: detail?.shortages ?? [],
     ...(detail?.retryAfterMs ? { retryAfterMs: detail.retryAfterMs } : {}),
+    attached: (detail?.details ?? []).map((any) => ({ typeUrl: any.typeUrl, value: any.value })),
+    ...(legacy === undefined ? {} : { legacyDetail: legacy }),
   });
 }
 

@@ -1,9 +1,30 @@
-import type { StockShortage } from '@emporium/kit/errors.js';
+import { DomainError } from '@emporium/kit/errors.js';
 import type { Money } from '@emporium/kit/money.js';
 
 // The catalog's domain: products, searches and reservations, what the service asks of its
 // repositories and what they answer, and the limits. Everything else in src/ imports from here;
 // this imports nothing of the service's own.
+
+/** A product that has fewer units than a reservation asked for. */
+export interface StockShortage {
+  readonly productId: string;
+  readonly requested: number;
+  readonly available: number;
+}
+
+/**
+ * OUT_OF_STOCK: a reservation took nothing because these products were short. The server adds the
+ * shortages to the error in the catalog's contract (emporium.catalog.v1.StockShortageDetail).
+ */
+export class OutOfStockError extends DomainError {
+  constructor(
+    message: string,
+    field: string | undefined,
+    readonly shortages: readonly StockShortage[],
+  ) {
+    super('FAILED_PRECONDITION', message, { reason: 'OUT_OF_STOCK', ...(field === undefined ? {} : { field }) });
+  }
+}
 
 export interface Product {
   readonly id: string;

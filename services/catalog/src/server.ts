@@ -6,7 +6,8 @@ import {
 } from '@emporium/contracts/emporium/catalog/v1/catalog.js';
 import { grpcService, type GrpcService } from '@emporium/kit/grpc-server.js';
 import { moneyFromProto, moneyToProto } from '@emporium/kit/money.js';
-import type { Product, ReleaseOutcome, ReservedLine } from './model.js';
+import { withShortages } from './client.js';
+import { OutOfStockError, type Product, type ReleaseOutcome, type ReservedLine } from './model.js';
 import type { CatalogService } from './service.js';
 
 function toProto(product: Product): ProtoProduct {
@@ -35,6 +36,11 @@ const releaseOutcomes: Record<ReleaseOutcome, ProtoReleaseOutcome> = {
   ALREADY_RELEASED: ProtoReleaseOutcome.RELEASE_OUTCOME_ALREADY_RELEASED,
   NOT_FOUND: ProtoReleaseOutcome.RELEASE_OUTCOME_NOT_FOUND,
 };
+
+/** A shortage goes out in the catalog's own detail message (client.ts reads it back). */
+function withShortageDetail(error: unknown): unknown {
+  return error instanceof OutOfStockError ? withShortages(error, error.shortages) : error;
+}
 
 /** The gRPC face of the catalog: proto in, domain call, proto out. */
 export function catalogServer(service: CatalogService): GrpcService {
@@ -67,7 +73,9 @@ export function catalogServer(service: CatalogService): GrpcService {
       return { products: page.products.map(toProto), nextPageToken: page.nextPageToken, totalSize: page.totalSize };
     },
     reserveStock: async (request) => {
-      const reservation = await service.reserveStock(request.reservationId, request.lines);
+      const reservation = await service.reserveStock(request.reservationId, request.lines).catch((error: unknown) => {
+        throw withShortageDetail(error);
+      });
       return { reservationId: reservation.reservationId, lines: reservation.lines.map(lineToProto) };
     },
     releaseStock: async (request) => ({

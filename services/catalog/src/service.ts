@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { alreadyExists, failedPrecondition, invalidArgument, notFound, type StockShortage } from '@emporium/kit/errors.js';
+import { alreadyExists, failedPrecondition, invalidArgument, notFound } from '@emporium/kit/errors.js';
 import { batchGet } from '@emporium/kit/batch.js';
 import { newId, parseId } from '@emporium/kit/ids.js';
 import { MAX_PRICE_MINOR, formatDecimal, type Money } from '@emporium/kit/money.js';
@@ -12,6 +12,7 @@ import {
   MAX_QUERY_LENGTH,
   MAX_RESERVATION_LINES,
   MAX_STOCK,
+  OutOfStockError,
   parseSearch,
   type NewProductInput,
   type Product,
@@ -21,6 +22,7 @@ import {
   type Reservation,
   type ReservationLineInput,
   type ReservedLine,
+  type StockShortage,
   type StoredReservation,
 } from './model.js';
 import type { CatalogRepository } from './repository.js';
@@ -226,9 +228,9 @@ function outOfStock(wanted: readonly WantedLine[], shortages: readonly StockShor
     .map(({ line, shortage }) => `lines[${line.index}] product ${line.productId} has ${shortage.available} available, ${shortage.requested} requested`)
     .join('; ');
   const field = short[0] && `lines[${short[0].line.index}].quantity`;
-  return failedPrecondition(`${field ?? 'lines'}: not enough stock: ${described}`, {
-    reason: 'OUT_OF_STOCK',
+  return new OutOfStockError(
+    `${field ?? 'lines'}: not enough stock: ${described}`,
     field,
-    shortages: short.map(({ shortage }) => shortage),
-  });
+    short.map(({ shortage }) => shortage),
+  );
 }

@@ -14,7 +14,7 @@ import { newId } from '@emporium/kit/ids.js';
 import { createLogger } from '@emporium/kit/logger.js';
 import type { RunningService } from '@emporium/kit/service-runtime.js';
 import { listServicesByReflection, testEngines } from '@emporium/kit/testing.js';
-import { createCatalogClient, type CatalogClient } from '../src/client.js';
+import { createCatalogClient, shortagesOf, type CatalogClient } from '../src/client.js';
 import { catalogConfigSchema } from '../src/config.js';
 import { startCatalogService } from '../src/main.js';
 import type { CatalogDatabase } from '../src/tables.js';
@@ -525,7 +525,7 @@ describe.each(engines)('catalog service on $name', (engine) => {
         'lines[1].quantity',
       );
       expect(error.reason).toBe('OUT_OF_STOCK');
-      expect(error.shortages).toEqual([
+      expect(shortagesOf(error)).toEqual([
         { productId: few.id, requested: 3, available: 2 },
         { productId: none.id, requested: 1, available: 0 },
       ]);

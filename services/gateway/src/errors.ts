@@ -1,3 +1,4 @@
+import { shortagesOf } from '@emporium/catalog/client.js';
 import { DomainError, type ErrorKind } from '@emporium/kit/errors.js';
 
 // What an error means to a client: the domain error kinds mapped once to the public codes, the
@@ -63,7 +64,7 @@ export function classifyDomainError(error: DomainError): ClassifiedError {
       message: error.message,
       extensions: {
         code: 'OUT_OF_STOCK',
-        shortages: error.shortages.map((s) => ({ productId: s.productId, requested: s.requested, available: s.available })),
+        shortages: shortagesOf(error).map((s) => ({ productId: s.productId, requested: s.requested, available: s.available })),
       },
     };
   }

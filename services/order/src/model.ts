@@ -1,4 +1,4 @@
-import type { ErrorKind, StockShortage } from '@emporium/kit/errors.js';
+import { DomainError, type ErrorDetails, type ErrorKind } from '@emporium/kit/errors.js';
 import { checkedTotal, multiply, type Money } from '@emporium/kit/money.js';
 
 // The order service's domain: what an order is, its states, what it needs from the Account and
@@ -13,6 +13,29 @@ export interface OrderLine {
   /** The reservation's snapshot; absent while the order is PENDING or if it was rejected. */
   readonly name?: string;
   readonly unitPrice?: Money;
+}
+
+/** A product the Catalog had fewer units of than an order asked for, as the Catalog reported it. */
+export interface StockShortage {
+  readonly productId: string;
+  readonly requested: number;
+  readonly available: number;
+}
+
+/**
+ * An error that names products short of stock: the Catalog's refusal of a reservation (StockKeeper
+ * turns it into this), and the rejection it became. The server sends the shortages on in the
+ * Catalog's detail message.
+ */
+export class OutOfStockError extends DomainError {
+  constructor(
+    kind: ErrorKind,
+    message: string,
+    details: ErrorDetails,
+    readonly shortages: readonly StockShortage[],
+  ) {
+    super(kind, message, details);
+  }
 }
 
 /** Why an order was rejected, kept so that a retry with the same key gets the same answer. */

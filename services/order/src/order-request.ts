@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { DomainError, invalidArgument, type ErrorKind } from '@emporium/kit/errors.js';
 import { parseId } from '@emporium/kit/ids.js';
-import { MAX_KEY_LENGTH, MAX_LINES, MAX_QUANTITY, type NewOrderInput, type Order, type Rejection } from './model.js';
+import { MAX_KEY_LENGTH, MAX_LINES, MAX_QUANTITY, OutOfStockError, type NewOrderInput, type Order, type Rejection } from './model.js';
 
 // The rules of a CreateOrder request, apart from the order's life (service.ts): what a valid request
 // is, when two requests are the same one, and what a refusal from the Catalog means for the order.
@@ -48,13 +48,14 @@ export function fingerprint(accountId: string, lines: ReadonlyArray<{ productId:
  * of its own request (its merged lines), which the caller of CreateOrder never saw.
  */
 export function rejectionOf(error: DomainError): Rejection {
+  const shortages = error instanceof OutOfStockError ? error.shortages : [];
   const message =
     error.reason === 'OUT_OF_STOCK'
-      ? `not enough stock: ${error.shortages
+      ? `not enough stock: ${shortages
           .map((s) => `product ${s.productId} has ${s.available} available, ${s.requested} requested`)
           .join('; ')}`
       : error.message.replace(/^lines\[\d+\]\.[a-z_]+: /, '');
-  return { kind: error.kind, reason: error.reason, message, field: 'lines', shortages: error.shortages };
+  return { kind: error.kind, reason: error.reason, message, field: 'lines', shortages };
 }
 
 /**
@@ -74,9 +75,11 @@ export const TOTAL_OUT_OF_RANGE: Rejection = {
 export function rejectedError(order: Order): DomainError {
   const rejection = order.rejection;
   const message = `order ${order.id} was rejected: ${rejection?.message ?? 'it could not be placed'}`;
-  return new DomainError(rejection?.kind ?? 'FAILED_PRECONDITION', message, {
+  const kind = rejection?.kind ?? 'FAILED_PRECONDITION';
+  const details = {
     reason: rejection?.reason ?? 'REJECTED',
     ...(rejection?.field === undefined ? {} : { field: rejection.field }),
-    shortages: rejection?.shortages ?? [],
-  });
+  };
+  const shortages = rejection?.shortages ?? [];
+  return shortages.length > 0 ? new OutOfStockError(kind, message, details, shortages) : new DomainError(kind, message, details);
 }

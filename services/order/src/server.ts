@@ -5,9 +5,10 @@ import {
   type Order as ProtoOrder,
   type Rejection as ProtoRejection,
 } from '@emporium/contracts/emporium/order/v1/order.js';
+import { withShortages } from '@emporium/catalog/client.js';
 import { grpcService, type GrpcService } from '@emporium/kit/grpc-server.js';
 import { moneyToProto } from '@emporium/kit/money.js';
-import { lineSubtotal, type Order, type OrderStatus, type Rejection } from './model.js';
+import { OutOfStockError, lineSubtotal, type Order, type OrderStatus, type Rejection } from './model.js';
 import type { OrderService } from './service.js';
 
 const statusToProto: Record<OrderStatus, ProtoStatus> = {
@@ -67,18 +68,22 @@ function toProto(order: Order): ProtoOrder {
   };
 }
 
+/** A rejection for lack of stock names the short products in the Catalog's own detail message. */
+function withShortageDetail(error: unknown): unknown {
+  return error instanceof OutOfStockError ? withShortages(error, error.shortages) : error;
+}
+
 /** The gRPC face of the order service: proto in, domain call, proto out. */
 export function orderServer(service: OrderService): GrpcService {
   return grpcService(OrderServiceService, {
-    createOrder: async (request) => ({
-      order: toProto(
-        await service.createOrder({
-          accountId: request.accountId,
-          lines: request.lines,
-          idempotencyKey: request.idempotencyKey,
-        }),
-      ),
-    }),
+    createOrder: async (request) => {
+      const order = await service
+        .createOrder({ accountId: request.accountId, lines: request.lines, idempotencyKey: request.idempotencyKey })
+        .catch((error: unknown) => {
+          throw withShortageDetail(error);
+        });
+      return { order: toProto(order) };
+    },
     getOrder: async (request) => ({ order: toProto(await service.getOrder(request.id)) }),
     listOrders: async (request) => {
       const page = await service.listOrders(request.accountId, request.pageSize, request.pageToken);

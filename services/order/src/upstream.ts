@@ -1,8 +1,8 @@
 import { isDomainError, unavailable } from '@emporium/kit/errors.js';
 import { moneyFromProto } from '@emporium/kit/money.js';
 import type { AccountClient } from '@emporium/account/client.js';
-import type { CatalogClient } from '@emporium/catalog/client.js';
-import type { AccountDirectory, ReservedLine, StockKeeper } from './model.js';
+import { shortagesOf, type CatalogClient } from '@emporium/catalog/client.js';
+import { OutOfStockError, type AccountDirectory, type ReservedLine, type StockKeeper } from './model.js';
 
 // Adapters from the other services' clients to the ports the order domain needs: proto in, domain out.
 
@@ -20,13 +20,24 @@ export function accountDirectory(client: AccountClient): AccountDirectory {
   };
 }
 
+/** The Catalog's refusal for lack of stock, with its shortages read from the Catalog's detail. */
+function withShortages(error: unknown): unknown {
+  if (!isDomainError(error)) return error;
+  const shortages = shortagesOf(error);
+  return shortages.length === 0 ? error : new OutOfStockError(error.kind, error.message, error.details, shortages);
+}
+
 export function stockKeeper(client: CatalogClient): StockKeeper {
   return {
     reserve: async (reservationId, lines) => {
-      const response = await client.reserveStock({
-        reservationId,
-        lines: lines.map((line) => ({ productId: line.productId, quantity: line.quantity })),
-      });
+      const response = await client
+        .reserveStock({
+          reservationId,
+          lines: lines.map((line) => ({ productId: line.productId, quantity: line.quantity })),
+        })
+        .catch((error: unknown) => {
+          throw withShortages(error);
+        });
       try {
         return response.lines.map(
           (line): ReservedLine => ({

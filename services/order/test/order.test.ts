@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OrderStatus, RejectionReason, type Order } from '@emporium/contracts/emporium/order/v1/order.js';
+import { shortagesOf } from '@emporium/catalog/client.js';
+import type { DomainError } from '@emporium/kit/errors.js';
 import { checkHealth } from '@emporium/kit/grpc-health.js';
 import { listServicesByReflection } from '@emporium/kit/testing.js';
 import { failure, runSql, startServiceStack, type ServiceStack } from './helpers.js';
@@ -99,7 +101,7 @@ describe('order service', () => {
     expect(rejected).toHaveLength(90);
     for (const { reason } of rejected) {
       expect(reason).toMatchObject({ kind: 'FAILED_PRECONDITION', reason: 'OUT_OF_STOCK' });
-      expect((reason as { shortages: unknown[] }).shortages).toEqual([{ productId: product.id, requested: 1, available: 0 }]);
+      expect(shortagesOf(reason as DomainError)).toEqual([{ productId: product.id, requested: 1, available: 0 }]);
     }
     expect(await stack.stockOf(product.id)).toBe(0);
     // The rejected orders are on record as REJECTED, with what was short.
@@ -137,7 +139,7 @@ describe('order service', () => {
     const second = await failure(place(accountId, [{ productId: product.id, quantity: 2 }], 'too-many'));
     expect(first).toMatchObject({ kind: 'FAILED_PRECONDITION', reason: 'OUT_OF_STOCK' });
     expect(second.message).toBe(first.message);
-    expect(second.shortages).toEqual([{ productId: product.id, requested: 2, available: 1 }]);
+    expect(shortagesOf(second)).toEqual([{ productId: product.id, requested: 2, available: 1 }]);
     expect(await stack.stockOf(product.id)).toBe(1);
     const { orders, totalSize } = await stack.orders.listOrders({ accountId, pageSize: 10, pageToken: '' });
     expect(totalSize).toBe(1);

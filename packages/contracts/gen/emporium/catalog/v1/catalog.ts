@@ -150,6 +150,24 @@ export interface ReleaseStockResponse {
   outcome: ReleaseOutcome;
 }
 
+/**
+ * The catalog's detail of an OUT_OF_STOCK error (FAILED_PRECONDITION from ReserveStock), packed in
+ * emporium.type.v1.ErrorDetail.details.
+ */
+export interface StockShortageDetail {
+  /** Every product that could not be reserved, in the order of the request's lines. */
+  shortages: StockShortage[];
+}
+
+/** StockShortage says that a product has fewer units than were requested. */
+export interface StockShortage {
+  productId: string;
+  /** Units the reservation asked for (its lines merged by product). */
+  requested: number;
+  /** Units in stock when the reservation was refused. */
+  available: number;
+}
+
 function createBaseProduct(): Product {
   return {
     id: "",
@@ -1385,6 +1403,140 @@ export const ReleaseStockResponse: MessageFns<ReleaseStockResponse> = {
   fromPartial(object: DeepPartial<ReleaseStockResponse>): ReleaseStockResponse {
     const message = createBaseReleaseStockResponse();
     message.outcome = object.outcome ?? 0;
+    return message;
+  },
+};
+
+function createBaseStockShortageDetail(): StockShortageDetail {
+  return { shortages: [] };
+}
+
+export const StockShortageDetail: MessageFns<StockShortageDetail> = {
+  encode(message: StockShortageDetail, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.shortages) {
+      StockShortage.encode(v!, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): StockShortageDetail {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseStockShortageDetail();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.shortages.push(StockShortage.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  create(base?: DeepPartial<StockShortageDetail>): StockShortageDetail {
+    return StockShortageDetail.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<StockShortageDetail>): StockShortageDetail {
+    const message = createBaseStockShortageDetail();
+    message.shortages = object.shortages?.map((e) => StockShortage.fromPartial(e)) || [];
+    return message;
+  },
+};
+
+function createBaseStockShortage(): StockShortage {
+  return { productId: "", requested: 0, available: 0 };
+}
+
+export const StockShortage: MessageFns<StockShortage> = {
+  encode(message: StockShortage, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.productId !== "") {
+      writer.uint32(10).string(message.productId);
+    }
+    if (message.requested !== 0) {
+      writer.uint32(16).int32(message.requested);
+    }
+    if (message.available !== 0) {
+      writer.uint32(24).int32(message.available);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): StockShortage {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseStockShortage();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.productId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.requested = reader.int32();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.available = reader.int32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  create(base?: DeepPartial<StockShortage>): StockShortage {
+    return StockShortage.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<StockShortage>): StockShortage {
+    const message = createBaseStockShortage();
+    message.productId = object.productId ?? "";
+    message.requested = object.requested ?? 0;
+    message.available = object.available ?? 0;
     return message;
   },
 };

@@ -6,6 +6,7 @@
 
 /* eslint-disable */
 import { BinaryReader, BinaryWriter } from "@bufbuild/protobuf/wire";
+import { Any } from "../../../google/protobuf/any.js";
 
 export const protobufPackage = "emporium.type.v1";
 
@@ -20,16 +21,37 @@ export interface ErrorDetail {
   reason: string;
   /** The request field at fault, as a path, e.g. "email" or "lines[2].quantity"; empty when none. */
   field: string;
-  /** For OUT_OF_STOCK: every product that could not be reserved, with what is available now. */
+  /**
+   * For OUT_OF_STOCK: every product that could not be reserved, with what is available now.
+   *
+   * Deprecated: new code reads emporium.catalog.v1.StockShortageDetail from `details`; the shared
+   * error detail does not carry one service's domain. Servers still fill this field for one release,
+   * so that an older gateway or order service talking to a newer catalog keeps its OUT_OF_STOCK
+   * answers; the service that raises the shortage fills it itself (the shared kit only passes its
+   * bytes on), and it is dropped from servers in the release after. New readers fall back to it
+   * when a server of the release before sends no StockShortageDetail.
+   *
+   * @deprecated
+   */
   shortages: StockShortage[];
   /**
    * For RESOURCE_EXHAUSTED: how long the caller should wait before trying again, in milliseconds
    * (0 when the server does not say).
    */
   retryAfterMs: number;
+  /**
+   * The raising service's own details, in its own contract's messages (e.g.
+   * emporium.catalog.v1.StockShortageDetail for OUT_OF_STOCK). A caller unpacks the types it knows
+   * and ignores the others.
+   */
+  details: Any[];
 }
 
-/** StockShortage says that a product has fewer units than were requested. */
+/**
+ * StockShortage says that a product has fewer units than were requested. Kept here because
+ * emporium.order.v1.Order.shortages is of this type (changing a field's type breaks the wire);
+ * errors carry emporium.catalog.v1.StockShortage instead.
+ */
 export interface StockShortage {
   productId: string;
   requested: number;
@@ -37,7 +59,7 @@ export interface StockShortage {
 }
 
 function createBaseErrorDetail(): ErrorDetail {
-  return { reason: "", field: "", shortages: [], retryAfterMs: 0 };
+  return { reason: "", field: "", shortages: [], retryAfterMs: 0, details: [] };
 }
 
 export const ErrorDetail: MessageFns<ErrorDetail> = {
@@ -53,6 +75,9 @@ export const ErrorDetail: MessageFns<ErrorDetail> = {
     }
     if (message.retryAfterMs !== 0) {
       writer.uint32(32).uint32(message.retryAfterMs);
+    }
+    for (const v of message.details) {
+      Any.encode(v!, writer.uint32(42).fork()).join();
     }
     return writer;
   },
@@ -102,6 +127,14 @@ export const ErrorDetail: MessageFns<ErrorDetail> = {
             message.retryAfterMs = reader.uint32();
             continue;
           }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.details.push(Any.decode(reader, reader.uint32()));
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -123,6 +156,7 @@ export const ErrorDetail: MessageFns<ErrorDetail> = {
     message.field = object.field ?? "";
     message.shortages = object.shortages?.map((e) => StockShortage.fromPartial(e)) || [];
     message.retryAfterMs = object.retryAfterMs ?? 0;
+    message.details = object.details?.map((e) => Any.fromPartial(e)) || [];
     return message;
   },
 };
