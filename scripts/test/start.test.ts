@@ -7,7 +7,8 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dataDirOwner } from '@emporium/kit/embedded.js';
-import { createTestDatabase, freePort, type TestDatabase } from '@emporium/kit/testing.js';
+import { createTestDatabase, type TestDatabase } from '@emporium/testkit/databases.js';
+import { freePort } from '@emporium/kit/testing.js';
 import { runNpm } from '../npm-process.js';
 
 /*

@@ -10,7 +10,7 @@ import { gatewayConfigSchema } from '@emporium/gateway/config.js';
 import { startGateway, type RunningGateway } from '@emporium/gateway/main.js';
 import { parseConfig } from '@emporium/kit/config.js';
 import { createLogger } from '@emporium/kit/logger.js';
-import { createTestDatabase, type TestDatabase } from '@emporium/kit/testing.js';
+import { createTestDatabase, type TestDatabase } from './databases.js';
 import { orderConfigSchema } from '@emporium/order/config.js';
 import { startOrderService } from '@emporium/order/main.js';
 import { ADMIN, graphql, type GraphQLClient, type GraphQLResponse, type RequestOptions } from './graphql.js';

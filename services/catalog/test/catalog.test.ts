@@ -8,12 +8,14 @@ import {
   type ReservationLine,
 } from '@emporium/contracts/emporium/catalog/v1/catalog.js';
 import { ConfigError, parseConfig } from '@emporium/kit/config.js';
-import { DomainError, type ErrorKind } from '@emporium/kit/errors.js';
+import { DomainError } from '@emporium/kit/errors.js';
 import { checkHealth } from '@emporium/kit/grpc-health.js';
 import { newId } from '@emporium/kit/ids.js';
 import { createLogger } from '@emporium/kit/logger.js';
 import type { RunningService } from '@emporium/kit/service-runtime.js';
-import { listServicesByReflection, testEngines } from '@emporium/kit/testing.js';
+import { testEngines } from '@emporium/testkit/databases.js';
+import { expectError } from '@emporium/testkit/errors.js';
+import { listServicesByReflection } from '@emporium/testkit/reflection.js';
 import { createCatalogClient, type CatalogClient } from '../src/client.js';
 import { catalogConfigSchema } from '../src/config.js';
 import { startCatalogService } from '../src/main.js';
@@ -24,24 +26,6 @@ const log = createLogger('catalog-test', 'silent');
 /** A word no other test uses, so searches see only the products a test made. */
 function uniqueWord(): string {
   return [...randomBytes(10)].map((byte) => String.fromCharCode(97 + (byte % 26))).join('');
-}
-
-/** The DomainError a call rejected with, or a failure when it did not reject. */
-async function failure(promise: Promise<unknown>): Promise<DomainError> {
-  try {
-    await promise;
-  } catch (error) {
-    expect(error).toBeInstanceOf(DomainError);
-    return error as DomainError;
-  }
-  throw new Error('expected the call to fail');
-}
-
-async function expectError(promise: Promise<unknown>, kind: ErrorKind, field?: string): Promise<DomainError> {
-  const error = await failure(promise);
-  expect({ kind: error.kind, field: error.field, message: error.message }).toMatchObject({ kind, field });
-  if (field !== undefined) expect(error.message).toContain(field);
-  return error;
 }
 
 function idOf(product: Product | undefined): string {

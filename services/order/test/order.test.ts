@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { OrderStatus, RejectionReason, type Order } from '@emporium/contracts/emporium/order/v1/order.js';
 import { checkHealth } from '@emporium/kit/grpc-health.js';
-import { listServicesByReflection } from '@emporium/kit/testing.js';
+import { listServicesByReflection } from '@emporium/testkit/reflection.js';
 import { failure } from '@emporium/testkit/errors.js';
 import { runSql } from '@emporium/testkit/sql.js';
 import { useOrderStack } from './helpers.js';

@@ -2,7 +2,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { OrderStatus, RejectionReason } from '@emporium/contracts/emporium/order/v1/order.js';
 import { parseConfig } from '@emporium/kit/config.js';
-import { startServiceProcess } from '@emporium/kit/testing.js';
+import { startServiceProcess } from '@emporium/testkit/service-process.js';
 import { catalogConfigSchema } from '@emporium/catalog/config.js';
 import { startCatalogService } from '@emporium/catalog/main.js';
 import { createOrderClient } from '../src/client.js';
