@@ -7,6 +7,7 @@ import { createLogger } from '@emporium/kit/logger.js';
 import type { RunningService } from '@emporium/kit/service-runtime.js';
 import { testEngines } from '@emporium/testkit/databases.js';
 import { expectError } from '@emporium/testkit/errors.js';
+import { expectStableWalk } from '@emporium/testkit/paging.js';
 import { listServicesByReflection } from '@emporium/testkit/reflection.js';
 import { createAccountClient, type AccountClient } from '../src/client.js';
 import { accountConfigSchema } from '../src/config.js';
@@ -157,32 +158,18 @@ describe.each(engines)('account service on $name', (engine) => {
   describe('ListAccounts', () => {
     it('walks every page newest first with no duplicates or gaps while accounts are being created', async () => {
       for (let i = 0; i < 15; i++) await create();
+      const page = async (pageSize: number, pageToken: string) => {
+        const { accounts, nextPageToken } = await client.listAccounts({ pageSize, pageToken });
+        return { ids: accounts.map((a) => a.id), nextPageToken };
+      };
       const existing = new Set<string>();
       let token = '';
       do {
-        const page = await client.listAccounts({ pageSize: 100, pageToken: token });
-        page.accounts.forEach((a) => existing.add(a.id));
-        token = page.nextPageToken;
+        const current = await page(100, token);
+        current.ids.forEach((id) => existing.add(id));
+        token = current.nextPageToken;
       } while (token !== '');
-
-      const seen: string[] = [];
-      const inserts: Array<Promise<unknown>> = [];
-      token = '';
-      let pages = 0;
-      do {
-        const page = await client.listAccounts({ pageSize: 7, pageToken: token });
-        expect(page.accounts.length).toBeLessThanOrEqual(7);
-        seen.push(...page.accounts.map((a) => a.id));
-        inserts.push(create(), create());
-        token = page.nextPageToken;
-        pages++;
-      } while (token !== '');
-      await Promise.all(inserts);
-
-      expect(new Set(seen).size).toBe(seen.length);
-      for (const id of existing) expect(seen).toContain(id);
-      expect([...seen].sort().reverse()).toEqual(seen);
-      expect(pages).toBeGreaterThan(2);
+      await expectStableWalk(page, existing, create);
     });
 
     it('reports the total, defaults to 20, caps at 100', async () => {
