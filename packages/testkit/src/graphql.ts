@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { BACKEND_CALLS_HEADER } from '@emporium/gateway/server.js';
+import { uniqueEmail } from './unique.js';
 
 /*
  * The GraphQL test client: a request over HTTP as any client sends it, its answer parsed, and the
@@ -85,10 +86,6 @@ export const totalCalls = (response: GraphQLResponse) => Object.values(response.
 
 /** The error codes of a response, in order. */
 export const codes = (response: GraphQLResponse) => (response.errors ?? []).map((e) => e.extensions.code);
-
-let sequence = 0;
-/** An email address no other test (in this process) uses. */
-export const uniqueEmail = (tag = 'user') => `${tag}.${Date.now().toString(36)}.${sequence++}@example.com`;
 
 /** Signs up a new customer and returns its id and token. */
 export async function signUp(client: GraphQLClient, name = 'Ada Lovelace'): Promise<{ id: string; token: string; email: string }> {

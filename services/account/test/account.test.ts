@@ -9,6 +9,7 @@ import { testEngines } from '@emporium/testkit/databases.js';
 import { expectError } from '@emporium/testkit/errors.js';
 import { expectStableWalk } from '@emporium/testkit/paging.js';
 import { listServicesByReflection } from '@emporium/testkit/reflection.js';
+import { uniqueEmail } from '@emporium/testkit/unique.js';
 import { createAccountClient, type AccountClient } from '../src/client.js';
 import { accountConfigSchema } from '../src/config.js';
 import { startAccountService } from '../src/main.js';
@@ -18,7 +19,6 @@ const log = createLogger('account-test', 'silent');
 /** The two database engines every account test runs on: a fresh database (or data directory) each. */
 const engines = testEngines('account');
 let sequence = 0;
-const uniqueEmail = (tag = 'user') => `${tag}.${Date.now().toString(36)}.${sequence++}@example.com`;
 
 describe.each(engines)('account service on $name', (engine) => {
   let service: RunningService<AccountDatabase>;

@@ -4,8 +4,9 @@ import { join } from 'node:path';
 import { SignJWT } from 'jose';
 import { z } from 'zod';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ADMIN, at, codes, graphql, logInAdmin, signUp, uniqueEmail } from '@emporium/testkit/graphql.js';
+import { ADMIN, at, codes, graphql, logInAdmin, signUp } from '@emporium/testkit/graphql.js';
 import { useStack } from '@emporium/testkit/stack.js';
+import { uniqueEmail } from '@emporium/testkit/unique.js';
 
 /*
  * Accounts, tokens and the rules about who may see which account, through HTTP against the real

@@ -1,7 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
-import { ADMIN, at, codes, uniqueEmail, type GraphQLResponse } from '@emporium/testkit/graphql.js';
+import { ADMIN, at, codes, type GraphQLResponse } from '@emporium/testkit/graphql.js';
 import { useStack } from '@emporium/testkit/stack.js';
+import { uniqueEmail } from '@emporium/testkit/unique.js';
 
 /*
  * A burst of sign-ups against password-hashing admission control in the account service: one hash

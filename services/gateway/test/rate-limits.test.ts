@@ -4,8 +4,9 @@ import { Redis } from 'ioredis';
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '@emporium/kit/config.js';
 import { gatewayConfigSchema } from '../src/config.js';
-import { codes, graphql, signUp, uniqueEmail, type GraphQLResponse } from '@emporium/testkit/graphql.js';
+import { codes, graphql, signUp, type GraphQLResponse } from '@emporium/testkit/graphql.js';
 import { useStack } from '@emporium/testkit/stack.js';
+import { uniqueEmail } from '@emporium/testkit/unique.js';
 
 /*
  * Rate limits and abuse budgets (README "Rate limits"): the general per-IP request budget, the

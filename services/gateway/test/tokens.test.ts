@@ -3,8 +3,9 @@ import { createServer, Socket } from 'node:net';
 import { SignJWT } from 'jose';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { at, codes, graphql, signUp, uniqueEmail, type GraphQLResponse } from '@emporium/testkit/graphql.js';
+import { at, codes, graphql, signUp, type GraphQLResponse } from '@emporium/testkit/graphql.js';
 import { useStack } from '@emporium/testkit/stack.js';
+import { uniqueEmail } from '@emporium/testkit/unique.js';
 
 /*
  * Access tokens that expire, refresh tokens that rotate, and log out that holds on every replica,
