@@ -7,7 +7,9 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dataDirOwner } from '@emporium/kit/embedded.js';
-import { createTestDatabase, freePort, type TestDatabase } from '@emporium/kit/testing.js';
+import { createTestDatabase, type TestDatabase } from '@emporium/testkit/databases.js';
+import { graphql } from '@emporium/testkit/graphql.js';
+import { freePort } from '@emporium/kit/testing.js';
 import { runNpm } from '../npm-process.js';
 
 /*
@@ -21,24 +23,21 @@ const MINUTE = 60_000;
 
 interface StartSetup {
   readonly env: Record<string, string>;
-  readonly graphql: string;
+  /** The gateway's base URL. */
+  readonly gateway: string;
 }
 
 async function newStartSetup(dataDir: string, extra: Record<string, string> = {}): Promise<StartSetup> {
   const env: Record<string, string> = { EMPORIUM_DATA_DIR: dataDir, ...extra };
   for (const name of ['GATEWAY_PORT', 'ACCOUNT_PORT', 'CATALOG_PORT', 'ORDER_PORT']) env[name] = String(await freePort());
-  return { env, graphql: `http://127.0.0.1:${env.GATEWAY_PORT}/graphql` };
+  return { env, gateway: `http://127.0.0.1:${env.GATEWAY_PORT}` };
 }
 
-async function graphql(url: string, query: string, variables: Record<string, unknown> = {}, token?: string): Promise<unknown> {
-  const response = await fetch(url, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', ...(token === undefined ? {} : { authorization: `Bearer ${token}` }) },
-    body: JSON.stringify({ query, variables }),
-  });
-  const body = (await response.json()) as { data?: unknown; errors?: unknown };
-  if (body.errors !== undefined) throw new Error(JSON.stringify(body.errors));
-  return body.data;
+/** The data of a request to the gateway at url; throws on any GraphQL error. */
+async function dataOf(url: string, query: string, variables: Record<string, unknown> = {}, token?: string): Promise<unknown> {
+  const response = await graphql(url, query, { variables, token });
+  if (response.errors !== undefined) throw new Error(JSON.stringify(response.errors));
+  return response.data;
 }
 
 /** The credentials the ready message prints: "  customer  email / password". */
@@ -50,12 +49,12 @@ function printedCredentials(output: readonly string[], who: 'admin' | 'customer'
 }
 
 async function logIn(url: string, credentials: { email: string; password: string }): Promise<string> {
-  const data = await graphql(url, 'mutation($input: LogInInput!) { logIn(input: $input) { token } }', { input: credentials });
+  const data = await dataOf(url, 'mutation($input: LogInInput!) { logIn(input: $input) { token } }', { input: credentials });
   return (data as { logIn: { token: string } }).logIn.token;
 }
 
 async function productCount(url: string): Promise<number> {
-  return ((await graphql(url, '{ products(first: 1) { totalCount } }')) as { products: { totalCount: number } }).products.totalCount;
+  return ((await dataOf(url, '{ products(first: 1) { totalCount } }')) as { products: { totalCount: number } }).products.totalCount;
 }
 
 /** Runs an npm script to its end; its exit code and output. */
@@ -99,17 +98,17 @@ describe('npm start on the embedded databases', () => {
       const ready = await running.ready;
       expect(ready.demoProducts).toBe(50);
       expect(running.output).toContain(`  GraphiQL  http://127.0.0.1:${setup.env.GATEWAY_PORT}/graphiql`);
-      expect(await productCount(setup.graphql)).toBe(50);
+      expect(await productCount(setup.gateway)).toBe(50);
 
       // As a newcomer would: the printed customer logs in, finds a product and orders it.
-      const token = await logIn(setup.graphql, printedCredentials(running.output, 'customer'));
-      const found = (await graphql(setup.graphql, '{ products(first: 1, query: "lamp") { nodes { id price { amount } } } }')) as {
+      const token = await logIn(setup.gateway, printedCredentials(running.output, 'customer'));
+      const found = (await dataOf(setup.gateway, '{ products(first: 1, query: "lamp") { nodes { id price { amount } } } }')) as {
         products: { nodes: { id: string; price: { amount: string } }[] };
       };
       const lamp = found.products.nodes[0];
       expect(lamp).toBeDefined();
-      const ordered = (await graphql(
-        setup.graphql,
+      const ordered = (await dataOf(
+        setup.gateway,
         'mutation($input: CreateOrderInput!) { createOrder(input: $input) { status total { amount } } }',
         { input: { items: [{ productId: lamp?.id, quantity: 2 }] } },
         token,
@@ -117,8 +116,8 @@ describe('npm start on the embedded databases', () => {
       expect(ordered.createOrder.status).toBe('PLACED');
       expect(ordered.createOrder.total.amount).toBe((Number(lamp?.price.amount) * 2).toFixed(2));
       // The printed administrator is one.
-      const adminToken = await logIn(setup.graphql, printedCredentials(running.output, 'admin'));
-      const accounts = (await graphql(setup.graphql, '{ accounts(first: 10) { totalCount } }', {}, adminToken)) as { accounts: { totalCount: number } };
+      const adminToken = await logIn(setup.gateway, printedCredentials(running.output, 'admin'));
+      const accounts = (await dataOf(setup.gateway, '{ accounts(first: 10) { totalCount } }', {}, adminToken)) as { accounts: { totalCount: number } };
       expect(accounts.accounts.totalCount).toBe(2);
 
       // While it runs: seed puts the demo products back; reset refuses to wipe.
@@ -142,7 +141,7 @@ describe('npm start on the embedded databases', () => {
     const running = runNpm(['start'], setup.env);
     try {
       expect((await running.ready).demoProducts).toBe(0);
-      expect(await productCount(setup.graphql)).toBe(50);
+      expect(await productCount(setup.gateway)).toBe(50);
       const catalog = dataDirOwner(join(dataDir, 'catalog'));
       // Never process.kill(0 or undefined): that would signal this test's own process group.
       if (catalog === undefined) throw new Error('the catalog service holds no lock on its data directory');
@@ -211,7 +210,7 @@ describe('npm start on PostgreSQL', () => {
     const running = runNpm(['start'], setup.env);
     try {
       expect((await running.ready).demoProducts).toBe(50);
-      expect(await productCount(setup.graphql)).toBe(50);
+      expect(await productCount(setup.gateway)).toBe(50);
       // Stopped the way a process manager stops it: SIGTERM to npm alone, which passes it on.
       await running.stop(() => running.signalNpm('SIGTERM'));
       expect(forcedStops(running.output)).toEqual([]);

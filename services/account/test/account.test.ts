@@ -1,38 +1,24 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Role, type Account } from '@emporium/contracts/emporium/account/v1/account.js';
 import { parseConfig } from '@emporium/kit/config.js';
-import { DomainError, type ErrorKind } from '@emporium/kit/errors.js';
+import { DomainError } from '@emporium/kit/errors.js';
 import { checkHealth } from '@emporium/kit/grpc-health.js';
 import { createLogger } from '@emporium/kit/logger.js';
 import type { RunningService } from '@emporium/kit/service-runtime.js';
-import { listServicesByReflection } from '@emporium/kit/testing.js';
+import { testEngines } from '@emporium/testkit/databases.js';
+import { expectError } from '@emporium/testkit/errors.js';
+import { expectStableWalk } from '@emporium/testkit/paging.js';
+import { listServicesByReflection } from '@emporium/testkit/reflection.js';
+import { uniqueEmail } from '@emporium/testkit/unique.js';
 import { createAccountClient, type AccountClient } from '../src/client.js';
 import { accountConfigSchema } from '../src/config.js';
 import { startAccountService } from '../src/main.js';
 import type { AccountDatabase } from '../src/tables.js';
-import { engines } from './helpers.js';
 
 const log = createLogger('account-test', 'silent');
+/** The two database engines every account test runs on: a fresh database (or data directory) each. */
+const engines = testEngines('account');
 let sequence = 0;
-const uniqueEmail = (tag = 'user') => `${tag}.${Date.now().toString(36)}.${sequence++}@example.com`;
-
-/** The DomainError a call rejected with, or a failure when it did not reject. */
-async function failure(promise: Promise<unknown>): Promise<DomainError> {
-  try {
-    await promise;
-  } catch (error) {
-    expect(error).toBeInstanceOf(DomainError);
-    return error as DomainError;
-  }
-  throw new Error('expected the call to fail');
-}
-
-async function expectError(promise: Promise<unknown>, kind: ErrorKind, field?: string): Promise<DomainError> {
-  const error = await failure(promise);
-  expect({ kind: error.kind, field: error.field }).toEqual({ kind, field });
-  if (field !== undefined) expect(error.message).toContain(field);
-  return error;
-}
 
 describe.each(engines)('account service on $name', (engine) => {
   let service: RunningService<AccountDatabase>;
@@ -172,32 +158,18 @@ describe.each(engines)('account service on $name', (engine) => {
   describe('ListAccounts', () => {
     it('walks every page newest first with no duplicates or gaps while accounts are being created', async () => {
       for (let i = 0; i < 15; i++) await create();
+      const page = async (pageSize: number, pageToken: string) => {
+        const { accounts, nextPageToken } = await client.listAccounts({ pageSize, pageToken });
+        return { ids: accounts.map((a) => a.id), nextPageToken };
+      };
       const existing = new Set<string>();
       let token = '';
       do {
-        const page = await client.listAccounts({ pageSize: 100, pageToken: token });
-        page.accounts.forEach((a) => existing.add(a.id));
-        token = page.nextPageToken;
+        const current = await page(100, token);
+        current.ids.forEach((id) => existing.add(id));
+        token = current.nextPageToken;
       } while (token !== '');
-
-      const seen: string[] = [];
-      const inserts: Array<Promise<unknown>> = [];
-      token = '';
-      let pages = 0;
-      do {
-        const page = await client.listAccounts({ pageSize: 7, pageToken: token });
-        expect(page.accounts.length).toBeLessThanOrEqual(7);
-        seen.push(...page.accounts.map((a) => a.id));
-        inserts.push(create(), create());
-        token = page.nextPageToken;
-        pages++;
-      } while (token !== '');
-      await Promise.all(inserts);
-
-      expect(new Set(seen).size).toBe(seen.length);
-      for (const id of existing) expect(seen).toContain(id);
-      expect([...seen].sort().reverse()).toEqual(seen);
-      expect(pages).toBeGreaterThan(2);
+      await expectStableWalk(page, existing, create);
     });
 
     it('reports the total, defaults to 20, caps at 100', async () => {

@@ -6,6 +6,7 @@ import { migrateToLatest, openDatabase } from '@emporium/kit/database.js';
 import { DomainError } from '@emporium/kit/errors.js';
 import { newId } from '@emporium/kit/ids.js';
 import { createLogger } from '@emporium/kit/logger.js';
+import { testEngines } from '@emporium/testkit/databases.js';
 import * as createAccount from '../migrations/0001_create_account.js';
 import { createAccountClient } from '../src/client.js';
 import { accountConfigSchema } from '../src/config.js';
@@ -13,9 +14,9 @@ import { emailKey, foldCase } from '../src/email-key.js';
 import { startAccountService } from '../src/main.js';
 import { PasswordHasher } from '../src/password.js';
 import type { AccountDatabase } from '../src/tables.js';
-import { engines } from './helpers.js';
 
 const log = createLogger('account-test', 'silent');
+const engines = testEngines('account');
 
 describe('emailKey', () => {
   it('folds case fully and the same for every spelling of one address', () => {

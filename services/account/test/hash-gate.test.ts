@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { HashGate, type HashGateOptions, type HashPriority } from '../src/hash-gate.js';
-import { failure } from './helpers.js';
+import { failure } from '@emporium/testkit/errors.js';
 
 // The gate's rules with work the test finishes by hand: every step is decided by the test, none by
 // the clock. (The service's own tests show the same gate with real hashes behind real gRPC calls.)

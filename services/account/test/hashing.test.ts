@@ -4,11 +4,11 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { AccountServiceService, Role } from '@emporium/contracts/emporium/account/v1/account.js';
 import { parseConfig } from '@emporium/kit/config.js';
 import { createLogger } from '@emporium/kit/logger.js';
-import { createTestDatabase, type TestDatabase } from '@emporium/kit/testing.js';
+import { createTestDatabase, type TestDatabase } from '@emporium/testkit/databases.js';
 import { createAccountClient, type AccountClient } from '../src/client.js';
 import { accountConfigSchema } from '../src/config.js';
 import { startAccountService, type RunningAccountService } from '../src/main.js';
-import { failure } from './helpers.js';
+import { failure } from '@emporium/testkit/errors.js';
 
 // Admission control for password hashing, through real gRPC calls: one hash at a time, and a hash
 // costly enough (scrypt N = 2^18: hundreds of milliseconds at the very least) that it is still

@@ -2,9 +2,10 @@ import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Role } from '@emporium/contracts/emporium/account/v1/account.js';
 import { parseConfig } from '@emporium/kit/config.js';
-import { DomainError, type ErrorKind } from '@emporium/kit/errors.js';
+import type { ErrorKind } from '@emporium/kit/errors.js';
 import { createLogger } from '@emporium/kit/logger.js';
-import { testEngines } from '@emporium/kit/testing.js';
+import { testEngines } from '@emporium/testkit/databases.js';
+import { failure } from '@emporium/testkit/errors.js';
 import { createAccountClient, type AccountClient } from '../src/client.js';
 import { accountConfigSchema } from '../src/config.js';
 import { startAccountService } from '../src/main.js';
@@ -17,16 +18,7 @@ import { startAccountService } from '../src/main.js';
 const log = createLogger('account-sessions-test', 'silent');
 let sequence = 0;
 
-async function kindOf(promise: Promise<unknown>): Promise<ErrorKind> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof DomainError) return error.kind;
-    throw error;
-  }
-  throw new Error('expected the call to fail');
-}
-
+const kindOf = async (promise: Promise<unknown>): Promise<ErrorKind> => (await failure(promise)).kind;
 
 describe.each(testEngines('sessions'))('sessions on $name', (engine) => {
   let service: Awaited<ReturnType<typeof startAccountService>>;

@@ -8,12 +8,15 @@ import {
   type ReservationLine,
 } from '@emporium/contracts/emporium/catalog/v1/catalog.js';
 import { ConfigError, parseConfig } from '@emporium/kit/config.js';
-import { DomainError, type ErrorKind } from '@emporium/kit/errors.js';
+import { DomainError } from '@emporium/kit/errors.js';
 import { checkHealth } from '@emporium/kit/grpc-health.js';
 import { newId } from '@emporium/kit/ids.js';
 import { createLogger } from '@emporium/kit/logger.js';
 import type { RunningService } from '@emporium/kit/service-runtime.js';
-import { listServicesByReflection, testEngines } from '@emporium/kit/testing.js';
+import { testEngines } from '@emporium/testkit/databases.js';
+import { expectError } from '@emporium/testkit/errors.js';
+import { expectStableWalk } from '@emporium/testkit/paging.js';
+import { listServicesByReflection } from '@emporium/testkit/reflection.js';
 import { createCatalogClient, shortagesOf, type CatalogClient } from '../src/client.js';
 import { catalogConfigSchema } from '../src/config.js';
 import { startCatalogService } from '../src/main.js';
@@ -24,24 +27,6 @@ const log = createLogger('catalog-test', 'silent');
 /** A word no other test uses, so searches see only the products a test made. */
 function uniqueWord(): string {
   return [...randomBytes(10)].map((byte) => String.fromCharCode(97 + (byte % 26))).join('');
-}
-
-/** The DomainError a call rejected with, or a failure when it did not reject. */
-async function failure(promise: Promise<unknown>): Promise<DomainError> {
-  try {
-    await promise;
-  } catch (error) {
-    expect(error).toBeInstanceOf(DomainError);
-    return error as DomainError;
-  }
-  throw new Error('expected the call to fail');
-}
-
-async function expectError(promise: Promise<unknown>, kind: ErrorKind, field?: string): Promise<DomainError> {
-  const error = await failure(promise);
-  expect({ kind: error.kind, field: error.field, message: error.message }).toMatchObject({ kind, field });
-  if (field !== undefined) expect(error.message).toContain(field);
-  return error;
 }
 
 function idOf(product: Product | undefined): string {
@@ -264,25 +249,11 @@ describe.each(engines)('catalog service on $name', (engine) => {
     it('walks every page newest first with no duplicates or gaps while products are being created', async () => {
       for (let i = 0; i < 15; i++) await create();
       const existing = new Set((await searchAll('', 100)).map((p) => p.id));
-
-      const seen: string[] = [];
-      const inserts: Array<Promise<unknown>> = [];
-      let pageToken = '';
-      let pages = 0;
-      do {
-        const page = await client.listProducts({ pageSize: 7, pageToken, query: '' });
-        expect(page.products.length).toBeLessThanOrEqual(7);
-        seen.push(...page.products.map((p) => p.id));
-        inserts.push(create(), create());
-        pageToken = page.nextPageToken;
-        pages++;
-      } while (pageToken !== '');
-      await Promise.all(inserts);
-
-      expect(new Set(seen).size).toBe(seen.length);
-      for (const id of existing) expect(seen).toContain(id);
-      expect([...seen].sort().reverse()).toEqual(seen);
-      expect(pages).toBeGreaterThan(2);
+      const page = async (pageSize: number, pageToken: string) => {
+        const { products, nextPageToken } = await client.listProducts({ pageSize, pageToken, query: '' });
+        return { ids: products.map((p) => p.id), nextPageToken };
+      };
+      await expectStableWalk(page, existing, create);
     });
 
     it('reports the total, defaults to 20, caps at 100', async () => {

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '@emporium/kit/config.js';
 import { createLogger } from '@emporium/kit/logger.js';
 import type { RunningService } from '@emporium/kit/service-runtime.js';
-import { createTestDatabase, type TestDatabase } from '@emporium/kit/testing.js';
+import { createTestDatabase, type TestDatabase } from '@emporium/testkit/databases.js';
 import { createCatalogClient, type CatalogClient } from '../src/client.js';
 import { catalogConfigSchema } from '../src/config.js';
 import { startCatalogService } from '../src/main.js';

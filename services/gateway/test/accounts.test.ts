@@ -3,24 +3,21 @@ import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { SignJWT } from 'jose';
 import { z } from 'zod';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ADMIN, at, codes, graphql, logInAdmin, signUp, startStack, uniqueEmail, type Stack } from './harness.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { ADMIN, at, codes, graphql, logInAdmin, signUp } from '@emporium/testkit/graphql.js';
+import { useStack } from '@emporium/testkit/stack.js';
+import { uniqueEmail } from '@emporium/testkit/unique.js';
 
 /*
  * Accounts, tokens and the rules about who may see which account, through HTTP against the real
  * services on PostgreSQL.
  */
 
-let stack: Stack;
+const stack = useStack();
 let admin: string;
 
 beforeAll(async () => {
-  stack = await startStack();
   admin = await logInAdmin(stack);
-});
-
-afterAll(async () => {
-  await stack.stop();
 });
 
 const SIGN_UP = `mutation($input: SignUpInput!) {

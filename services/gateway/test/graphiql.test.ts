@@ -5,7 +5,8 @@ import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { logInAdmin, startStack, type Stack } from './harness.js';
+import { logInAdmin } from '@emporium/testkit/graphql.js';
+import { useStack } from '@emporium/testkit/stack.js';
 
 /*
  * GraphiQL from our own bundle: the page and every asset it names come from the gateway, and in
@@ -18,7 +19,8 @@ const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const hasChromium = existsSync(CHROMIUM);
 const SCREENSHOT_DIR = fileURLToPath(new URL('../../../.cache/gateway/', import.meta.url));
 
-let stack: Stack;
+// The first start builds the bundle (esbuild, a few seconds) unless an up-to-date one is there.
+const stack = useStack({ gateway: { GRAPHIQL: 'true' }, timeoutMs: 120_000 });
 
 /** A GET whose body is left as sent (fetch would decompress it). */
 async function rawGet(url: string, acceptEncoding: string): Promise<{ encoding: string | undefined; body: Buffer }> {
@@ -29,15 +31,6 @@ async function rawGet(url: string, acceptEncoding: string): Promise<{ encoding: 
   for await (const chunk of response) chunks.push(Buffer.from(chunk as Uint8Array));
   return { encoding: response.headers['content-encoding'], body: Buffer.concat(chunks) };
 }
-
-beforeAll(async () => {
-  // The first start builds the bundle (esbuild, a few seconds) unless an up-to-date one is there.
-  stack = await startStack({ GRAPHIQL: 'true' });
-}, 120_000);
-
-afterAll(async () => {
-  await stack.stop();
-});
 
 describe('GraphiQL', () => {
   it('serves the page with a strict CSP and every asset it names from the gateway itself', async () => {

@@ -1,22 +1,15 @@
 import fc from 'fast-check';
 import { auditServer } from 'graphql-http';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { at, startStack, type Stack } from './harness.js';
+import { describe, expect, it } from 'vitest';
+import { at } from '@emporium/testkit/graphql.js';
+import { useStack } from '@emporium/testkit/stack.js';
 
 /*
  * GraphQL over HTTP (the spec of the GraphQL foundation's working group), checked with the audit
  * suite its maintainers publish (graphql-http's auditServer), and cases found beyond that suite.
  */
 
-let stack: Stack;
-
-beforeAll(async () => {
-  stack = await startStack();
-});
-
-afterAll(async () => {
-  await stack.stop();
-});
+const stack = useStack();
 
 describe('the graphql-http audit', () => {
   it('finds no MUST failure, and no answer is INTERNAL', async () => {

@@ -1,6 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ADMIN, at, codes, startStack, uniqueEmail, type GraphQLResponse, type Stack } from './harness.js';
+import { describe, expect, it } from 'vitest';
+import { ADMIN, at, codes, type GraphQLResponse } from '@emporium/testkit/graphql.js';
+import { useStack } from '@emporium/testkit/stack.js';
+import { uniqueEmail } from '@emporium/testkit/unique.js';
 
 /*
  * A burst of sign-ups against password-hashing admission control in the account service: one hash
@@ -10,19 +12,10 @@ import { ADMIN, at, codes, startStack, uniqueEmail, type GraphQLResponse, type S
  */
 
 const BURST = 30;
-let stack: Stack;
-
-beforeAll(async () => {
-  stack = await startStack(
-    {},
-    // The count alone bounds the queue here (no wait bound), so what is admitted does not depend on
-    // how fast this machine hashes today.
-    { SCRYPT_LOG_N: '16', HASH_CONCURRENCY: '1', HASH_QUEUE_MAX: '2', HASH_MAX_WAIT_MS: '60000' },
-  );
-});
-
-afterAll(async () => {
-  await stack.stop();
+const stack = useStack({
+  // The count alone bounds the queue here (no wait bound), so what is admitted does not depend on
+  // how fast this machine hashes today.
+  account: { SCRYPT_LOG_N: '16', HASH_CONCURRENCY: '1', HASH_QUEUE_MAX: '2', HASH_MAX_WAIT_MS: '60000' },
 });
 
 const SIGN_UP = `mutation($input: SignUpInput!) { signUp(input: $input) { token } }`;

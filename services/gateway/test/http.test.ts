@@ -1,21 +1,13 @@
 import { connect, type Socket } from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { RunningGateway } from '../src/main.js';
-import { startStack, type Stack } from './harness.js';
+import { useStack } from '@emporium/testkit/stack.js';
 
 /*
  * The HTTP edge: request ids the gateway takes from a client, and clients that stall.
  */
 
-let stack: Stack;
-
-beforeAll(async () => {
-  stack = await startStack();
-});
-
-afterAll(async () => {
-  await stack.stop();
-});
+const stack = useStack();
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 

@@ -1,22 +1,18 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { getIntrospectionQuery } from '../src/graphql.js';
-import { at, codes, logInAdmin, startStack, type Stack } from './harness.js';
+import { at, codes, logInAdmin } from '@emporium/testkit/graphql.js';
+import { useStack } from '@emporium/testkit/stack.js';
 
 /*
  * Query limits and the HTTP edge: every refusal is a clear BAD_USER_INPUT-class error that costs
  * the backends nothing (the call counter header stays empty).
  */
 
-let stack: Stack;
+const stack = useStack();
 let admin: string;
 
 beforeAll(async () => {
-  stack = await startStack();
   admin = await logInAdmin(stack);
-});
-
-afterAll(async () => {
-  await stack.stop();
 });
 
 /** viewer { orders { nodes { account { orders { nodes { account ... } } } } } } nested `levels` accounts deep. */

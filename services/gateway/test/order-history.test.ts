@@ -5,7 +5,8 @@ import { parseConfig } from '@emporium/kit/config.js';
 import { newId } from '@emporium/kit/ids.js';
 import { orderConfigSchema } from '@emporium/order/config.js';
 import { startOrderService } from '@emporium/order/main.js';
-import { at, codes, log, logInAdmin, signUp, startStack, type GraphQLResponse, type Stack } from './harness.js';
+import { at, codes, logInAdmin, signUp, type GraphQLResponse } from '@emporium/testkit/graphql.js';
+import { log, useStack } from '@emporium/testkit/stack.js';
 
 /*
  * A customer's order history lists every order in every status with every field (it once failed
@@ -13,20 +14,18 @@ import { at, codes, log, logInAdmin, signUp, startStack, type GraphQLResponse, t
  * client; the only shortcuts are SQL that models rows an older release wrote.
  */
 
-let stack: Stack;
+const stack = useStack();
 let admin: string;
 /** The catalog as the order service talks to it, to take a reservation as a crashed order would have. */
 let catalog: CatalogClient;
 
 beforeAll(async () => {
-  stack = await startStack();
   admin = await logInAdmin(stack);
   catalog = createCatalogClient(stack.catalog.address);
 });
 
-afterAll(async () => {
+afterAll(() => {
   catalog.close();
-  await stack.stop();
 });
 
 const EVERY_FIELD = `{

@@ -1,10 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, connect, type Server, type Socket } from 'node:net';
 import { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { parseConfig } from '@emporium/kit/config.js';
 import { gatewayConfigSchema } from '../src/config.js';
-import { codes, graphql, signUp, uniqueEmail, type GraphQLResponse, type Stack, startStack } from './harness.js';
+import { codes, graphql, signUp, type GraphQLResponse } from '@emporium/testkit/graphql.js';
+import { useStack } from '@emporium/testkit/stack.js';
+import { uniqueEmail } from '@emporium/testkit/unique.js';
 
 /*
  * Rate limits and abuse budgets (README "Rate limits"): the general per-IP request budget, the
@@ -24,18 +26,10 @@ const CREATE = 'AccountService.CreateAccount';
 /** A successful signUp or logIn also opens a session (its refresh token). */
 const SESSION = 'AccountService.CreateSession';
 
-/** The budgets of test/harness.ts (out of the way), which each test lowers where it looks. */
+/** The budgets of the test stack (@emporium/testkit, out of the way), which each test lowers where it looks. */
 const RELAXED = { RATE_LIMIT_REQUESTS: '1000000', AUTH_ATTEMPTS_PER_IP: '1000000', SIGNUPS_PER_IP: '1000000', AUTH_FAILURES_PER_EMAIL: '1000000' };
 
-let stack: Stack;
-
-beforeAll(async () => {
-  stack = await startStack();
-}, 60_000);
-
-afterAll(async () => {
-  await stack.stop();
-});
+const stack = useStack({ timeoutMs: 60_000 });
 
 async function gatewayWith(env: Record<string, string>): Promise<string> {
   return (await stack.startGateway({ ...RELAXED, ...env })).url;

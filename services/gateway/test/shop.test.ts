@@ -1,5 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { at, codes, logInAdmin, signUp, startStack, type GraphQLResponse, type Stack } from './harness.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { at, codes, logInAdmin, signUp, type GraphQLResponse } from '@emporium/testkit/graphql.js';
+import { useStack } from '@emporium/testkit/stack.js';
 
 /*
  * The whole story through the gateway, like a client: an administrator stocks the shop, customers
@@ -7,16 +8,11 @@ import { at, codes, logInAdmin, signUp, startStack, type GraphQLResponse, type S
  * by counting backend calls; a service stopped mid-test.
  */
 
-let stack: Stack;
+const stack = useStack();
 let admin: string;
 
 beforeAll(async () => {
-  stack = await startStack();
   admin = await logInAdmin(stack);
-});
-
-afterAll(async () => {
-  await stack.stop();
 });
 
 const CREATE_PRODUCT = `mutation($input: CreateProductInput!) {

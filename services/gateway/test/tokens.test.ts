@@ -1,9 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, Socket } from 'node:net';
 import { SignJWT } from 'jose';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { at, codes, graphql, signUp, startStack, uniqueEmail, type GraphQLResponse, type Stack } from './harness.js';
+import { at, codes, graphql, signUp, type GraphQLResponse } from '@emporium/testkit/graphql.js';
+import { useStack } from '@emporium/testkit/stack.js';
+import { uniqueEmail } from '@emporium/testkit/unique.js';
 
 /*
  * Access tokens that expire, refresh tokens that rotate, and log out that holds on every replica,
@@ -20,15 +22,7 @@ const LOG_IN = `mutation($input: LogInInput!) { logIn(input: $input) { ${PAYLOAD
 const REFRESH = `mutation($input: RefreshTokenInput!) { refreshToken(input: $input) { ${PAYLOAD} } }`;
 const LOG_OUT = `mutation($input: LogOutInput!) { logOut(input: $input) { revoked } }`;
 
-let stack: Stack;
-
-beforeAll(async () => {
-  stack = await startStack({ JWT_SECRET, REDIS_URL });
-});
-
-afterAll(async () => {
-  await stack.stop();
-});
+const stack = useStack({ gateway: { JWT_SECRET, REDIS_URL } });
 
 interface Login {
   readonly id: string;

@@ -1,32 +1,27 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { OrderStatus, RejectionReason, type Order } from '@emporium/contracts/emporium/order/v1/order.js';
 import { shortagesOf } from '@emporium/catalog/client.js';
 import type { DomainError } from '@emporium/kit/errors.js';
 import { checkHealth } from '@emporium/kit/grpc-health.js';
-import { listServicesByReflection } from '@emporium/kit/testing.js';
-import { failure, runSql, startServiceStack, type ServiceStack } from './helpers.js';
+import { listServicesByReflection } from '@emporium/testkit/reflection.js';
+import { failure } from '@emporium/testkit/errors.js';
+import { runSql } from '@emporium/testkit/sql.js';
+import { useOrderStack } from './helpers.js';
 
 const UNKNOWN = '0190a6d8-0000-7000-8000-00000000abcd';
 
 describe('order service', () => {
-  let stack: ServiceStack;
+  // The reconciler is off here: these tests are about the request path alone. The upstream
+  // deadline is generous: 100 concurrent orders on one product queue on its row lock, and on a
+  // loaded 2-core CI machine that queue may outlast the default 3 s (deadlines are tested in
+  // resilience.test.ts).
+  const stack = useOrderStack({ RECONCILE_INTERVAL_MS: '0', UPSTREAM_DEADLINE_MS: '30000' });
   const place = (accountId: string, lines: Array<{ productId: string; quantity: number }>, idempotencyKey = '') =>
     stack.orders.createOrder({ accountId, lines, idempotencyKey });
 
-  beforeAll(async () => {
-    // The reconciler is off here: these tests are about the request path alone. The upstream
-    // deadline is generous: 100 concurrent orders on one product queue on its row lock, and on a
-    // loaded 2-core CI machine that queue may outlast the default 3 s (deadlines are tested in
-    // resilience.test.ts).
-    stack = await startServiceStack({ RECONCILE_INTERVAL_MS: '0', UPSTREAM_DEADLINE_MS: '30000' });
-  });
-  afterAll(async () => {
-    await stack.stop();
-  });
-
   it('serves health and reflection', async () => {
-    expect(await checkHealth(stack.orderService.address, 'emporium.order.v1.OrderService')).toBe('SERVING');
-    expect(await listServicesByReflection(stack.orderService.address)).toContain('emporium.order.v1.OrderService');
+    expect(await checkHealth(stack.services.order.address, 'emporium.order.v1.OrderService')).toBe('SERVING');
+    expect(await listServicesByReflection(stack.services.order.address)).toContain('emporium.order.v1.OrderService');
   });
 
   it('places an order with exact totals from the reservation snapshot, and takes the stock', async () => {
@@ -156,7 +151,7 @@ describe('order service', () => {
   it('a product priced near the int64 limit by an older release: rejected before any stock is taken, nothing PENDING', async () => {
     const accountId = await stack.newAccount();
     const relic = await stack.newProduct(100, 5);
-    await runSql(stack.catalogDatabaseUrl, 'update product set price_minor = $2 where id = $1', [relic.id, '9223372036854775000']);
+    await runSql(stack.services.databaseUrls.catalog, 'update product set price_minor = $2 where id = $1', [relic.id, '9223372036854775000']);
     const error = await failure(place(accountId, [{ productId: relic.id, quantity: 2 }], 'relic'));
     expect(error).toMatchObject({ kind: 'FAILED_PRECONDITION', reason: 'PRICE_OUT_OF_RANGE', field: 'lines' });
     expect(await stack.stockOf(relic.id)).toBe(5);

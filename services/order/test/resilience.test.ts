@@ -1,12 +1,16 @@
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { OrderStatus, RejectionReason } from '@emporium/contracts/emporium/order/v1/order.js';
 import { parseConfig } from '@emporium/kit/config.js';
-import { startServiceProcess } from '@emporium/kit/testing.js';
+import { startServiceProcess } from '@emporium/testkit/service-process.js';
 import { catalogConfigSchema } from '@emporium/catalog/config.js';
 import { startCatalogService } from '@emporium/catalog/main.js';
 import { createOrderClient } from '../src/client.js';
-import { eventually, failure, log, runSql, startServiceStack, type ServiceStack } from './helpers.js';
+import { eventually } from '@emporium/testkit/eventually.js';
+import { failure } from '@emporium/testkit/errors.js';
+import { runSql } from '@emporium/testkit/sql.js';
+import { log } from '@emporium/testkit/stack.js';
+import { useOrderStack } from './helpers.js';
 
 // Crash safety: whatever point the order process dies at, and whatever the Catalog does, every order
 // ends PLACED with its stock held exactly once, or REJECTED with nothing held.
@@ -14,23 +18,16 @@ import { eventually, failure, log, runSql, startServiceStack, type ServiceStack 
 const orderMain = fileURLToPath(new URL('../src/main.ts', import.meta.url));
 
 describe('order placement under crashes and outages', () => {
-  let stack: ServiceStack;
-
-  beforeAll(async () => {
-    // The test's own order service never reconciles; the recovery under test is a restarted one.
-    stack = await startServiceStack({ RECONCILE_INTERVAL_MS: '0' });
-  });
-  afterAll(async () => {
-    await stack.stop();
-  });
+  // The test's own order service never reconciles; the recovery under test is a restarted one.
+  const stack = useOrderStack({ RECONCILE_INTERVAL_MS: '0' });
 
   /** Runs the order service as a process that SIGKILLs itself at a crash point during CreateOrder. */
   async function crashDuringOrder(fault: 'crash-after-pending' | 'crash-after-reserve', productId: string, quantity: number) {
     const child = startServiceProcess(orderMain, {
       PORT: '0',
-      DATABASE_URL: stack.orderDatabaseUrl,
-      ACCOUNT_ADDRESS: stack.accountAddress,
-      CATALOG_ADDRESS: stack.catalogAddress,
+      DATABASE_URL: stack.services.databaseUrls.order,
+      ACCOUNT_ADDRESS: stack.services.account.address,
+      CATALOG_ADDRESS: stack.services.catalog.address,
       RECONCILE_INTERVAL_MS: '0',
       FAULT_INJECTION: fault,
     });
@@ -53,7 +50,7 @@ describe('order placement under crashes and outages', () => {
 
   /** A fresh order service that reconciles everything at once, until the order is settled. */
   async function recover(orderId: string, env: Record<string, string> = {}) {
-    const recovering = await stack.startOrder({ RECONCILE_INTERVAL_MS: '100', RECONCILE_AFTER_MS: '0', ...env });
+    const recovering = await stack.services.startOrder({ RECONCILE_INTERVAL_MS: '100', RECONCILE_AFTER_MS: '0', ...env });
     try {
       return await eventually(
         async () => (await stack.orders.getOrder({ id: orderId })).order,
@@ -107,7 +104,7 @@ describe('order placement under crashes and outages', () => {
     const orderId = await crashDuringOrder('crash-after-reserve', product.id, 2);
     expect(await stack.stockOf(product.id)).toBe(8);
     // The snapshot as a release without a price maximum would have stored it.
-    await runSql(stack.catalogDatabaseUrl, 'update reservation_line set unit_price_minor = $2 where reservation_id = $1', [
+    await runSql(stack.services.databaseUrls.catalog, 'update reservation_line set unit_price_minor = $2 where reservation_id = $1', [
       orderId,
       '9223372036854775000',
     ]);
@@ -123,8 +120,8 @@ describe('order placement under crashes and outages', () => {
   it('Catalog down: UNAVAILABLE within the deadline; consistent once it is back', async () => {
     const product = await stack.newProduct(300, 10);
     const accountId = await stack.newAccount();
-    const port = stack.catalogService.port;
-    await stack.catalogService.stop();
+    const port = stack.services.catalog.port;
+    await stack.services.catalog.stop();
 
     // Had the service waited past the caller's deadline, the caller would see DEADLINE_EXCEEDED instead.
     const error = await failure(
@@ -137,8 +134,8 @@ describe('order placement under crashes and outages', () => {
     const { orders } = await stack.orders.listOrders({ accountId, pageSize: 5, pageToken: '' });
     expect(orders.map((o) => o.status)).toEqual([OrderStatus.ORDER_STATUS_PENDING]);
 
-    stack.catalogService = await startCatalogService(
-      parseConfig(catalogConfigSchema, { PORT: String(port), DATABASE_URL: stack.catalogDatabaseUrl }),
+    stack.services.catalog = await startCatalogService(
+      parseConfig(catalogConfigSchema, { PORT: String(port), DATABASE_URL: stack.services.databaseUrls.catalog }),
       log,
     );
     const order = await recover(orders[0]?.id ?? '');
