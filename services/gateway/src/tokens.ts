@@ -129,6 +129,18 @@ export function invalidToken(message: string): GatewayError {
  * weak one); otherwise a random key generated on first start and kept in the data directory,
  * readable by this user only.
  */
+/**
+ * 256 random bits as base64url. The weak-secret filter refuses about one random draw in millions
+ * (one that happens to spell a word): draw again rather than ever write a secret the next start
+ * would refuse.
+ */
+function drawSecret(): string {
+  for (;;) {
+    const candidate = randomBytes(32).toString('base64url');
+    if (weakSecretReason(candidate) === undefined) return candidate;
+  }
+}
+
 export async function loadSigningKey(secret: string | undefined, dataDir: string, log: Logger): Promise<Uint8Array> {
   if (secret !== undefined) return new TextEncoder().encode(secret);
   const dir = resolve(dataDir);
@@ -136,7 +148,7 @@ export async function loadSigningKey(secret: string | undefined, dataDir: string
   await mkdir(dir, { recursive: true });
   try {
     // 'wx' fails if the file exists, so two gateways starting together keep one key.
-    await writeFile(file, randomBytes(32).toString('base64url'), { flag: 'wx', mode: 0o600 });
+    await writeFile(file, drawSecret(), { flag: 'wx', mode: 0o600 });
     log.info({ file }, 'generated a token signing secret');
   } catch (error) {
     if (!(error instanceof Error && 'code' in error && error.code === 'EEXIST')) throw error;
