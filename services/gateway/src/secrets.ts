@@ -9,13 +9,11 @@
  *   - none of the example values in this repository, and no word a person would write
  *     ("change", "secret", "example", ...);
  *   - no sign of being typed rather than drawn: not a repeated pattern, enough distinct characters
- *     (hex 10 of 16, base64 16 of 64), and for base64 both letter cases and at most 7 of the 40
- *     commonest English letter pairs ("th", "er", ...) — random base64 has 0.4 on average,
- *     a CamelCase phrase such as "ThisIsMyProductionSigningKey" a dozen.
- * Random values fail these checks about once in millions (3 million draws of each form: one
- * base64 value held "Change"; none else failed), so a real secret is practically never refused
- * (draw another); a typed one almost always is. It is a filter for mistakes, not an entropy proof:
- * base64 of an English sentence passes.
+ *     (hex 10 of 16, base64 16 of 64), and for base64 both letter cases.
+ * Random values practically never fail these (a draw would have to spell one of the words). It is
+ * a filter for mistakes — placeholders, short or repeated values — not an entropy proof: a typed
+ * phrase of 43 characters passes. (A check for English letter pairs was tried and dropped: on
+ * random base64 it refused about one draw in tens of thousands.)
  */
 
 /** Every example value the repository publishes (deploy/.env.example, READMEs, manifests' docs). */
@@ -34,19 +32,6 @@ export const PUBLISHED_EXAMPLES: readonly string[] = [
 const WORDS = ['change', 'replace', 'secret', 'example', 'sample', 'password', 'passwd', 'placeholder', 'default', 'emporium', 'insecure'];
 const HEX = /^[0-9a-f]+$/i;
 const BASE64 = /^[A-Za-z0-9+/_-]+={0,2}$/;
-
-/** The 40 commonest letter pairs of English text. */
-const ENGLISH_BIGRAMS = new Set(
-  'th he in er an re on at en nd ti es or te of ed is it al ar st to nt ng se ha as ou io le ve co me de hi ri ro ic ne ea ra ce'.split(' '),
-);
-/** Random base64 has 0.4 of them on average; 8 or more happen once in tens of millions. */
-const MAX_ENGLISH_BIGRAMS = 7;
-
-function englishBigrams(text: string): number {
-  let count = 0;
-  for (let i = 1; i < text.length; i++) if (ENGLISH_BIGRAMS.has(text.slice(i - 1, i + 1))) count++;
-  return count;
-}
 
 /** True when the text is one unit repeated (a unit at most half its length). */
 function isRepeatedPattern(text: string): boolean {
@@ -79,7 +64,6 @@ export function weakSecretReason(value: string): string | undefined {
   if (new Set(body).size < (hex ? 10 : 16)) return 'has too few distinct characters to be random';
   if (!hex) {
     if (!/[a-z]/.test(body) || !/[A-Z]/.test(body)) return 'has letters of one case only, which random base64 almost never has';
-    if (englishBigrams(body) > MAX_ENGLISH_BIGRAMS) return 'reads like words rather than random base64';
   }
   return undefined;
 }
