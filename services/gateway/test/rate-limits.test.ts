@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { createServer, connect, type Server, type Socket } from 'node:net';
 import { Redis } from 'ioredis';
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '@emporium/kit/config.js';
 import { gatewayConfigSchema } from '../src/config.js';
 import { codes, graphql, signUp, type GraphQLResponse } from '@emporium/testkit/graphql.js';
 import { useStack } from '@emporium/testkit/stack.js';
+import { tcpRelay } from '@emporium/testkit/tcp-relay.js';
 import { uniqueEmail } from '@emporium/testkit/unique.js';
 
 /*
@@ -271,7 +271,8 @@ describe('budgets in Redis', () => {
   });
 
   it('when Redis goes away: requests are let through, password guessing is still counted (per gateway)', async () => {
-    const proxy = await tcpProxy(REDIS_URL);
+    // A relay in front of the real Redis, closed mid-test to take Redis away from the gateway.
+    const proxy = await tcpRelay(REDIS_URL, 6379);
     try {
       const url = await gatewayWith({
         REDIS_URL: `redis://127.0.0.1:${proxy.port}`,
@@ -281,7 +282,7 @@ describe('budgets in Redis', () => {
       });
       const victim = await signUp(stack);
       expect((await graphql(url, '{ __typename }')).status).toBe(200);
-      await proxy.cut();
+      await proxy.close();
 
       expect(codes(await logIn(url, victim.email, WRONG))).toEqual(['UNAUTHENTICATED']);
       expect(codes(await logIn(url, victim.email, WRONG))).toEqual(['UNAUTHENTICATED']);
@@ -291,36 +292,7 @@ describe('budgets in Redis', () => {
       // Seven requests past a budget of three: the request budget fails open.
       for (let n = 0; n < 3; n++) expect((await graphql(url, '{ __typename }')).status).toBe(200);
     } finally {
-      await proxy.cut();
+      await proxy.close();
     }
   });
 });
-
-/** A TCP proxy in front of the real Redis, to take it away from a gateway mid-test. */
-async function tcpProxy(target: string): Promise<{ port: number; cut: () => Promise<void> }> {
-  const { hostname, port } = new URL(target);
-  const sockets = new Set<Socket>();
-  const server: Server = createServer((client) => {
-    const upstream = connect(Number(port || 6379), hostname);
-    sockets.add(client).add(upstream);
-    client.pipe(upstream).pipe(client);
-    const close = () => {
-      client.destroy();
-      upstream.destroy();
-    };
-    client.on('error', close).on('close', close);
-    upstream.on('error', close).on('close', close);
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  if (typeof address !== 'object' || address === null) throw new Error('proxy has no port');
-  let closed: Promise<void> | undefined;
-  return {
-    port: address.port,
-    cut: () =>
-      (closed ??= new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        for (const socket of sockets) socket.destroy();
-      })),
-  };
-}

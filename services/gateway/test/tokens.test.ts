@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import { createServer, Socket } from 'node:net';
 import { SignJWT } from 'jose';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { at, codes, graphql, signUp, type GraphQLResponse } from '@emporium/testkit/graphql.js';
 import { useStack } from '@emporium/testkit/stack.js';
+import { tcpRelay } from '@emporium/testkit/tcp-relay.js';
 import { uniqueEmail } from '@emporium/testkit/unique.js';
 
 /*
@@ -215,39 +215,20 @@ async function refreshOf(login: Login): Promise<Login> {
 describe('when Redis is away', () => {
   it('fails requests with a token closed (UNAVAILABLE, 503), serves anonymous ones, and recovers', async () => {
     // A TCP relay to the real Redis that the test can cut.
-    const sockets = new Set<Socket>();
-    let open = true;
-    const relay = createServer((client) => {
-      if (!open) return client.destroy();
-      const upstream = new Socket();
-      sockets.add(client).add(upstream);
-      const { hostname, port } = new URL(REDIS_URL);
-      upstream.connect(Number(port || 6379), hostname, () => undefined);
-      client.pipe(upstream).pipe(client);
-      const drop = () => {
-        client.destroy();
-        upstream.destroy();
-      };
-      client.on('error', drop).on('close', drop);
-      upstream.on('error', drop).on('close', drop);
-    });
-    await new Promise<void>((resolve) => relay.listen(0, '127.0.0.1', resolve));
-    const address = relay.address();
-    if (typeof address !== 'object' || address === null) throw new Error('no relay port');
-    const gateway = await stack.startGateway({ REDIS_URL: `redis://127.0.0.1:${address.port}` });
+    const relay = await tcpRelay(REDIS_URL, 6379);
+    const gateway = await stack.startGateway({ REDIS_URL: `redis://127.0.0.1:${relay.port}` });
     try {
       const user = await newLogin(gateway.url);
       expect(at((await graphql(gateway.url, VIEWER, { token: user.token })).data, 'viewer', 'id')).toBe(user.id);
-      open = false;
-      for (const socket of sockets) socket.destroy();
+      relay.cut();
       const refused = await graphql(gateway.url, VIEWER, { token: user.token });
       expect({ status: refused.status, codes: codes(refused) }).toEqual({ status: 503, codes: ['UNAVAILABLE'] });
       expect((await graphql(gateway.url, '{ products(first: 1) { totalCount } }')).status).toBe(200);
-      open = true;
+      relay.restore();
       await expect.poll(async () => (await graphql(gateway.url, VIEWER, { token: user.token })).status, { timeout: 10_000 }).toBe(200);
     } finally {
       await gateway.stop();
-      relay.close();
+      await relay.close();
     }
   });
 });
