@@ -32,14 +32,13 @@ const kindOfCode = new Map<status, ErrorKind>(
 export function toStatus(error: unknown, log: Logger): Partial<StatusObject> {
   if (error instanceof DomainError) {
     const metadata = new Metadata();
-    const own = ErrorDetail.encode(
-      ErrorDetail.fromPartial({
-        reason: error.reason,
-        field: error.field ?? '',
-        retryAfterMs: error.retryAfterMs ?? 0,
-        details: error.attached.map((detail) => ({ typeUrl: detail.typeUrl, value: Buffer.from(detail.value) })),
-      }),
-    ).finish();
+    const own = ErrorDetail.encode({
+      reason: error.reason,
+      field: error.field ?? '',
+      shortages: [],
+      retryAfterMs: error.retryAfterMs ?? 0,
+      details: error.attached.map((detail) => ({ typeUrl: detail.typeUrl, value: Buffer.from(detail.value) })),
+    }).finish();
     // The raising service's deprecated fields first, so the kit's own fields win where both are set.
     metadata.set(ERROR_DETAIL_TRAILER, Buffer.concat([error.legacyDetail ?? new Uint8Array(), own]));
     return { code: codeOfKind[error.kind], details: error.message, metadata };

@@ -36,7 +36,7 @@ describe('error details in a service’s own contract', () => {
   it('sends the raising service’s deprecated fields ahead of its own, so older readers still find them', () => {
     const error = new DomainError('FAILED_PRECONDITION', 'not enough stock', {
       reason: 'OUT_OF_STOCK',
-      legacyDetail: ErrorDetail.encode(ErrorDetail.fromPartial({ reason: 'STALE', shortages })).finish(),
+      legacyDetail: ErrorDetail.encode({ reason: 'STALE', field: '', shortages, retryAfterMs: 0, details: [] }).finish(),
     });
     const { client, trailer } = roundTrip(error);
     // An older reader decodes the whole trailer as ErrorDetail: the deprecated field is there, and

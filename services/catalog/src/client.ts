@@ -42,7 +42,7 @@ export function withShortages(error: DomainError, shortages: ReadonlyArray<Reado
       ...error.attached.filter((detail) => detail.typeUrl !== stockShortageDetail.typeUrl),
       packDetail(stockShortageDetail, { shortages: copies }),
     ],
-    legacyDetail: ErrorDetail.encode(ErrorDetail.fromPartial({ shortages: copies })).finish(),
+    legacyDetail: ErrorDetail.encode({ reason: '', field: '', shortages: copies, retryAfterMs: 0, details: [] }).finish(),
   });
 }
 

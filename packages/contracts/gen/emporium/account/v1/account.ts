@@ -253,19 +253,6 @@ export const Account: MessageFns<Account> = {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
   },
-
-  create(base?: DeepPartial<Account>): Account {
-    return Account.fromPartial(base ?? {});
-  },
-  fromPartial(object: DeepPartial<Account>): Account {
-    const message = createBaseAccount();
-    message.id = object.id ?? "";
-    message.name = object.name ?? "";
-    message.email = object.email ?? "";
-    message.role = object.role ?? 0;
-    message.createTime = object.createTime ?? undefined;
-    return message;
-  },
 };
 
 function createBaseCreateAccountRequest(): CreateAccountRequest {
@@ -345,18 +332,6 @@ export const CreateAccountRequest: MessageFns<CreateAccountRequest> = {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
   },
-
-  create(base?: DeepPartial<CreateAccountRequest>): CreateAccountRequest {
-    return CreateAccountRequest.fromPartial(base ?? {});
-  },
-  fromPartial(object: DeepPartial<CreateAccountRequest>): CreateAccountRequest {
-    const message = createBaseCreateAccountRequest();
-    message.name = object.name ?? "";
-    message.email = object.email ?? "";
-    message.password = object.password ?? "";
-    message.role = object.role ?? 0;
-    return message;
-  },
 };
 
 function createBaseCreateAccountResponse(): CreateAccountResponse {
@@ -402,17 +377,6 @@ export const CreateAccountResponse: MessageFns<CreateAccountResponse> = {
     } finally {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
-  },
-
-  create(base?: DeepPartial<CreateAccountResponse>): CreateAccountResponse {
-    return CreateAccountResponse.fromPartial(base ?? {});
-  },
-  fromPartial(object: DeepPartial<CreateAccountResponse>): CreateAccountResponse {
-    const message = createBaseCreateAccountResponse();
-    message.account = (object.account !== undefined && object.account !== null)
-      ? Account.fromPartial(object.account)
-      : undefined;
-    return message;
   },
 };
 
@@ -460,15 +424,6 @@ export const GetAccountRequest: MessageFns<GetAccountRequest> = {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
   },
-
-  create(base?: DeepPartial<GetAccountRequest>): GetAccountRequest {
-    return GetAccountRequest.fromPartial(base ?? {});
-  },
-  fromPartial(object: DeepPartial<GetAccountRequest>): GetAccountRequest {
-    const message = createBaseGetAccountRequest();
-    message.id = object.id ?? "";
-    return message;
-  },
 };
 
 function createBaseGetAccountResponse(): GetAccountResponse {
@@ -515,17 +470,6 @@ export const GetAccountResponse: MessageFns<GetAccountResponse> = {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
   },
-
-  create(base?: DeepPartial<GetAccountResponse>): GetAccountResponse {
-    return GetAccountResponse.fromPartial(base ?? {});
-  },
-  fromPartial(object: DeepPartial<GetAccountResponse>): GetAccountResponse {
-    const message = createBaseGetAccountResponse();
-    message.account = (object.account !== undefined && object.account !== null)
-      ? Account.fromPartial(object.account)
-      : undefined;
-    return message;
-  },
 };
 
 function createBaseBatchGetAccountsRequest(): BatchGetAccountsRequest {
@@ -571,15 +515,6 @@ export const BatchGetAccountsRequest: MessageFns<BatchGetAccountsRequest> = {
     } finally {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
-  },
-
-  create(base?: DeepPartial<BatchGetAccountsRequest>): BatchGetAccountsRequest {
-    return BatchGetAccountsRequest.fromPartial(base ?? {});
-  },
-  fromPartial(object: DeepPartial<BatchGetAccountsRequest>): BatchGetAccountsRequest {
-    const message = createBaseBatchGetAccountsRequest();
-    message.ids = object.ids?.map((e) => e) || [];
-    return message;
   },
 };
 
@@ -638,16 +573,6 @@ export const BatchGetAccountsResponse: MessageFns<BatchGetAccountsResponse> = {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
   },
-
-  create(base?: DeepPartial<BatchGetAccountsResponse>): BatchGetAccountsResponse {
-    return BatchGetAccountsResponse.fromPartial(base ?? {});
-  },
-  fromPartial(object: DeepPartial<BatchGetAccountsResponse>): BatchGetAccountsResponse {
-    const message = createBaseBatchGetAccountsResponse();
-    message.accounts = object.accounts?.map((e) => Account.fromPartial(e)) || [];
-    message.notFoundIds = object.notFoundIds?.map((e) => e) || [];
-    return message;
-  },
 };
 
 function createBaseListAccountsRequest(): ListAccountsRequest {
@@ -704,16 +629,6 @@ export const ListAccountsRequest: MessageFns<ListAccountsRequest> = {
     } finally {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
-  },
-
-  create(base?: DeepPartial<ListAccountsRequest>): ListAccountsRequest {
-    return ListAccountsRequest.fromPartial(base ?? {});
-  },
-  fromPartial(object: DeepPartial<ListAccountsRequest>): ListAccountsRequest {
-    const message = createBaseListAccountsRequest();
-    message.pageSize = object.pageSize ?? 0;
-    message.pageToken = object.pageToken ?? "";
-    return message;
   },
 };
 
@@ -783,17 +698,6 @@ export const ListAccountsResponse: MessageFns<ListAccountsResponse> = {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
   },
-
-  create(base?: DeepPartial<ListAccountsResponse>): ListAccountsResponse {
-    return ListAccountsResponse.fromPartial(base ?? {});
-  },
-  fromPartial(object: DeepPartial<ListAccountsResponse>): ListAccountsResponse {
-    const message = createBaseListAccountsResponse();
-    message.accounts = object.accounts?.map((e) => Account.fromPartial(e)) || [];
-    message.nextPageToken = object.nextPageToken ?? "";
-    message.totalSize = object.totalSize ?? 0;
-    return message;
-  },
 };
 
 function createBaseAuthenticateAccountRequest(): AuthenticateAccountRequest {
@@ -851,16 +755,6 @@ export const AuthenticateAccountRequest: MessageFns<AuthenticateAccountRequest> 
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
   },
-
-  create(base?: DeepPartial<AuthenticateAccountRequest>): AuthenticateAccountRequest {
-    return AuthenticateAccountRequest.fromPartial(base ?? {});
-  },
-  fromPartial(object: DeepPartial<AuthenticateAccountRequest>): AuthenticateAccountRequest {
-    const message = createBaseAuthenticateAccountRequest();
-    message.email = object.email ?? "";
-    message.password = object.password ?? "";
-    return message;
-  },
 };
 
 function createBaseAuthenticateAccountResponse(): AuthenticateAccountResponse {
@@ -906,17 +800,6 @@ export const AuthenticateAccountResponse: MessageFns<AuthenticateAccountResponse
     } finally {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
-  },
-
-  create(base?: DeepPartial<AuthenticateAccountResponse>): AuthenticateAccountResponse {
-    return AuthenticateAccountResponse.fromPartial(base ?? {});
-  },
-  fromPartial(object: DeepPartial<AuthenticateAccountResponse>): AuthenticateAccountResponse {
-    const message = createBaseAuthenticateAccountResponse();
-    message.account = (object.account !== undefined && object.account !== null)
-      ? Account.fromPartial(object.account)
-      : undefined;
-    return message;
   },
 };
 
@@ -1008,19 +891,6 @@ export const Session: MessageFns<Session> = {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
   },
-
-  create(base?: DeepPartial<Session>): Session {
-    return Session.fromPartial(base ?? {});
-  },
-  fromPartial(object: DeepPartial<Session>): Session {
-    const message = createBaseSession();
-    message.id = object.id ?? "";
-    message.accountId = object.accountId ?? "";
-    message.createTime = object.createTime ?? undefined;
-    message.expireTime = object.expireTime ?? undefined;
-    message.revokeTime = object.revokeTime ?? undefined;
-    return message;
-  },
 };
 
 function createBaseCreateSessionRequest(): CreateSessionRequest {
@@ -1077,16 +947,6 @@ export const CreateSessionRequest: MessageFns<CreateSessionRequest> = {
     } finally {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
-  },
-
-  create(base?: DeepPartial<CreateSessionRequest>): CreateSessionRequest {
-    return CreateSessionRequest.fromPartial(base ?? {});
-  },
-  fromPartial(object: DeepPartial<CreateSessionRequest>): CreateSessionRequest {
-    const message = createBaseCreateSessionRequest();
-    message.accountId = object.accountId ?? "";
-    message.refreshTokenTtlSeconds = object.refreshTokenTtlSeconds ?? 0;
-    return message;
   },
 };
 
@@ -1145,18 +1005,6 @@ export const CreateSessionResponse: MessageFns<CreateSessionResponse> = {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
   },
-
-  create(base?: DeepPartial<CreateSessionResponse>): CreateSessionResponse {
-    return CreateSessionResponse.fromPartial(base ?? {});
-  },
-  fromPartial(object: DeepPartial<CreateSessionResponse>): CreateSessionResponse {
-    const message = createBaseCreateSessionResponse();
-    message.session = (object.session !== undefined && object.session !== null)
-      ? Session.fromPartial(object.session)
-      : undefined;
-    message.refreshToken = object.refreshToken ?? "";
-    return message;
-  },
 };
 
 function createBaseRefreshSessionRequest(): RefreshSessionRequest {
@@ -1213,16 +1061,6 @@ export const RefreshSessionRequest: MessageFns<RefreshSessionRequest> = {
     } finally {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
-  },
-
-  create(base?: DeepPartial<RefreshSessionRequest>): RefreshSessionRequest {
-    return RefreshSessionRequest.fromPartial(base ?? {});
-  },
-  fromPartial(object: DeepPartial<RefreshSessionRequest>): RefreshSessionRequest {
-    const message = createBaseRefreshSessionRequest();
-    message.refreshToken = object.refreshToken ?? "";
-    message.refreshTokenTtlSeconds = object.refreshTokenTtlSeconds ?? 0;
-    return message;
   },
 };
 
@@ -1303,22 +1141,6 @@ export const RefreshSessionResponse: MessageFns<RefreshSessionResponse> = {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
   },
-
-  create(base?: DeepPartial<RefreshSessionResponse>): RefreshSessionResponse {
-    return RefreshSessionResponse.fromPartial(base ?? {});
-  },
-  fromPartial(object: DeepPartial<RefreshSessionResponse>): RefreshSessionResponse {
-    const message = createBaseRefreshSessionResponse();
-    message.session = (object.session !== undefined && object.session !== null)
-      ? Session.fromPartial(object.session)
-      : undefined;
-    message.account = (object.account !== undefined && object.account !== null)
-      ? Account.fromPartial(object.account)
-      : undefined;
-    message.refreshToken = object.refreshToken ?? "";
-    message.reused = object.reused ?? false;
-    return message;
-  },
 };
 
 function createBaseRevokeSessionRequest(): RevokeSessionRequest {
@@ -1376,16 +1198,6 @@ export const RevokeSessionRequest: MessageFns<RevokeSessionRequest> = {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
   },
-
-  create(base?: DeepPartial<RevokeSessionRequest>): RevokeSessionRequest {
-    return RevokeSessionRequest.fromPartial(base ?? {});
-  },
-  fromPartial(object: DeepPartial<RevokeSessionRequest>): RevokeSessionRequest {
-    const message = createBaseRevokeSessionRequest();
-    message.sessionId = object.sessionId ?? "";
-    message.refreshToken = object.refreshToken ?? "";
-    return message;
-  },
 };
 
 function createBaseRevokeSessionResponse(): RevokeSessionResponse {
@@ -1431,17 +1243,6 @@ export const RevokeSessionResponse: MessageFns<RevokeSessionResponse> = {
     } finally {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
-  },
-
-  create(base?: DeepPartial<RevokeSessionResponse>): RevokeSessionResponse {
-    return RevokeSessionResponse.fromPartial(base ?? {});
-  },
-  fromPartial(object: DeepPartial<RevokeSessionResponse>): RevokeSessionResponse {
-    const message = createBaseRevokeSessionResponse();
-    message.session = (object.session !== undefined && object.session !== null)
-      ? Session.fromPartial(object.session)
-      : undefined;
-    return message;
   },
 };
 
@@ -1735,14 +1536,6 @@ export const AccountServiceClient = makeGenericClientConstructor(
   serviceName: string;
 };
 
-type Builtin = Date | Function | Uint8Array | string | number | boolean | undefined;
-
-export type DeepPartial<T> = T extends Builtin ? T
-  : T extends globalThis.Array<infer U> ? globalThis.Array<DeepPartial<U>>
-  : T extends ReadonlyArray<infer U> ? ReadonlyArray<DeepPartial<U>>
-  : T extends {} ? { [K in keyof T]?: DeepPartial<T[K]> }
-  : Partial<T>;
-
 function toTimestamp(date: Date): Timestamp {
   const seconds = Math.trunc(date.getTime() / 1_000).toString();
   const nanos = (date.getTime() % 1_000) * 1_000_000;
@@ -1758,6 +1551,4 @@ function fromTimestamp(t: Timestamp): Date {
 export interface MessageFns<T> {
   encode(message: T, writer?: BinaryWriter): BinaryWriter;
   decode(input: BinaryReader | Uint8Array, length?: number): T;
-  create(base?: DeepPartial<T>): T;
-  fromPartial(object: DeepPartial<T>): T;
 }

@@ -286,21 +286,6 @@ export const Product: MessageFns<Product> = {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
   },
-
-  create(base?: DeepPartial<Product>): Product {
-    return Product.fromPartial(base ?? {});
-  },
-  fromPartial(object: DeepPartial<Product>): Product {
-    const message = createBaseProduct();
-    message.id = object.id ?? "";
-    message.name = object.name ?? "";
-    message.description = object.description ?? "";
-    message.price = (object.price !== undefined && object.price !== null) ? Money.fromPartial(object.price) : undefined;
-    message.stock = object.stock ?? 0;
-    message.createTime = object.createTime ?? undefined;
-    message.updateTime = object.updateTime ?? undefined;
-    return message;
-  },
 };
 
 function createBaseCreateProductRequest(): CreateProductRequest {
@@ -380,18 +365,6 @@ export const CreateProductRequest: MessageFns<CreateProductRequest> = {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
   },
-
-  create(base?: DeepPartial<CreateProductRequest>): CreateProductRequest {
-    return CreateProductRequest.fromPartial(base ?? {});
-  },
-  fromPartial(object: DeepPartial<CreateProductRequest>): CreateProductRequest {
-    const message = createBaseCreateProductRequest();
-    message.name = object.name ?? "";
-    message.description = object.description ?? "";
-    message.price = (object.price !== undefined && object.price !== null) ? Money.fromPartial(object.price) : undefined;
-    message.stock = object.stock ?? 0;
-    return message;
-  },
 };
 
 function createBaseCreateProductResponse(): CreateProductResponse {
@@ -437,17 +410,6 @@ export const CreateProductResponse: MessageFns<CreateProductResponse> = {
     } finally {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
-  },
-
-  create(base?: DeepPartial<CreateProductResponse>): CreateProductResponse {
-    return CreateProductResponse.fromPartial(base ?? {});
-  },
-  fromPartial(object: DeepPartial<CreateProductResponse>): CreateProductResponse {
-    const message = createBaseCreateProductResponse();
-    message.product = (object.product !== undefined && object.product !== null)
-      ? Product.fromPartial(object.product)
-      : undefined;
-    return message;
   },
 };
 
@@ -539,19 +501,6 @@ export const UpdateProductRequest: MessageFns<UpdateProductRequest> = {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
   },
-
-  create(base?: DeepPartial<UpdateProductRequest>): UpdateProductRequest {
-    return UpdateProductRequest.fromPartial(base ?? {});
-  },
-  fromPartial(object: DeepPartial<UpdateProductRequest>): UpdateProductRequest {
-    const message = createBaseUpdateProductRequest();
-    message.id = object.id ?? "";
-    message.name = object.name ?? undefined;
-    message.description = object.description ?? undefined;
-    message.price = (object.price !== undefined && object.price !== null) ? Money.fromPartial(object.price) : undefined;
-    message.stock = object.stock ?? undefined;
-    return message;
-  },
 };
 
 function createBaseUpdateProductResponse(): UpdateProductResponse {
@@ -597,17 +546,6 @@ export const UpdateProductResponse: MessageFns<UpdateProductResponse> = {
     } finally {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
-  },
-
-  create(base?: DeepPartial<UpdateProductResponse>): UpdateProductResponse {
-    return UpdateProductResponse.fromPartial(base ?? {});
-  },
-  fromPartial(object: DeepPartial<UpdateProductResponse>): UpdateProductResponse {
-    const message = createBaseUpdateProductResponse();
-    message.product = (object.product !== undefined && object.product !== null)
-      ? Product.fromPartial(object.product)
-      : undefined;
-    return message;
   },
 };
 
@@ -655,15 +593,6 @@ export const GetProductRequest: MessageFns<GetProductRequest> = {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
   },
-
-  create(base?: DeepPartial<GetProductRequest>): GetProductRequest {
-    return GetProductRequest.fromPartial(base ?? {});
-  },
-  fromPartial(object: DeepPartial<GetProductRequest>): GetProductRequest {
-    const message = createBaseGetProductRequest();
-    message.id = object.id ?? "";
-    return message;
-  },
 };
 
 function createBaseGetProductResponse(): GetProductResponse {
@@ -710,17 +639,6 @@ export const GetProductResponse: MessageFns<GetProductResponse> = {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
   },
-
-  create(base?: DeepPartial<GetProductResponse>): GetProductResponse {
-    return GetProductResponse.fromPartial(base ?? {});
-  },
-  fromPartial(object: DeepPartial<GetProductResponse>): GetProductResponse {
-    const message = createBaseGetProductResponse();
-    message.product = (object.product !== undefined && object.product !== null)
-      ? Product.fromPartial(object.product)
-      : undefined;
-    return message;
-  },
 };
 
 function createBaseBatchGetProductsRequest(): BatchGetProductsRequest {
@@ -766,15 +684,6 @@ export const BatchGetProductsRequest: MessageFns<BatchGetProductsRequest> = {
     } finally {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
-  },
-
-  create(base?: DeepPartial<BatchGetProductsRequest>): BatchGetProductsRequest {
-    return BatchGetProductsRequest.fromPartial(base ?? {});
-  },
-  fromPartial(object: DeepPartial<BatchGetProductsRequest>): BatchGetProductsRequest {
-    const message = createBaseBatchGetProductsRequest();
-    message.ids = object.ids?.map((e) => e) || [];
-    return message;
   },
 };
 
@@ -832,16 +741,6 @@ export const BatchGetProductsResponse: MessageFns<BatchGetProductsResponse> = {
     } finally {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
-  },
-
-  create(base?: DeepPartial<BatchGetProductsResponse>): BatchGetProductsResponse {
-    return BatchGetProductsResponse.fromPartial(base ?? {});
-  },
-  fromPartial(object: DeepPartial<BatchGetProductsResponse>): BatchGetProductsResponse {
-    const message = createBaseBatchGetProductsResponse();
-    message.products = object.products?.map((e) => Product.fromPartial(e)) || [];
-    message.notFoundIds = object.notFoundIds?.map((e) => e) || [];
-    return message;
   },
 };
 
@@ -911,17 +810,6 @@ export const ListProductsRequest: MessageFns<ListProductsRequest> = {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
   },
-
-  create(base?: DeepPartial<ListProductsRequest>): ListProductsRequest {
-    return ListProductsRequest.fromPartial(base ?? {});
-  },
-  fromPartial(object: DeepPartial<ListProductsRequest>): ListProductsRequest {
-    const message = createBaseListProductsRequest();
-    message.pageSize = object.pageSize ?? 0;
-    message.pageToken = object.pageToken ?? "";
-    message.query = object.query ?? "";
-    return message;
-  },
 };
 
 function createBaseListProductsResponse(): ListProductsResponse {
@@ -990,17 +878,6 @@ export const ListProductsResponse: MessageFns<ListProductsResponse> = {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
   },
-
-  create(base?: DeepPartial<ListProductsResponse>): ListProductsResponse {
-    return ListProductsResponse.fromPartial(base ?? {});
-  },
-  fromPartial(object: DeepPartial<ListProductsResponse>): ListProductsResponse {
-    const message = createBaseListProductsResponse();
-    message.products = object.products?.map((e) => Product.fromPartial(e)) || [];
-    message.nextPageToken = object.nextPageToken ?? "";
-    message.totalSize = object.totalSize ?? 0;
-    return message;
-  },
 };
 
 function createBaseReservationLine(): ReservationLine {
@@ -1058,16 +935,6 @@ export const ReservationLine: MessageFns<ReservationLine> = {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
   },
-
-  create(base?: DeepPartial<ReservationLine>): ReservationLine {
-    return ReservationLine.fromPartial(base ?? {});
-  },
-  fromPartial(object: DeepPartial<ReservationLine>): ReservationLine {
-    const message = createBaseReservationLine();
-    message.productId = object.productId ?? "";
-    message.quantity = object.quantity ?? 0;
-    return message;
-  },
 };
 
 function createBaseReserveStockRequest(): ReserveStockRequest {
@@ -1124,16 +991,6 @@ export const ReserveStockRequest: MessageFns<ReserveStockRequest> = {
     } finally {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
-  },
-
-  create(base?: DeepPartial<ReserveStockRequest>): ReserveStockRequest {
-    return ReserveStockRequest.fromPartial(base ?? {});
-  },
-  fromPartial(object: DeepPartial<ReserveStockRequest>): ReserveStockRequest {
-    const message = createBaseReserveStockRequest();
-    message.reservationId = object.reservationId ?? "";
-    message.lines = object.lines?.map((e) => ReservationLine.fromPartial(e)) || [];
-    return message;
   },
 };
 
@@ -1214,20 +1071,6 @@ export const ReservedLine: MessageFns<ReservedLine> = {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
   },
-
-  create(base?: DeepPartial<ReservedLine>): ReservedLine {
-    return ReservedLine.fromPartial(base ?? {});
-  },
-  fromPartial(object: DeepPartial<ReservedLine>): ReservedLine {
-    const message = createBaseReservedLine();
-    message.productId = object.productId ?? "";
-    message.name = object.name ?? "";
-    message.unitPrice = (object.unitPrice !== undefined && object.unitPrice !== null)
-      ? Money.fromPartial(object.unitPrice)
-      : undefined;
-    message.quantity = object.quantity ?? 0;
-    return message;
-  },
 };
 
 function createBaseReserveStockResponse(): ReserveStockResponse {
@@ -1285,16 +1128,6 @@ export const ReserveStockResponse: MessageFns<ReserveStockResponse> = {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
   },
-
-  create(base?: DeepPartial<ReserveStockResponse>): ReserveStockResponse {
-    return ReserveStockResponse.fromPartial(base ?? {});
-  },
-  fromPartial(object: DeepPartial<ReserveStockResponse>): ReserveStockResponse {
-    const message = createBaseReserveStockResponse();
-    message.reservationId = object.reservationId ?? "";
-    message.lines = object.lines?.map((e) => ReservedLine.fromPartial(e)) || [];
-    return message;
-  },
 };
 
 function createBaseReleaseStockRequest(): ReleaseStockRequest {
@@ -1340,15 +1173,6 @@ export const ReleaseStockRequest: MessageFns<ReleaseStockRequest> = {
     } finally {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
-  },
-
-  create(base?: DeepPartial<ReleaseStockRequest>): ReleaseStockRequest {
-    return ReleaseStockRequest.fromPartial(base ?? {});
-  },
-  fromPartial(object: DeepPartial<ReleaseStockRequest>): ReleaseStockRequest {
-    const message = createBaseReleaseStockRequest();
-    message.reservationId = object.reservationId ?? "";
-    return message;
   },
 };
 
@@ -1396,15 +1220,6 @@ export const ReleaseStockResponse: MessageFns<ReleaseStockResponse> = {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
   },
-
-  create(base?: DeepPartial<ReleaseStockResponse>): ReleaseStockResponse {
-    return ReleaseStockResponse.fromPartial(base ?? {});
-  },
-  fromPartial(object: DeepPartial<ReleaseStockResponse>): ReleaseStockResponse {
-    const message = createBaseReleaseStockResponse();
-    message.outcome = object.outcome ?? 0;
-    return message;
-  },
 };
 
 function createBaseStockShortageDetail(): StockShortageDetail {
@@ -1450,15 +1265,6 @@ export const StockShortageDetail: MessageFns<StockShortageDetail> = {
     } finally {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
-  },
-
-  create(base?: DeepPartial<StockShortageDetail>): StockShortageDetail {
-    return StockShortageDetail.fromPartial(base ?? {});
-  },
-  fromPartial(object: DeepPartial<StockShortageDetail>): StockShortageDetail {
-    const message = createBaseStockShortageDetail();
-    message.shortages = object.shortages?.map((e) => StockShortage.fromPartial(e)) || [];
-    return message;
   },
 };
 
@@ -1527,17 +1333,6 @@ export const StockShortage: MessageFns<StockShortage> = {
     } finally {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
-  },
-
-  create(base?: DeepPartial<StockShortage>): StockShortage {
-    return StockShortage.fromPartial(base ?? {});
-  },
-  fromPartial(object: DeepPartial<StockShortage>): StockShortage {
-    const message = createBaseStockShortage();
-    message.productId = object.productId ?? "";
-    message.requested = object.requested ?? 0;
-    message.available = object.available ?? 0;
-    return message;
   },
 };
 
@@ -1758,14 +1553,6 @@ export const CatalogServiceClient = makeGenericClientConstructor(
   serviceName: string;
 };
 
-type Builtin = Date | Function | Uint8Array | string | number | boolean | undefined;
-
-export type DeepPartial<T> = T extends Builtin ? T
-  : T extends globalThis.Array<infer U> ? globalThis.Array<DeepPartial<U>>
-  : T extends ReadonlyArray<infer U> ? ReadonlyArray<DeepPartial<U>>
-  : T extends {} ? { [K in keyof T]?: DeepPartial<T[K]> }
-  : Partial<T>;
-
 function toTimestamp(date: Date): Timestamp {
   const seconds = Math.trunc(date.getTime() / 1_000).toString();
   const nanos = (date.getTime() % 1_000) * 1_000_000;
@@ -1781,6 +1568,4 @@ function fromTimestamp(t: Timestamp): Date {
 export interface MessageFns<T> {
   encode(message: T, writer?: BinaryWriter): BinaryWriter;
   decode(input: BinaryReader | Uint8Array, length?: number): T;
-  create(base?: DeepPartial<T>): T;
-  fromPartial(object: DeepPartial<T>): T;
 }

@@ -258,23 +258,6 @@ export const OrderLine: MessageFns<OrderLine> = {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
   },
-
-  create(base?: DeepPartial<OrderLine>): OrderLine {
-    return OrderLine.fromPartial(base ?? {});
-  },
-  fromPartial(object: DeepPartial<OrderLine>): OrderLine {
-    const message = createBaseOrderLine();
-    message.productId = object.productId ?? "";
-    message.name = object.name ?? "";
-    message.unitPrice = (object.unitPrice !== undefined && object.unitPrice !== null)
-      ? Money.fromPartial(object.unitPrice)
-      : undefined;
-    message.quantity = object.quantity ?? 0;
-    message.subtotal = (object.subtotal !== undefined && object.subtotal !== null)
-      ? Money.fromPartial(object.subtotal)
-      : undefined;
-    return message;
-  },
 };
 
 function createBaseRejection(): Rejection {
@@ -331,16 +314,6 @@ export const Rejection: MessageFns<Rejection> = {
     } finally {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
-  },
-
-  create(base?: DeepPartial<Rejection>): Rejection {
-    return Rejection.fromPartial(base ?? {});
-  },
-  fromPartial(object: DeepPartial<Rejection>): Rejection {
-    const message = createBaseRejection();
-    message.reason = object.reason ?? 0;
-    message.message = object.message ?? "";
-    return message;
   },
 };
 
@@ -486,25 +459,6 @@ export const Order: MessageFns<Order> = {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
   },
-
-  create(base?: DeepPartial<Order>): Order {
-    return Order.fromPartial(base ?? {});
-  },
-  fromPartial(object: DeepPartial<Order>): Order {
-    const message = createBaseOrder();
-    message.id = object.id ?? "";
-    message.accountId = object.accountId ?? "";
-    message.status = object.status ?? 0;
-    message.lines = object.lines?.map((e) => OrderLine.fromPartial(e)) || [];
-    message.total = (object.total !== undefined && object.total !== null) ? Money.fromPartial(object.total) : undefined;
-    message.createTime = object.createTime ?? undefined;
-    message.updateTime = object.updateTime ?? undefined;
-    message.shortages = object.shortages?.map((e) => StockShortage.fromPartial(e)) || [];
-    message.rejection = (object.rejection !== undefined && object.rejection !== null)
-      ? Rejection.fromPartial(object.rejection)
-      : undefined;
-    return message;
-  },
 };
 
 function createBaseCreateOrderLine(): CreateOrderLine {
@@ -561,16 +515,6 @@ export const CreateOrderLine: MessageFns<CreateOrderLine> = {
     } finally {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
-  },
-
-  create(base?: DeepPartial<CreateOrderLine>): CreateOrderLine {
-    return CreateOrderLine.fromPartial(base ?? {});
-  },
-  fromPartial(object: DeepPartial<CreateOrderLine>): CreateOrderLine {
-    const message = createBaseCreateOrderLine();
-    message.productId = object.productId ?? "";
-    message.quantity = object.quantity ?? 0;
-    return message;
   },
 };
 
@@ -640,17 +584,6 @@ export const CreateOrderRequest: MessageFns<CreateOrderRequest> = {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
   },
-
-  create(base?: DeepPartial<CreateOrderRequest>): CreateOrderRequest {
-    return CreateOrderRequest.fromPartial(base ?? {});
-  },
-  fromPartial(object: DeepPartial<CreateOrderRequest>): CreateOrderRequest {
-    const message = createBaseCreateOrderRequest();
-    message.accountId = object.accountId ?? "";
-    message.lines = object.lines?.map((e) => CreateOrderLine.fromPartial(e)) || [];
-    message.idempotencyKey = object.idempotencyKey ?? "";
-    return message;
-  },
 };
 
 function createBaseCreateOrderResponse(): CreateOrderResponse {
@@ -696,15 +629,6 @@ export const CreateOrderResponse: MessageFns<CreateOrderResponse> = {
     } finally {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
-  },
-
-  create(base?: DeepPartial<CreateOrderResponse>): CreateOrderResponse {
-    return CreateOrderResponse.fromPartial(base ?? {});
-  },
-  fromPartial(object: DeepPartial<CreateOrderResponse>): CreateOrderResponse {
-    const message = createBaseCreateOrderResponse();
-    message.order = (object.order !== undefined && object.order !== null) ? Order.fromPartial(object.order) : undefined;
-    return message;
   },
 };
 
@@ -752,15 +676,6 @@ export const GetOrderRequest: MessageFns<GetOrderRequest> = {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
   },
-
-  create(base?: DeepPartial<GetOrderRequest>): GetOrderRequest {
-    return GetOrderRequest.fromPartial(base ?? {});
-  },
-  fromPartial(object: DeepPartial<GetOrderRequest>): GetOrderRequest {
-    const message = createBaseGetOrderRequest();
-    message.id = object.id ?? "";
-    return message;
-  },
 };
 
 function createBaseGetOrderResponse(): GetOrderResponse {
@@ -806,15 +721,6 @@ export const GetOrderResponse: MessageFns<GetOrderResponse> = {
     } finally {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
-  },
-
-  create(base?: DeepPartial<GetOrderResponse>): GetOrderResponse {
-    return GetOrderResponse.fromPartial(base ?? {});
-  },
-  fromPartial(object: DeepPartial<GetOrderResponse>): GetOrderResponse {
-    const message = createBaseGetOrderResponse();
-    message.order = (object.order !== undefined && object.order !== null) ? Order.fromPartial(object.order) : undefined;
-    return message;
   },
 };
 
@@ -884,17 +790,6 @@ export const ListOrdersRequest: MessageFns<ListOrdersRequest> = {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
   },
-
-  create(base?: DeepPartial<ListOrdersRequest>): ListOrdersRequest {
-    return ListOrdersRequest.fromPartial(base ?? {});
-  },
-  fromPartial(object: DeepPartial<ListOrdersRequest>): ListOrdersRequest {
-    const message = createBaseListOrdersRequest();
-    message.accountId = object.accountId ?? "";
-    message.pageSize = object.pageSize ?? 0;
-    message.pageToken = object.pageToken ?? "";
-    return message;
-  },
 };
 
 function createBaseListOrdersResponse(): ListOrdersResponse {
@@ -963,17 +858,6 @@ export const ListOrdersResponse: MessageFns<ListOrdersResponse> = {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
   },
-
-  create(base?: DeepPartial<ListOrdersResponse>): ListOrdersResponse {
-    return ListOrdersResponse.fromPartial(base ?? {});
-  },
-  fromPartial(object: DeepPartial<ListOrdersResponse>): ListOrdersResponse {
-    const message = createBaseListOrdersResponse();
-    message.orders = object.orders?.map((e) => Order.fromPartial(e)) || [];
-    message.nextPageToken = object.nextPageToken ?? "";
-    message.totalSize = object.totalSize ?? 0;
-    return message;
-  },
 };
 
 function createBaseBatchListAccountOrdersRequest(): BatchListAccountOrdersRequest {
@@ -1030,16 +914,6 @@ export const BatchListAccountOrdersRequest: MessageFns<BatchListAccountOrdersReq
     } finally {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
-  },
-
-  create(base?: DeepPartial<BatchListAccountOrdersRequest>): BatchListAccountOrdersRequest {
-    return BatchListAccountOrdersRequest.fromPartial(base ?? {});
-  },
-  fromPartial(object: DeepPartial<BatchListAccountOrdersRequest>): BatchListAccountOrdersRequest {
-    const message = createBaseBatchListAccountOrdersRequest();
-    message.accountIds = object.accountIds?.map((e) => e) || [];
-    message.pageSize = object.pageSize ?? 0;
-    return message;
   },
 };
 
@@ -1120,18 +994,6 @@ export const AccountOrders: MessageFns<AccountOrders> = {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
   },
-
-  create(base?: DeepPartial<AccountOrders>): AccountOrders {
-    return AccountOrders.fromPartial(base ?? {});
-  },
-  fromPartial(object: DeepPartial<AccountOrders>): AccountOrders {
-    const message = createBaseAccountOrders();
-    message.accountId = object.accountId ?? "";
-    message.orders = object.orders?.map((e) => Order.fromPartial(e)) || [];
-    message.nextPageToken = object.nextPageToken ?? "";
-    message.totalSize = object.totalSize ?? 0;
-    return message;
-  },
 };
 
 function createBaseBatchListAccountOrdersResponse(): BatchListAccountOrdersResponse {
@@ -1177,15 +1039,6 @@ export const BatchListAccountOrdersResponse: MessageFns<BatchListAccountOrdersRe
     } finally {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
-  },
-
-  create(base?: DeepPartial<BatchListAccountOrdersResponse>): BatchListAccountOrdersResponse {
-    return BatchListAccountOrdersResponse.fromPartial(base ?? {});
-  },
-  fromPartial(object: DeepPartial<BatchListAccountOrdersResponse>): BatchListAccountOrdersResponse {
-    const message = createBaseBatchListAccountOrdersResponse();
-    message.results = object.results?.map((e) => AccountOrders.fromPartial(e)) || [];
-    return message;
   },
 };
 
@@ -1233,15 +1086,6 @@ export const CancelOrderRequest: MessageFns<CancelOrderRequest> = {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
   },
-
-  create(base?: DeepPartial<CancelOrderRequest>): CancelOrderRequest {
-    return CancelOrderRequest.fromPartial(base ?? {});
-  },
-  fromPartial(object: DeepPartial<CancelOrderRequest>): CancelOrderRequest {
-    const message = createBaseCancelOrderRequest();
-    message.id = object.id ?? "";
-    return message;
-  },
 };
 
 function createBaseCancelOrderResponse(): CancelOrderResponse {
@@ -1287,15 +1131,6 @@ export const CancelOrderResponse: MessageFns<CancelOrderResponse> = {
     } finally {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
-  },
-
-  create(base?: DeepPartial<CancelOrderResponse>): CancelOrderResponse {
-    return CancelOrderResponse.fromPartial(base ?? {});
-  },
-  fromPartial(object: DeepPartial<CancelOrderResponse>): CancelOrderResponse {
-    const message = createBaseCancelOrderResponse();
-    message.order = (object.order !== undefined && object.order !== null) ? Order.fromPartial(object.order) : undefined;
-    return message;
   },
 };
 
@@ -1462,14 +1297,6 @@ export const OrderServiceClient = makeGenericClientConstructor(
   serviceName: string;
 };
 
-type Builtin = Date | Function | Uint8Array | string | number | boolean | undefined;
-
-export type DeepPartial<T> = T extends Builtin ? T
-  : T extends globalThis.Array<infer U> ? globalThis.Array<DeepPartial<U>>
-  : T extends ReadonlyArray<infer U> ? ReadonlyArray<DeepPartial<U>>
-  : T extends {} ? { [K in keyof T]?: DeepPartial<T[K]> }
-  : Partial<T>;
-
 function toTimestamp(date: Date): Timestamp {
   const seconds = Math.trunc(date.getTime() / 1_000).toString();
   const nanos = (date.getTime() % 1_000) * 1_000_000;
@@ -1485,6 +1312,4 @@ function fromTimestamp(t: Timestamp): Date {
 export interface MessageFns<T> {
   encode(message: T, writer?: BinaryWriter): BinaryWriter;
   decode(input: BinaryReader | Uint8Array, length?: number): T;
-  create(base?: DeepPartial<T>): T;
-  fromPartial(object: DeepPartial<T>): T;
 }

@@ -146,19 +146,6 @@ export const ErrorDetail: MessageFns<ErrorDetail> = {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
   },
-
-  create(base?: DeepPartial<ErrorDetail>): ErrorDetail {
-    return ErrorDetail.fromPartial(base ?? {});
-  },
-  fromPartial(object: DeepPartial<ErrorDetail>): ErrorDetail {
-    const message = createBaseErrorDetail();
-    message.reason = object.reason ?? "";
-    message.field = object.field ?? "";
-    message.shortages = object.shortages?.map((e) => StockShortage.fromPartial(e)) || [];
-    message.retryAfterMs = object.retryAfterMs ?? 0;
-    message.details = object.details?.map((e) => Any.fromPartial(e)) || [];
-    return message;
-  },
 };
 
 function createBaseStockShortage(): StockShortage {
@@ -227,30 +214,9 @@ export const StockShortage: MessageFns<StockShortage> = {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
   },
-
-  create(base?: DeepPartial<StockShortage>): StockShortage {
-    return StockShortage.fromPartial(base ?? {});
-  },
-  fromPartial(object: DeepPartial<StockShortage>): StockShortage {
-    const message = createBaseStockShortage();
-    message.productId = object.productId ?? "";
-    message.requested = object.requested ?? 0;
-    message.available = object.available ?? 0;
-    return message;
-  },
 };
-
-type Builtin = Date | Function | Uint8Array | string | number | boolean | undefined;
-
-export type DeepPartial<T> = T extends Builtin ? T
-  : T extends globalThis.Array<infer U> ? globalThis.Array<DeepPartial<U>>
-  : T extends ReadonlyArray<infer U> ? ReadonlyArray<DeepPartial<U>>
-  : T extends {} ? { [K in keyof T]?: DeepPartial<T[K]> }
-  : Partial<T>;
 
 export interface MessageFns<T> {
   encode(message: T, writer?: BinaryWriter): BinaryWriter;
   decode(input: BinaryReader | Uint8Array, length?: number): T;
-  create(base?: DeepPartial<T>): T;
-  fromPartial(object: DeepPartial<T>): T;
 }
