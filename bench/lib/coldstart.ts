@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort } from '@emporium/kit/testing.js';
+import { freePort } from '@emporium/testkit/ports.js';
 import { parseReadyLine, runNpm } from '../../scripts/npm-process.js';
 import type { ColdStart } from './report.js';
 

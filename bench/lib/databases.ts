@@ -2,18 +2,13 @@ import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { readCpuSeconds } from './processes.js';
 import { SESSION_SETTINGS as CATALOG_SESSION_SETTINGS } from '@emporium/catalog/repository.js';
+import { withPostgres } from '@emporium/testkit/databases.js';
 
 /** Where benchmark databases are created: BENCH_DATABASE_URL, else the local trust-auth server. */
 export const ADMIN_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 
-export async function withAdmin<T>(fn: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: ADMIN_URL });
-  await client.connect();
-  try {
-    return await fn(client);
-  } finally {
-    await client.end();
-  }
+export function withAdmin<T>(fn: (client: pg.Client) => Promise<T>): Promise<T> {
+  return withPostgres(ADMIN_URL, fn);
 }
 
 /**

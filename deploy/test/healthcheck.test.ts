@@ -2,7 +2,7 @@ import { once } from 'node:events';
 import { createServer } from 'node:http';
 import { describe, expect, it } from 'vitest';
 import { resolveTarget, runHealthcheck } from '@emporium/kit/healthcheck.js';
-import { freePort } from '@emporium/kit/testing.js';
+import { freePort } from '@emporium/testkit/ports.js';
 
 /* The image's HEALTHCHECK script (packages/kit/src/healthcheck.ts); production-build.test.ts runs it against real services. */
 

@@ -23,7 +23,7 @@ import { promisify } from 'node:util';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TEST_ADMIN_URL } from '@emporium/testkit/databases.js';
-import { freePort } from '@emporium/kit/testing.js';
+import { freePort } from '@emporium/testkit/ports.js';
 import { buildContextFiles } from './build-context.js';
 import { command, copies, healthcheck, parseDockerfile, runs, stage, stageEnv, type Copy } from './dockerfile.js';
 import { DEPLOY_DIR, GRPC_SERVICES, REPO_ROOT, type GrpcService } from './deployed-config.js';

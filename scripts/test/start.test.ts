@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dataDirOwner } from '@emporium/kit/embedded.js';
 import { createTestDatabase, type TestDatabase } from '@emporium/testkit/databases.js';
 import { graphql } from '@emporium/testkit/graphql.js';
-import { freePort } from '@emporium/kit/testing.js';
+import { freePort } from '@emporium/testkit/ports.js';
 import { runNpm } from '../npm-process.js';
 
 /*

@@ -12,8 +12,9 @@ export interface TestDatabase {
   drop(): Promise<void>;
 }
 
-async function admin<T>(fn: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: TEST_ADMIN_URL });
+/** Runs fn on one connection to the server at url, closed afterwards whatever fn does. */
+export async function withPostgres<T>(url: string, fn: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {
     return await fn(client);
@@ -25,12 +26,12 @@ async function admin<T>(fn: (client: pg.Client) => Promise<T>): Promise<T> {
 /** A fresh, empty PostgreSQL database owned by one test suite, so suites run in parallel and repeatedly. */
 export async function createTestDatabase(prefix = 'emporium_test'): Promise<TestDatabase> {
   const name = `${prefix}_${Date.now().toString(36)}_${randomBytes(4).toString('hex')}`;
-  await admin((client) => client.query(`create database "${name}"`));
+  await withPostgres(TEST_ADMIN_URL, (client) => client.query(`create database "${name}"`));
   const url = new URL(TEST_ADMIN_URL);
   url.pathname = `/${name}`;
   return {
     url: url.toString(),
-    drop: () => admin((client) => client.query(`drop database if exists "${name}" with (force)`)).then(() => undefined),
+    drop: () => withPostgres(TEST_ADMIN_URL, (client) => client.query(`drop database if exists "${name}" with (force)`)).then(() => undefined),
   };
 }
 

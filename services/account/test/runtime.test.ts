@@ -9,7 +9,7 @@ import { DomainError } from '@emporium/kit/errors.js';
 import { checkHealth } from '@emporium/kit/grpc-health.js';
 import { createLogger } from '@emporium/kit/logger.js';
 import { createTestDatabase, type TestDatabase } from '@emporium/testkit/databases.js';
-import { freePort } from '@emporium/kit/testing.js';
+import { freePort } from '@emporium/testkit/ports.js';
 import { startServiceProcess } from '@emporium/testkit/service-process.js';
 import { sql } from 'kysely';
 import { createAccountClient } from '../src/client.js';
@@ -133,9 +133,21 @@ describe('service runtime (through the account service)', () => {
     }
   });
 
-  /** A child with calls in flight for a while: eight costly hashes on libuv's four threads. */
+  /**
+   * A child with calls in flight for a while: eight costly hashes, one or two at a time. Its hashing
+   * queue takes them all however long they wait (admission has its own tests), and its drain waits
+   * for them all, so every one must be answered, not refused or cancelled.
+   */
   async function busyChild() {
-    const child = startChild({ PORT: '0', DATABASE_URL: database.url, LOG_LEVEL: 'debug', SCRYPT_LOG_N: '18' });
+    const child = startChild({
+      PORT: '0',
+      DATABASE_URL: database.url,
+      LOG_LEVEL: 'debug',
+      SCRYPT_LOG_N: '18',
+      HASH_QUEUE_MAX: '100',
+      HASH_MAX_WAIT_MS: '60000',
+      SHUTDOWN_TIMEOUT_MS: '60000',
+    });
     const client = createAccountClient(await child.listening(), { deadlineMs: 60_000 });
     const creations = Array.from({ length: 8 }, (_, i) => client.createAccount(newAccount(`busy.${i}.${Date.now()}@example.com`)));
     await child.waitFor((line) => line.msg === 'call started' && String(line.method).endsWith('/CreateAccount'));

@@ -10,6 +10,9 @@ import { createGrpcClient, type PromiseClient } from '@emporium/kit/grpc-client.
 
 export type CatalogClient = PromiseClient<typeof CatalogServiceService>;
 
+/** A product a reservation found short: what was asked, and what is available now. */
+export type { StockShortage };
+
 export interface CatalogClientOptions {
   /** Default deadline per call. */
   readonly deadlineMs?: number;

@@ -4,18 +4,10 @@ import { notFound, permissionDenied, unauthenticated } from '@emporium/kit/error
 import { parseId } from '@emporium/kit/ids.js';
 import type {
   MutationCancelOrderArgs,
-  MutationCreateOrderArgs,
-  MutationCreateProductArgs,
-  MutationLogInArgs,
-  MutationLogOutArgs,
-  MutationRefreshTokenArgs,
-  MutationSignUpArgs,
-  MutationUpdateProductArgs,
+  MutationResolvers,
   QueryAccountArgs,
-  QueryAccountsArgs,
   QueryOrderArgs,
-  QueryProductArgs,
-  QueryProductsArgs,
+  QueryResolvers,
   Role,
 } from '../gen/graphql.js';
 import type { GatewayContext } from './context.js';
@@ -80,26 +72,12 @@ export const orderNotFound = (id: string, field: string) => notFound(`no order h
 
 const orderOwner = async (context: GatewayContext, id: string) => (await context.loaders.order.load(id))?.accountId;
 
-export const rules: {
-  readonly Query: {
-    readonly viewer: Guard<unknown>;
-    readonly account: Guard<QueryAccountArgs>;
-    readonly accounts: Guard<QueryAccountsArgs>;
-    readonly product: Guard<QueryProductArgs>;
-    readonly products: Guard<QueryProductsArgs>;
-    readonly order: Guard<QueryOrderArgs>;
-  };
-  readonly Mutation: {
-    readonly signUp: Guard<MutationSignUpArgs>;
-    readonly logIn: Guard<MutationLogInArgs>;
-    readonly refreshToken: Guard<MutationRefreshTokenArgs>;
-    readonly logOut: Guard<MutationLogOutArgs>;
-    readonly createProduct: Guard<MutationCreateProductArgs>;
-    readonly updateProduct: Guard<MutationUpdateProductArgs>;
-    readonly createOrder: Guard<MutationCreateOrderArgs>;
-    readonly cancelOrder: Guard<MutationCancelOrderArgs>;
-  };
-} = {
+/** A guard for every field of a root type, each taking that field's arguments as the schema types them. */
+type Guards<Fields> = {
+  readonly [Field in keyof Fields]-?: Guard<Parameters<Extract<NonNullable<Fields[Field]>, (...args: never[]) => unknown>>[1]>;
+};
+
+export const rules: { readonly Query: Guards<QueryResolvers>; readonly Mutation: Guards<MutationResolvers> } = {
   Query: {
     // Anonymous callers get null, not an error: "am I logged in?" is a fair question.
     viewer: anyone,

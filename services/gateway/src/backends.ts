@@ -65,30 +65,17 @@ type Call<Req, Res> = (request: Req) => Promise<Res>;
 /** One RPC of a client as a plain call (the per-call options stay with the gateway). */
 type Rpc<C, K extends keyof C> = C[K] extends (request: infer Req, ...rest: never[]) => Promise<infer Res> ? Call<Req, Res> : never;
 
+/** The named RPCs of a client, each as a plain call. */
+type Rpcs<C, K extends keyof C> = { readonly [P in K]: Rpc<C, P> };
+
 /** What a request may ask the services: exactly the RPCs the gateway uses. */
 export interface Backends {
-  readonly account: {
-    readonly createAccount: Rpc<AccountClient, 'createAccount'>;
-    readonly batchGetAccounts: Rpc<AccountClient, 'batchGetAccounts'>;
-    readonly listAccounts: Rpc<AccountClient, 'listAccounts'>;
-    readonly authenticateAccount: Rpc<AccountClient, 'authenticateAccount'>;
-    readonly createSession: Rpc<AccountClient, 'createSession'>;
-    readonly refreshSession: Rpc<AccountClient, 'refreshSession'>;
-    readonly revokeSession: Rpc<AccountClient, 'revokeSession'>;
-  };
-  readonly catalog: {
-    readonly createProduct: Rpc<CatalogClient, 'createProduct'>;
-    readonly updateProduct: Rpc<CatalogClient, 'updateProduct'>;
-    readonly batchGetProducts: Rpc<CatalogClient, 'batchGetProducts'>;
-    readonly listProducts: Rpc<CatalogClient, 'listProducts'>;
-  };
-  readonly order: {
-    readonly createOrder: Rpc<OrderClient, 'createOrder'>;
-    readonly getOrder: Rpc<OrderClient, 'getOrder'>;
-    readonly listOrders: Rpc<OrderClient, 'listOrders'>;
-    readonly batchListAccountOrders: Rpc<OrderClient, 'batchListAccountOrders'>;
-    readonly cancelOrder: Rpc<OrderClient, 'cancelOrder'>;
-  };
+  readonly account: Rpcs<
+    AccountClient,
+    'createAccount' | 'batchGetAccounts' | 'listAccounts' | 'authenticateAccount' | 'createSession' | 'refreshSession' | 'revokeSession'
+  >;
+  readonly catalog: Rpcs<CatalogClient, 'createProduct' | 'updateProduct' | 'batchGetProducts' | 'listProducts'>;
+  readonly order: Rpcs<OrderClient, 'createOrder' | 'getOrder' | 'listOrders' | 'batchListAccountOrders' | 'cancelOrder'>;
 }
 
 /** Which service a failure came from, in words a client may read. */

@@ -1,7 +1,7 @@
 import type { Account } from '@emporium/contracts/emporium/account/v1/account.js';
 import type { Product } from '@emporium/contracts/emporium/catalog/v1/catalog.js';
 import type { Order, OrderLine } from '@emporium/contracts/emporium/order/v1/order.js';
-import type { StockShortage } from '@emporium/contracts/emporium/type/v1/error.js';
+import type { StockShortage } from '@emporium/catalog/client.js';
 import type { Money } from '@emporium/kit/money.js';
 
 /*

@@ -1,5 +1,6 @@
 import { DomainError, type ErrorDetails, type ErrorKind } from '@emporium/kit/errors.js';
 import { checkedTotal, multiply, type Money } from '@emporium/kit/money.js';
+import type { StockShortage as CatalogStockShortage } from '@emporium/catalog/client.js';
 
 // The order service's domain: what an order is, its states, what it needs from the Account and
 // Catalog services (the ports upstream.ts fills), what it asks of its repository, and the limits.
@@ -16,11 +17,7 @@ export interface OrderLine {
 }
 
 /** A product the Catalog had fewer units of than an order asked for, as the Catalog reported it. */
-export interface StockShortage {
-  readonly productId: string;
-  readonly requested: number;
-  readonly available: number;
-}
+export type StockShortage = Readonly<CatalogStockShortage>;
 
 /**
  * An error that names products short of stock: the Catalog's refusal of a reservation (StockKeeper

@@ -1,9 +1,6 @@
 import { once } from 'node:events';
 import { createServer } from 'node:net';
 
-// The test helpers live in @emporium/testkit (packages/testkit, dev only). This one stays in the
-// kit because the benchmark (bench/lib/coldstart.ts) picks ports with it too.
-
 /** A TCP port that was free a moment ago (for tests that must restart a server on the same port). */
 export async function freePort(): Promise<number> {
   const server = createServer();
