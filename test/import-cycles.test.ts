@@ -10,13 +10,20 @@ import { describe, expect, it } from 'vitest';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
-/** The folders whose files are the project's own code, as globs under the root. */
+/** The folders whose files are the project's own code, under the root; `*` stands for each workspace. */
 const sourceFolders = [
   'packages/*/src',
   'packages/*/gen',
   'services/*/src',
   'services/*/gen',
   'services/*/migrations',
+  'packages/*/test',
+  'services/*/test',
+  'apps/*/src',
+  'test',
+  'scripts',
+  'bench',
+  'deploy',
 ];
 
 function typeScriptFilesUnder(folder: string): string[] {
@@ -27,16 +34,28 @@ function typeScriptFilesUnder(folder: string): string[] {
     return [];
   }
   return entries
-    .filter((entry) => entry.isFile() && /\.(ts|mts|cts)$/.test(entry.name) && !entry.name.endsWith('.d.ts'))
+    .filter((entry) => entry.isFile() && /\.(ts|mts|cts|tsx)$/.test(entry.name) && !entry.name.endsWith('.d.ts'))
+    .filter((entry) => !path.relative(root, entry.parentPath).split(path.sep).some((part) => part === 'node_modules' || part === 'dist'))
     .map((entry) => realpathSync(path.join(entry.parentPath, entry.name)));
 }
 
 function projectSourceFiles(): string[] {
   const files: string[] = [];
   for (const pattern of sourceFolders) {
-    const [top, , leaf] = pattern.split('/');
-    if (top === undefined || leaf === undefined) throw new Error(`bad pattern ${pattern}`);
-    for (const entry of readdirSync(path.join(root, top), { withFileTypes: true })) {
+    const [top, workspace, leaf] = pattern.split('/');
+    if (top === undefined) throw new Error(`bad pattern ${pattern}`);
+    if (workspace === undefined) {
+      files.push(...typeScriptFilesUnder(path.join(root, top)));
+      continue;
+    }
+    if (workspace !== '*' || leaf === undefined) throw new Error(`bad pattern ${pattern}`);
+    let workspaces;
+    try {
+      workspaces = readdirSync(path.join(root, top), { withFileTypes: true });
+    } catch {
+      continue;
+    }
+    for (const entry of workspaces) {
       if (entry.isDirectory()) files.push(...typeScriptFilesUnder(path.join(root, top, entry.name, leaf)));
     }
   }
@@ -120,6 +139,9 @@ describe('the import graph of the project’s own sources', () => {
       'services/account/src/',
       'services/account/migrations/',
       'services/gateway/gen/',
+      'scripts/',
+      'bench/',
+      'deploy/test/',
     ]) {
       expect(relative.some((file) => file.startsWith(expected)), expected).toBe(true);
     }
