@@ -11,7 +11,7 @@
 //
 // Prints each step and how long it took; exits non-zero naming the step that failed.
 import { spawnSync, type SpawnSyncOptions } from 'node:child_process';
-import { copyFileSync, mkdtempSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -199,12 +199,31 @@ async function ensureBases(): Promise<void> {
   }
 }
 
+/**
+ * The four targets in one `docker buildx bake`: one build session, so the stages they share (build,
+ * production-dependencies, runtime) are built once, and the targets' own steps run in parallel.
+ */
 async function buildTargets(): Promise<void> {
-  for (const target of targets) {
-    await step(`image ${imageTag(target)} (deploy/Dockerfile --target ${target})`, () => {
-      run('docker', ['build', '--file', 'deploy/Dockerfile', '--target', target, '--tag', imageTag(target), '.'], { cwd: root });
-    });
-  }
+  const tags = targets.map((target) => imageTag(target));
+  await step(`images ${tags.join(', ')} (deploy/Dockerfile, one bake)`, () => {
+    const definition = {
+      group: { default: { targets: [...targets] } },
+      target: Object.fromEntries(targets.map((target) => [target, {
+        context: '.',
+        dockerfile: 'deploy/Dockerfile',
+        target,
+        tags: [imageTag(target)],
+      }])),
+    };
+    const dir = mkdtempSync(join(tmpdir(), 'emporium-bake-'));
+    try {
+      const file = join(dir, 'docker-bake.json');
+      writeFileSync(file, JSON.stringify(definition, null, 2));
+      run('docker', ['buildx', 'bake', '--file', file, '--load', '--progress', 'plain'], { cwd: root });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 }
 
 /** Everything `npm run images` does; the container suite's global setup calls it too. */
