@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { resolveTarget, runHealthcheck } from '@emporium/kit/healthcheck.js';
 import { freePort } from '@emporium/testkit/ports.js';
 
-/* The image's HEALTHCHECK script (packages/kit/src/healthcheck.ts); production-build.test.ts runs it against real services. */
+/* The image's HEALTHCHECK script (packages/kit/src/healthcheck.ts); deploy/containers/images.test.ts runs it in the real images. */
 
 describe('container health check', () => {
   it("targets the container's own PORT unless told otherwise", () => {

@@ -12,12 +12,12 @@ import { Secret, type ISecret } from 'kubernetes-models/v1/Secret';
 import { Service, type IService } from 'kubernetes-models/v1/Service';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { renderKustomization, type Resource } from './kustomize.js';
+import { renderKustomization, type Resource } from './kustomize-build.js';
 import { allowed, selects, type Endpoint } from './network-policy.js';
 import { DEPLOY_DIR, GRPC_SERVICES, PROCESSES, isProcessName, parseProcessEnv, splitAddress, type DeployedConfig, type ProcessName } from './deployed-config.js';
 
 /*
- * deploy/k8s rendered offline (deploy/test/kustomize.ts stands in for `kustomize build`), every
+ * deploy/k8s rendered by the real kustomize (`kubectl kustomize`, deploy/test/kustomize-build.ts), every
  * object validated with kubernetes-models (the Kubernetes OpenAPI schemas) or, for CloudNativePG's
  * Cluster, a strict schema of the fields used; then the wiring a cluster would only reveal at run
  * time: selectors, ports, probes, the environment each process parses with its own zod schema,
