@@ -1,10 +1,10 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { logInAdmin } from '@emporium/testkit/graphql.js';
 import { eventually } from '@emporium/testkit/eventually.js';
 import { useComposeProject, type StackService } from './lib/compose.js';
-import { customers, progress, startKeyedLoad, type KeyedLoad } from './lib/load.js';
+import { customers, progress, useKeyedLoad } from './lib/load.js';
 import { createProduct } from './lib/shop.js';
 
 /*
@@ -21,26 +21,13 @@ const stack = useComposeProject({ name: 'faults', env: { TRUSTED_PROXIES: 'uniqu
 
 const INITIAL_STOCK = 100_000;
 const BUYERS = 8;
-let products: string[] = [];
-let running: KeyedLoad | undefined;
-function started(): KeyedLoad {
-  if (running === undefined) throw new Error('the load has not started');
-  return running;
-}
-
-beforeAll(async () => {
+const products: string[] = [];
+const started = useKeyedLoad(stack, async () => {
   const admin = await logInAdmin(stack);
-  products = [];
   for (const name of ['Enamel mug', 'Linen napkin', 'Beeswax candle']) {
     products.push(await createProduct(stack, admin, { name, price: '3.25', stock: INITIAL_STOCK }));
   }
-  running = startKeyedLoad(stack, await customers(stack, BUYERS), products);
-  await progress(started(), 20);
-});
-
-// Runs before the project's own clean-up (hooks after tests run in reverse order).
-afterAll(() => {
-  running?.abort();
+  return { buyers: await customers(stack, BUYERS), products };
 });
 
 /** kill -9 of the service's node process from the host; waits until its restart policy brought it back healthy. */
@@ -66,6 +53,7 @@ async function killAndAwaitRestart(service: StackService): Promise<number> {
 describe('the stack under faults', () => {
   it('kill -9 of order, then catalog, and a PostgreSQL restart under load: every key one order, stock balanced', async () => {
     const load = started();
+    await progress(load, 20);
     await killAndAwaitRestart('order');
     await killAndAwaitRestart('catalog');
 

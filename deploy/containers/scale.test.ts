@@ -1,10 +1,10 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { logInAdmin } from '@emporium/testkit/graphql.js';
 import { eventually } from '@emporium/testkit/eventually.js';
 import { useComposeProject, type StackService } from './lib/compose.js';
-import { customers, progress, startKeyedLoad, type KeyedLoad } from './lib/load.js';
+import { customers, progress, useKeyedLoad } from './lib/load.js';
 import { createProduct } from './lib/shop.js';
 
 /*
@@ -21,23 +21,13 @@ const stack = useComposeProject({
   env: { TRUSTED_PROXIES: 'uniquelocal', LOG_LEVEL: 'debug' },
 });
 
-let running: KeyedLoad | undefined;
-function started(): KeyedLoad {
-  if (running === undefined) throw new Error('the load has not started');
-  return running;
-}
-
-beforeAll(async () => {
+const started = useKeyedLoad(stack, async () => {
   const admin = await logInAdmin(stack);
   const products: string[] = [];
   for (const name of ['Slate coaster', 'Cork board', 'Rope basket', 'Clay pot']) {
     products.push(await createProduct(stack, admin, { name, price: '5.00', stock: 100_000 }));
   }
-  running = startKeyedLoad(stack, await customers(stack, 6), products);
-});
-
-afterAll(() => {
-  running?.abort();
+  return { buyers: await customers(stack, 6), products };
 });
 
 /** gRPC calls each replica of a service has served so far, by container id. */

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { afterAll, beforeAll } from 'vitest';
 import { at, signUp, type GraphQLClient } from '@emporium/testkit/graphql.js';
 import { createOrder, text, type OrderItem } from './shop.js';
 
@@ -111,4 +112,27 @@ export async function progress(load: KeyedLoad, count: number, timeoutMs = 120_0
     if (Date.now() > until) throw new Error(`the load answered ${load.answered.length} orders, not ${target}, in ${timeoutMs} ms`);
     await sleep(50);
   }
+}
+
+/**
+ * A load for a test file: prepared (customers, products) and started before its tests, aborted
+ * after them, before the Compose project's own clean-up (after-hooks run in reverse order). Returns
+ * the running load.
+ */
+export function useKeyedLoad(
+  client: GraphQLClient,
+  prepare: () => Promise<{ buyers: readonly Customer[]; products: readonly string[] }>,
+): () => KeyedLoad {
+  let running: KeyedLoad | undefined;
+  beforeAll(async () => {
+    const { buyers, products } = await prepare();
+    running = startKeyedLoad(client, buyers, products);
+  });
+  afterAll(() => {
+    running?.abort();
+  });
+  return () => {
+    if (running === undefined) throw new Error('the load has not started');
+    return running;
+  };
 }
