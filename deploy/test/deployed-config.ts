@@ -61,8 +61,10 @@ export function parseProcessEnv(name: ProcessName, env: Record<string, string>):
   }
 }
 
-/** host and port of a host:port address. */
-export function splitAddress(address: string): { host: string; port: number } {
-  const colon = address.lastIndexOf(':');
-  return { host: address.slice(0, colon), port: Number(address.slice(colon + 1)) };
+/** host and port of a host:port or dns:///host:port address, and whether it names the dns resolver. */
+export function splitAddress(address: string): { host: string; port: number; dns: boolean } {
+  const dns = address.startsWith('dns:///');
+  const hostPort = dns ? address.slice('dns:///'.length) : address;
+  const colon = hostPort.lastIndexOf(':');
+  return { host: hostPort.slice(0, colon), port: Number(hostPort.slice(colon + 1)), dns };
 }

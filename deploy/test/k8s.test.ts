@@ -305,12 +305,15 @@ describe.each(OVERLAYS)('deploy/k8s/overlays/%s', (overlay) => {
     expect(containerEnv(view, overlay, deploymentOf(view, 'order')).NODE_ENV).toBe('production');
   });
 
-  it('points every service address at the Service in front of that process', () => {
+  it('points every service address at the headless Service in front of that process, resolved to every pod', () => {
     for (const name of PROCESSES) {
       for (const [upstream, address] of Object.entries(configOf(view, overlay, name).upstreams)) {
         if (!isProcessName(upstream)) throw new Error(`${upstream} is not an Emporium process`);
-        const { host, port } = splitAddress(address);
+        const { host, port, dns } = splitAddress(address);
         expect(host, `${name} -> ${upstream}`).toBe(upstream);
+        // A ClusterIP would pin each client's connection to one pod (deploy/README.md, scaling model).
+        expect(dns, `${name} -> ${address}`).toBe(true);
+        expect(named(view.services, host, 'Service').spec?.clusterIP, `Service ${host}`).toBe('None');
         const servicePort = named(view.services, host, 'Service').spec?.ports?.find((p) => p.port === port);
         expect(servicePort, `${name} -> ${address}`).toBeDefined();
         expect(servicePort?.targetPort, `${name} -> ${address}`).toBe(PORT_NAME[upstream]);

@@ -73,10 +73,19 @@ export function listenerConfigShape(defaults: { port: number }) {
   };
 }
 
+const connectionAgeMs = z.coerce.number().int().min(1_000).max(24 * 60 * 60 * 1000);
+
 /** The variables every gRPC service reads: a listener's, and its database. */
 export function serviceConfigShape(defaults: { service: string; port: number }) {
   return {
     ...listenerConfigShape(defaults),
+    /**
+     * A client connection is closed (GOAWAY) after this long, so clients resolve the service's name
+     * again and spread their calls over replicas added since (deploy/README.md, scaling model).
+     */
+    GRPC_MAX_CONNECTION_AGE_MS: connectionAgeMs.default(120_000),
+    /** How long calls still running on such a connection may take before it is cut. */
+    GRPC_MAX_CONNECTION_AGE_GRACE_MS: connectionAgeMs.default(30_000),
     /** PostgreSQL URL. When unset, the service runs on an embedded PGlite in DATA_DIR. */
     DATABASE_URL: postgresUrl.optional(),
     DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(1000).default(10),
@@ -93,7 +102,10 @@ export function dialHost(host: string): string {
   return host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
 }
 
-/** The address of another service, as host:port. */
+/**
+ * The address of another service: host:port, or dns:///host:port (the same, resolved through DNS
+ * to every replica's address: see the scaling model in deploy/README.md).
+ */
 export const serviceAddress = z
   .string()
-  .regex(/^[A-Za-z0-9.\-_]+:\d{1,5}$|^\[[0-9a-fA-F:]+\]:\d{1,5}$/, 'must be host:port');
+  .regex(/^(dns:\/\/\/)?([A-Za-z0-9.\-_]+|\[[0-9a-fA-F:]+\]):\d{1,5}$/, 'must be host:port or dns:///host:port');

@@ -10,7 +10,11 @@ export interface CallOptions {
 }
 
 export interface GrpcClientOptions<S extends ServiceDefinitionLike> {
-  /** host:port */
+  /**
+   * host:port, or a gRPC target such as dns:///catalog:50052. A name is resolved through DNS to
+   * every address it has (each replica behind a headless Service or a scaled Compose service), and
+   * calls are spread over all of them (round_robin).
+   */
   readonly address: string;
   /** RPCs that are safe to repeat: only these are retried, and only on UNAVAILABLE. */
   readonly idempotent: ReadonlyArray<keyof S & string>;
@@ -32,6 +36,14 @@ export type PromiseClient<S extends ServiceDefinitionLike> = {
   /** Closes the channel. */
   close(): void;
 };
+
+/**
+ * The channel's load balancing: a connection to every address the name resolves to, calls taken in
+ * turn (grpc-js's default, pick_first, would send everything to the first replica). The servers
+ * bound the age of a connection (grpc-server.ts), so the name is resolved again and replicas added
+ * since are picked up.
+ */
+export const ROUND_ROBIN_SERVICE_CONFIG = JSON.stringify({ loadBalancingConfig: [{ round_robin: {} }] });
 
 function unaryOnce(
   client: Client,
@@ -73,6 +85,7 @@ export function createGrpcClient<S extends ServiceDefinitionLike>(
     // restart in seconds; try again soon and never wait long.
     'grpc.initial_reconnect_backoff_ms': 100,
     'grpc.max_reconnect_backoff_ms': 2_000,
+    'grpc.service_config': ROUND_ROBIN_SERVICE_CONFIG,
   });
   const defaultDeadlineMs = options.deadlineMs ?? 5_000;
   // 5 attempts 100 ms .. 1.6 s apart ride out a restart of the other service (about 3 s).

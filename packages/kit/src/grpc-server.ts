@@ -34,7 +34,18 @@ export interface GrpcServerOptions {
   readonly log: Logger;
   /** How long shutdown() waits for in-flight calls before cancelling them. */
   readonly shutdownTimeoutMs: number;
+  /**
+   * A client connection older than this is asked to go away (GOAWAY, the client then reconnects
+   * after resolving the name again), so new replicas get their share of long-lived clients.
+   * Default 2 minutes.
+   */
+  readonly maxConnectionAgeMs?: number;
+  /** How long calls already running on such a connection may still take. Default 30 s. */
+  readonly maxConnectionAgeGraceMs?: number;
 }
+
+export const DEFAULT_MAX_CONNECTION_AGE_MS = 120_000;
+export const DEFAULT_MAX_CONNECTION_AGE_GRACE_MS = 30_000;
 
 export interface RunningGrpcServer {
   /** The bound port (the real one when 0 was asked). */
@@ -95,7 +106,8 @@ function adaptHandler(
     const requestId = requestIdOf(call.metadata);
     const log = baseLog.child({ requestId, method });
     const started = performance.now();
-    log.debug('call started');
+    // The peer (the client's address and port) tells connections apart: a new port, a new connection.
+    log.debug({ peer: call.getPeer() }, 'call started');
     const deadline = deadlineOf(call);
     const { signal, release } = callSignal(call, deadline);
     runInContext({ requestId, deadline, signal, log }, () => handler(call.request)).then(
@@ -139,7 +151,11 @@ function reflectionPackage(): protoLoader.PackageDefinition {
  */
 export async function startGrpcServer(options: GrpcServerOptions): Promise<RunningGrpcServer> {
   const { log } = options;
-  const server = new Server({ 'grpc.max_receive_message_length': 4 * 1024 * 1024 });
+  const server = new Server({
+    'grpc.max_receive_message_length': 4 * 1024 * 1024,
+    'grpc.max_connection_age_ms': options.maxConnectionAgeMs ?? DEFAULT_MAX_CONNECTION_AGE_MS,
+    'grpc.max_connection_age_grace_ms': options.maxConnectionAgeGraceMs ?? DEFAULT_MAX_CONNECTION_AGE_GRACE_MS,
+  });
   const names = options.services.map((service) => serviceNameOf(service.definition));
   const health = new HealthImplementation(Object.fromEntries(['', ...names].map((name) => [name, 'NOT_SERVING'])));
   for (const service of options.services) {

@@ -12,6 +12,8 @@ export interface ServiceBaseConfig {
   readonly DATABASE_POOL_MAX: number;
   readonly DATA_DIR: string;
   readonly SHUTDOWN_TIMEOUT_MS: number;
+  readonly GRPC_MAX_CONNECTION_AGE_MS?: number;
+  readonly GRPC_MAX_CONNECTION_AGE_GRACE_MS?: number;
 }
 
 export interface ServiceDefinitionOptions<DB> {
@@ -53,6 +55,8 @@ export async function startService<DB>(options: ServiceDefinitionOptions<DB>): P
       services: options.build(database.db),
       log,
       shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS,
+      maxConnectionAgeMs: config.GRPC_MAX_CONNECTION_AGE_MS,
+      maxConnectionAgeGraceMs: config.GRPC_MAX_CONNECTION_AGE_GRACE_MS,
     });
     let stopping: Promise<void> | undefined;
     return {

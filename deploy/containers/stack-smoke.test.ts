@@ -1,0 +1,54 @@
+import { randomUUID } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { at, logInAdmin, signUp } from '@emporium/testkit/graphql.js';
+import { useComposeProject } from './lib/compose.js';
+import { CANCEL_ORDER, ORDER_HISTORY, SEARCH, createOrder, createProduct, ok, text } from './lib/shop.js';
+
+/*
+ * deploy/compose.yaml as a user runs it: `docker compose up --wait` with a generated .env, then the
+ * public API through the gateway's published port only.
+ */
+const stack = useComposeProject({ name: 'smoke' });
+
+describe('the Compose stack', () => {
+  it('serves the shop through the published gateway port: sign up, search, order, keyed retry, cancel, history', async () => {
+    const health = await fetch(`${stack.url}/readyz`);
+    expect(health.status).toBe(200);
+
+    const admin = await logInAdmin(stack);
+    const kettle = await createProduct(stack, admin, { name: 'Copper kettle', price: '42.50', stock: 5 });
+    await createProduct(stack, admin, { name: 'Oak chopping board', price: '18.00', stock: 9 });
+
+    const found = ok(await stack.request(SEARCH, { variables: { query: 'kettle' } }));
+    expect(at(found, 'products', 'nodes')).toEqual([{ id: kettle, name: 'Copper kettle', stock: 5, price: { amount: '42.50', currencyCode: 'USD' } }]);
+
+    const customer = await signUp(stack, 'Grace Hopper');
+    const key = randomUUID();
+    const placed = ok(await createOrder(stack, customer.token, [{ productId: kettle, quantity: 2 }], key));
+    const orderId = text(at(placed, 'createOrder', 'id'));
+    expect(at(placed, 'createOrder')).toMatchObject({ status: 'PLACED', total: { amount: '85.00', currencyCode: 'USD' } });
+
+    // The same key again: the same order, no second reservation.
+    const again = ok(await createOrder(stack, customer.token, [{ productId: kettle, quantity: 2 }], key));
+    expect(at(again, 'createOrder', 'id')).toBe(orderId);
+    expect(at(ok(await stack.request(SEARCH, { variables: { query: 'kettle' } })), 'products', 'nodes', 0, 'stock')).toBe(3);
+
+    const cancelled = ok(await stack.request(CANCEL_ORDER, { token: customer.token, variables: { input: { orderId } } }));
+    expect(at(cancelled, 'cancelOrder')).toEqual({ id: orderId, status: 'CANCELLED' });
+    expect(at(ok(await stack.request(SEARCH, { variables: { query: 'kettle' } })), 'products', 'nodes', 0, 'stock')).toBe(5);
+
+    const history = ok(await stack.request(ORDER_HISTORY, { token: customer.token }));
+    expect(at(history, 'viewer', 'orders')).toEqual({ totalCount: 1, nodes: [{ id: orderId, status: 'CANCELLED', total: { amount: '85.00' } }] });
+  });
+
+  it('publishes the gateway only, on the loopback address it was given', async () => {
+    const published = await stack.compose(['ps', '--format', '{{.Service}} {{.Publishers}}']);
+    const lines = published.split('\n').filter((line) => line.length > 0);
+    expect(lines).toHaveLength(6);
+    for (const line of lines) {
+      const [service = ''] = line.split(' ');
+      if (service === 'gateway') expect(line).toContain(`127.0.0.1:${new URL(stack.url).port}->8080/tcp`);
+      else expect(line, service).not.toMatch(/->/);
+    }
+  });
+});
