@@ -1,5 +1,6 @@
 import {
   Server,
+  status as GrpcStatus,
   ServerCredentials,
   type Metadata,
   type ServerUnaryCall,
@@ -15,6 +16,7 @@ import { REQUEST_ID_HEADER, requestIdFrom, runInContext } from './context.js';
 import { toStatus } from './grpc-errors.js';
 import { serviceNameOf, type Handlers, type ServiceDefinitionLike } from './grpc-types.js';
 import type { Logger } from './logger.js';
+import { rpcServerCall } from './metrics.js';
 
 /** One service to serve: its generated definition and one async function per RPC. */
 export interface GrpcService<S extends ServiceDefinitionLike = ServiceDefinitionLike> {
@@ -95,6 +97,7 @@ function adaptHandler(
     const requestId = requestIdOf(call.metadata);
     const log = baseLog.child({ requestId, method });
     const started = performance.now();
+    const recordEnd = rpcServerCall(method);
     log.debug('call started');
     const deadline = deadlineOf(call);
     const { signal, release } = callSignal(call, deadline);
@@ -102,12 +105,14 @@ function adaptHandler(
       (response) => {
         release();
         log.debug({ ms: Math.round(performance.now() - started) }, 'call ok');
+        recordEnd(0);
         callback(null, response);
       },
       (error: unknown) => {
         release();
         const status = toStatus(error, log);
         log.info({ ms: Math.round(performance.now() - started), code: status.code, error: status.details }, 'call failed');
+        recordEnd(status.code ?? GrpcStatus.UNKNOWN);
         callback(status, null);
       },
     );

@@ -1,5 +1,5 @@
 import { loadConfig } from '@emporium/kit/config.js';
-import { exitOnStartFailure, stopOnSignals } from '@emporium/kit/lifecycle.js';
+import { runServiceProcess } from '@emporium/kit/service-main.js';
 import { createLogger, type Logger } from '@emporium/kit/logger.js';
 import { isEntryPoint } from '@emporium/kit/entry-point.js';
 import { startService, type RunningService } from '@emporium/kit/service-runtime.js';
@@ -41,5 +41,5 @@ export async function startAccountService(config: AccountConfig, log: Logger): P
 if (isEntryPoint(import.meta.url)) {
   const config = loadConfig(accountConfigSchema);
   const log = createLogger('account', config.LOG_LEVEL);
-  startAccountService(config, log).then((service) => stopOnSignals(() => service.stop(), log), exitOnStartFailure(log));
+  runServiceProcess(config, log, () => startAccountService(config, log));
 }

@@ -1,7 +1,7 @@
 import { createAccountClient } from '@emporium/account/client.js';
 import { createCatalogClient } from '@emporium/catalog/client.js';
 import { loadConfig } from '@emporium/kit/config.js';
-import { exitOnStartFailure, stopOnSignals } from '@emporium/kit/lifecycle.js';
+import { runServiceProcess } from '@emporium/kit/service-main.js';
 import { createLogger, type Logger } from '@emporium/kit/logger.js';
 import { isEntryPoint } from '@emporium/kit/entry-point.js';
 import { startService, type RunningService } from '@emporium/kit/service-runtime.js';
@@ -55,5 +55,5 @@ export function startOrderService(config: OrderConfig, log: Logger): Promise<Run
 if (isEntryPoint(import.meta.url)) {
   const config = loadConfig(orderConfigSchema);
   const log = createLogger('order', config.LOG_LEVEL);
-  startOrderService(config, log).then((service) => stopOnSignals(() => service.stop(), log), exitOnStartFailure(log));
+  runServiceProcess(config, log, () => startOrderService(config, log));
 }
