@@ -1,4 +1,5 @@
 import { loadConfig } from '@emporium/kit/config.js';
+import { hashGates } from './metrics.js';
 import { runServiceProcess } from '@emporium/kit/service-main.js';
 import { createLogger, type Logger } from '@emporium/kit/logger.js';
 import { isEntryPoint } from '@emporium/kit/entry-point.js';
@@ -35,7 +36,15 @@ export async function startAccountService(config: AccountConfig, log: Logger): P
       return [accountServer(accounts, new SessionService(new SessionRepository(db), accounts))];
     },
   });
-  return { ...running, hashing: () => gate.stats() };
+  const unwatchGate = hashGates.add({ stats: () => gate.stats(), concurrency: config.HASH_CONCURRENCY, maxQueued: config.HASH_QUEUE_MAX });
+  return {
+    ...running,
+    hashing: () => gate.stats(),
+    stop: () => {
+      unwatchGate();
+      return running.stop();
+    },
+  };
 }
 
 if (isEntryPoint(import.meta.url)) {

@@ -7,6 +7,7 @@ import { isEntryPoint } from '@emporium/kit/entry-point.js';
 import { startService, type RunningService } from '@emporium/kit/service-runtime.js';
 import { migrations } from '../migrations/index.js';
 import { orderConfigSchema, type OrderConfig } from './config.js';
+import { oldestPendingSources } from './metrics.js';
 import { startReconciler, type Reconciler } from './reconciler.js';
 import { OrderRepository } from './repository.js';
 import type { OrderDatabase } from './tables.js';
@@ -25,12 +26,15 @@ export function startOrderService(config: OrderConfig, log: Logger): Promise<Run
     }
   };
   let reconciler: Reconciler | undefined;
+  let unwatchPending: (() => void) | undefined;
   return startService<OrderDatabase>({
     config,
     log,
     migrations,
     build: (db) => {
-      const service = new OrderService(new OrderRepository(db), accountDirectory(accounts), stockKeeper(catalog), {
+      const repository = new OrderRepository(db);
+      unwatchPending = oldestPendingSources.add(() => repository.oldestPendingAgeSeconds());
+      const service = new OrderService(repository, accountDirectory(accounts), stockKeeper(catalog), {
         crashPoint,
       });
       reconciler = startReconciler(
@@ -45,6 +49,7 @@ export function startOrderService(config: OrderConfig, log: Logger): Promise<Run
       return [orderServer(service)];
     },
     beforeClose: async () => {
+      unwatchPending?.();
       await reconciler?.stop();
       accounts.close();
       catalog.close();
