@@ -16,6 +16,10 @@ export const runnerConfigSchema = z.object({
   ACCOUNT_PORT: port.default(50051),
   CATALOG_PORT: port.default(50052),
   ORDER_PORT: port.default(50053),
+  /** Each gRPC service's /metrics (the gateway's is on GATEWAY_PORT). */
+  ACCOUNT_METRICS_PORT: port.default(9451),
+  CATALOG_METRICS_PORT: port.default(9452),
+  ORDER_METRICS_PORT: port.default(9453),
   /** Set these to run a service on PostgreSQL instead of its embedded database. */
   ACCOUNT_DATABASE_URL: postgresUrl,
   CATALOG_DATABASE_URL: postgresUrl,
@@ -49,6 +53,22 @@ export function portOf(config: RunnerConfig, service: ServiceName): number {
 }
 
 export const addressOf = (config: RunnerConfig, service: ServiceName) => `127.0.0.1:${portOf(config, service)}`;
+
+/** The port a process serves /metrics on: its own for a gRPC service, the HTTP port for the gateway. */
+export function metricsPortOf(config: RunnerConfig, service: ServiceName): number {
+  switch (service) {
+    case 'account':
+      return config.ACCOUNT_METRICS_PORT;
+    case 'catalog':
+      return config.CATALOG_METRICS_PORT;
+    case 'order':
+      return config.ORDER_METRICS_PORT;
+    case 'gateway':
+      return config.GATEWAY_PORT;
+  }
+}
+
+export const metricsUrlOf = (config: RunnerConfig, service: ServiceName) => `http://127.0.0.1:${metricsPortOf(config, service)}/metrics`;
 
 export interface Credentials {
   readonly email: string;
