@@ -20,6 +20,7 @@ import '@emporium/catalog/metrics.js';
 import '@emporium/order/metrics.js';
 import '@emporium/gateway/metrics.js';
 import { DEPLOY_DIR } from './deployed-config.js';
+import { renderKustomization } from './kustomize.js';
 
 /*
  * deploy/observability checked by the real tools: promtool (Debian's prometheus package; this
@@ -99,6 +100,61 @@ describe('the observability profile', () => {
     const observed = await services('--profile', 'observability');
     expect(observed.filter((name) => !plain.includes(name)).sort()).toEqual(['grafana', 'jaeger', 'otel-collector', 'prometheus']);
     expect(plain).toEqual(['account', 'catalog', 'gateway', 'order', 'postgres', 'redis']);
+  });
+});
+
+const resource = z.looseObject({ kind: z.string(), metadata: z.looseObject({ name: z.string() }) });
+const deployment = z.object({
+  kind: z.literal('Deployment'),
+  metadata: z.object({ name: z.string() }),
+  spec: z.object({
+    template: z.object({
+      metadata: z.object({ annotations: z.record(z.string(), z.string()).default({}) }),
+      spec: z.object({
+        containers: z.array(
+          z.looseObject({
+            ports: z.array(z.looseObject({ name: z.string(), containerPort: z.number() })),
+            envFrom: z.array(z.object({ configMapRef: z.object({ name: z.string() }) })),
+          }),
+        ),
+      }),
+    }),
+  }),
+});
+const configMap = z.object({ kind: z.literal('ConfigMap'), metadata: z.object({ name: z.string() }), data: z.record(z.string(), z.string()) });
+const networkPolicy = z.object({
+  kind: z.literal('NetworkPolicy'),
+  metadata: z.object({ name: z.string() }),
+  spec: z.looseObject({ ingress: z.array(z.looseObject({ from: z.array(z.unknown()).optional(), ports: z.array(z.object({ port: z.union([z.string(), z.number()]) })) })).default([]) }),
+});
+
+// Rendered by the tests' offline kustomize (kustomize.ts; CI has no kustomize binary). The same
+// overlay rendered by `kubectl kustomize` gave the same annotations, ports and ConfigMap when written.
+describe('Kubernetes (the external-postgres overlay, rendered)', () => {
+  let resources: Array<z.infer<typeof resource>> = [];
+  beforeAll(async () => {
+    resources = (await renderKustomization(join(DEPLOY_DIR, 'k8s', 'overlays', 'external-postgres'))).map((document) => resource.parse(document));
+  });
+  const find = <T>(schema: z.ZodType<T>, kind: string, name: string): T =>
+    schema.parse(resources.find((candidate) => candidate.kind === kind && candidate.metadata.name === name));
+
+  it.each(['account', 'catalog', 'order', 'gateway'])('%s: scrape annotations name the port its metrics are served on; the collector endpoint comes from a ConfigMap', (name) => {
+    const pod = find(deployment, 'Deployment', name).spec.template;
+    const [container] = pod.spec.containers;
+    expect(pod.metadata.annotations).toMatchObject({ 'prometheus.io/scrape': 'true', 'prometheus.io/path': '/metrics' });
+    const portName = name === 'gateway' ? 'http' : 'metrics';
+    const port = container?.ports.find((candidate) => candidate.name === portName)?.containerPort;
+    expect(pod.metadata.annotations['prometheus.io/port']).toBe(String(port));
+    const config = find(configMap, 'ConfigMap', `${name}-config`).data;
+    expect(Number(name === 'gateway' ? config.PORT : config.METRICS_PORT)).toBe(port);
+    expect(container?.envFrom.map((source) => source.configMapRef.name)).toContain('emporium-telemetry');
+    // Reachable through the default-deny network: a rule lets anyone in on that port (and only that port for the services).
+    const policy = find(networkPolicy, 'NetworkPolicy', name);
+    expect(policy.spec.ingress.some((rule) => rule.from === undefined && rule.ports.some((p) => p.port === portName))).toBe(true);
+  });
+
+  it('the telemetry ConfigMap carries the standard OpenTelemetry variables', () => {
+    expect(Object.keys(find(configMap, 'ConfigMap', 'emporium-telemetry').data).sort()).toEqual(['OTEL_EXPORTER_OTLP_ENDPOINT', 'OTEL_EXPORTER_OTLP_PROTOCOL']);
   });
 });
 
