@@ -54,19 +54,15 @@ export function portOf(config: RunnerConfig, service: ServiceName): number {
 
 export const addressOf = (config: RunnerConfig, service: ServiceName) => `127.0.0.1:${portOf(config, service)}`;
 
-/** The port a process serves /metrics on: its own for a gRPC service, the HTTP port for the gateway. */
-export function metricsPortOf(config: RunnerConfig, service: ServiceName): number {
-  switch (service) {
-    case 'account':
-      return config.ACCOUNT_METRICS_PORT;
-    case 'catalog':
-      return config.CATALOG_METRICS_PORT;
-    case 'order':
-      return config.ORDER_METRICS_PORT;
-    case 'gateway':
-      return config.GATEWAY_PORT;
-  }
-}
+/** The variable naming the port a process serves /metrics on: its own for a gRPC service, the HTTP port for the gateway. */
+export const METRICS_PORT_VARIABLE = {
+  account: 'ACCOUNT_METRICS_PORT',
+  catalog: 'CATALOG_METRICS_PORT',
+  order: 'ORDER_METRICS_PORT',
+  gateway: 'GATEWAY_PORT',
+} as const satisfies Record<ServiceName, keyof RunnerConfig>;
+
+export const metricsPortOf = (config: RunnerConfig, service: ServiceName): number => config[METRICS_PORT_VARIABLE[service]];
 
 export const metricsUrlOf = (config: RunnerConfig, service: ServiceName) => `http://127.0.0.1:${metricsPortOf(config, service)}/metrics`;
 

@@ -6,6 +6,7 @@ import { ConfigError } from '@emporium/kit/config.js';
 import { checkHealth } from '@emporium/kit/grpc-health.js';
 import { seedDemoData } from './demo-seed.js';
 import {
+  METRICS_PORT_VARIABLE,
   SERVICES,
   addressOf,
   demoCredentials,
@@ -120,7 +121,7 @@ async function run(bundles: Readonly<Record<string, string>>): Promise<void> {
   }
   for (const service of SERVICES) await assertPortFree(service, portOf(config, service));
   for (const service of SERVICES.filter((name) => name !== 'gateway')) {
-    await assertPortFree(service, metricsPortOf(config, service), `${service.toUpperCase()}_METRICS_PORT`);
+    await assertPortFree(service, metricsPortOf(config, service), METRICS_PORT_VARIABLE[service]);
   }
   const dataDir = resolve(config.EMPORIUM_DATA_DIR);
   const credentials = demoCredentials(config);
