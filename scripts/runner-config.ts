@@ -16,6 +16,10 @@ export const runnerConfigSchema = z.object({
   ACCOUNT_PORT: port.default(50051),
   CATALOG_PORT: port.default(50052),
   ORDER_PORT: port.default(50053),
+  /** Each gRPC service's /metrics (the gateway's is on GATEWAY_PORT). */
+  ACCOUNT_METRICS_PORT: port.default(9451),
+  CATALOG_METRICS_PORT: port.default(9452),
+  ORDER_METRICS_PORT: port.default(9453),
   /** Set these to run a service on PostgreSQL instead of its embedded database. */
   ACCOUNT_DATABASE_URL: postgresUrl,
   CATALOG_DATABASE_URL: postgresUrl,
@@ -49,6 +53,18 @@ export function portOf(config: RunnerConfig, service: ServiceName): number {
 }
 
 export const addressOf = (config: RunnerConfig, service: ServiceName) => `127.0.0.1:${portOf(config, service)}`;
+
+/** The variable naming the port a process serves /metrics on: its own for a gRPC service, the HTTP port for the gateway. */
+export const METRICS_PORT_VARIABLE = {
+  account: 'ACCOUNT_METRICS_PORT',
+  catalog: 'CATALOG_METRICS_PORT',
+  order: 'ORDER_METRICS_PORT',
+  gateway: 'GATEWAY_PORT',
+} as const satisfies Record<ServiceName, keyof RunnerConfig>;
+
+export const metricsPortOf = (config: RunnerConfig, service: ServiceName): number => config[METRICS_PORT_VARIABLE[service]];
+
+export const metricsUrlOf = (config: RunnerConfig, service: ServiceName) => `http://127.0.0.1:${metricsPortOf(config, service)}/metrics`;
 
 export interface Credentials {
   readonly email: string;

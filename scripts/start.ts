@@ -5,7 +5,18 @@ import { concurrently, type CloseEvent } from 'concurrently';
 import { ConfigError } from '@emporium/kit/config.js';
 import { checkHealth } from '@emporium/kit/grpc-health.js';
 import { seedDemoData } from './demo-seed.js';
-import { SERVICES, addressOf, demoCredentials, runnerConfig, portOf, type RunnerConfig, type ServiceName } from './runner-config.js';
+import {
+  METRICS_PORT_VARIABLE,
+  SERVICES,
+  addressOf,
+  demoCredentials,
+  metricsPortOf,
+  metricsUrlOf,
+  runnerConfig,
+  portOf,
+  type RunnerConfig,
+  type ServiceName,
+} from './runner-config.js';
 
 // The runner of `npm start` (scripts/start.mjs bundles it and calls main): the whole platform on
 // one machine — four processes talking real gRPC, each service on its own embedded database (or
@@ -26,14 +37,13 @@ function fail(message: string): never {
   process.exit(1);
 }
 
-async function assertPortFree(service: ServiceName, port: number): Promise<void> {
+async function assertPortFree(service: ServiceName, port: number, variable = `${service.toUpperCase()}_PORT`): Promise<void> {
   const server = createServer();
   server.listen(port, '127.0.0.1');
   try {
     await once(server, 'listening');
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    const variable = `${service.toUpperCase()}_PORT`;
     fail(
       code === 'EADDRINUSE'
         ? `port ${port} (${service}) is already in use — is Emporium already running? Otherwise set ${variable} to a free port.`
@@ -56,6 +66,7 @@ function childEnvironment(config: RunnerConfig, service: ServiceName, dataDir: s
     LOG_LEVEL: config.LOG_LEVEL,
     HOST: '127.0.0.1',
     PORT: String(portOf(config, service)),
+    ...(service === 'gateway' ? {} : { METRICS_PORT: String(metricsPortOf(config, service)) }),
     DATA_DIR: join(dataDir, service),
     // Empty means unset: a DATABASE_URL in the user's shell must not point every service at one database.
     DATABASE_URL: databaseUrl ?? '',
@@ -109,6 +120,9 @@ async function run(bundles: Readonly<Record<string, string>>): Promise<void> {
     throw error;
   }
   for (const service of SERVICES) await assertPortFree(service, portOf(config, service));
+  for (const service of SERVICES.filter((name) => name !== 'gateway')) {
+    await assertPortFree(service, metricsPortOf(config, service), METRICS_PORT_VARIABLE[service]);
+  }
   const dataDir = resolve(config.EMPORIUM_DATA_DIR);
   const credentials = demoCredentials(config);
   const { result } = concurrently(
@@ -149,6 +163,8 @@ async function run(bundles: Readonly<Record<string, string>>): Promise<void> {
       '',
       `  GraphQL   ${gateway}/graphql`,
       `  GraphiQL  ${gateway}/graphiql`,
+      '',
+      ...SERVICES.map((service, index) => `  ${index === 0 ? 'metrics' : '       '}   ${metricsUrlOf(config, service)}  (${service})`),
       '',
       `  admin     ${credentials.admin.email} / ${credentials.admin.password}`,
       `  customer  ${credentials.customer.email} / ${credentials.customer.password}`,

@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dataDirOwner } from '@emporium/kit/embedded.js';
 import { createTestDatabase, type TestDatabase } from '@emporium/testkit/databases.js';
 import { graphql } from '@emporium/testkit/graphql.js';
+import { scrape } from '@emporium/testkit/metrics.js';
 import { freePort } from '@emporium/testkit/ports.js';
 import { runNpm } from '../npm-process.js';
 
@@ -29,7 +30,9 @@ interface StartSetup {
 
 async function newStartSetup(dataDir: string, extra: Record<string, string> = {}): Promise<StartSetup> {
   const env: Record<string, string> = { EMPORIUM_DATA_DIR: dataDir, ...extra };
-  for (const name of ['GATEWAY_PORT', 'ACCOUNT_PORT', 'CATALOG_PORT', 'ORDER_PORT']) env[name] = String(await freePort());
+  for (const name of ['GATEWAY_PORT', 'ACCOUNT_PORT', 'CATALOG_PORT', 'ORDER_PORT', 'ACCOUNT_METRICS_PORT', 'CATALOG_METRICS_PORT', 'ORDER_METRICS_PORT']) {
+    env[name] = String(await freePort());
+  }
   return { env, gateway: `http://127.0.0.1:${env.GATEWAY_PORT}` };
 }
 
@@ -46,6 +49,16 @@ function printedCredentials(output: readonly string[], who: 'admin' | 'customer'
   const match = /(\S+@\S+) \/ (\S+)/.exec(line ?? '');
   if (!match?.[1] || !match[2]) throw new Error(`no ${who} credentials printed:\n${output.join('\n')}`);
   return { email: match[1], password: match[2] };
+}
+
+/** The metrics URLs the ready message prints: "  metrics   http://.../metrics  (service)", then one a line. */
+function printedMetricsUrls(output: readonly string[]): Record<string, string> {
+  const urls: Record<string, string> = {};
+  for (const line of output) {
+    const match = /^\s+(?:metrics\s+)?(http:\/\/\S+\/metrics)\s+\((\w+)\)$/.exec(line);
+    if (match?.[1] !== undefined && match[2] !== undefined) urls[match[2]] = match[1];
+  }
+  return urls;
 }
 
 async function logIn(url: string, credentials: { email: string; password: string }): Promise<string> {
@@ -98,6 +111,15 @@ describe('npm start on the embedded databases', () => {
       const ready = await running.ready;
       expect(ready.demoProducts).toBe(50);
       expect(running.output).toContain(`  GraphiQL  http://127.0.0.1:${setup.env.GATEWAY_PORT}/graphiql`);
+      // Every process's metrics URL is printed, and each serves the Prometheus text format.
+      const metricsUrls = printedMetricsUrls(running.output);
+      expect(metricsUrls).toEqual({
+        account: `http://127.0.0.1:${setup.env.ACCOUNT_METRICS_PORT}/metrics`,
+        catalog: `http://127.0.0.1:${setup.env.CATALOG_METRICS_PORT}/metrics`,
+        order: `http://127.0.0.1:${setup.env.ORDER_METRICS_PORT}/metrics`,
+        gateway: `http://127.0.0.1:${setup.env.GATEWAY_PORT}/metrics`,
+      });
+      for (const url of Object.values(metricsUrls)) expect((await scrape(url)).get('process_cpu_user_seconds_total'), url).toBeGreaterThan(0);
       expect(await productCount(setup.gateway)).toBe(50);
 
       // As a newcomer would: the printed customer logs in, finds a product and orders it.

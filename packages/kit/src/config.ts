@@ -46,6 +46,11 @@ export function loadConfig<S extends z.ZodType>(schema: S, env: NodeJS.ProcessEn
 export const logLevel = z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']);
 /** A TCP port to listen on; 0 picks a free one (tests). */
 export const port = z.coerce.number().int().min(0).max(65535);
+/**
+ * The port of a gRPC service's /metrics (its own small HTTP server, on HOST): 0 picks a free one,
+ * `off` serves none (the metrics are still counted, for nobody).
+ */
+export const metricsPort = z.union([z.literal('off'), port]);
 /** How long a graceful shutdown waits for in-flight calls before cutting them off. */
 export const shutdownTimeoutMs = z.coerce.number().int().min(0).max(600_000);
 /** An ISO 4217 currency code Intl knows, read case- and space-insensitively ("eur " is EUR). */
@@ -76,7 +81,7 @@ export function listenerConfigShape(defaults: { port: number }) {
 const connectionAgeMs = z.coerce.number().int().min(1_000).max(24 * 60 * 60 * 1000);
 
 /** The variables every gRPC service reads: a listener's, and its database. */
-export function serviceConfigShape(defaults: { service: string; port: number }) {
+export function serviceConfigShape(defaults: { service: string; port: number; metricsPort: number }) {
   return {
     ...listenerConfigShape(defaults),
     /**
@@ -86,6 +91,7 @@ export function serviceConfigShape(defaults: { service: string; port: number }) 
     GRPC_MAX_CONNECTION_AGE_MS: connectionAgeMs.default(120_000),
     /** How long calls still running on such a connection may take before it is cut. */
     GRPC_MAX_CONNECTION_AGE_GRACE_MS: connectionAgeMs.default(30_000),
+    METRICS_PORT: metricsPort.default(defaults.metricsPort),
     /** PostgreSQL URL. When unset, the service runs on an embedded PGlite in DATA_DIR. */
     DATABASE_URL: postgresUrl.optional(),
     DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(1000).default(10),

@@ -5,6 +5,7 @@ import type pg from 'pg';
 import { ensurePGliteTemplate, lockDataDir } from './embedded.js';
 import { PGliteDialect } from './pglite-dialect.js';
 import type { Logger } from './logger.js';
+import { pools, type PoolState } from './metrics.js';
 
 export interface DatabaseOptions {
   /** postgres:// URL; when absent, an embedded PGlite in dataDir. */
@@ -46,6 +47,10 @@ const pgliteParsers = {
   [NUMERIC_OID]: (value: string) => value,
 };
 
+function postgresPoolState(pool: pg.Pool): PoolState {
+  return { inUse: pool.totalCount - pool.idleCount, idle: pool.idleCount, waiting: pool.waitingCount, max: pool.options.max ?? 10 };
+}
+
 /*
  * Each engine's driver is imported when a database of that engine is opened, not with this
  * module: a process that imports the kit's database helpers (or none at all, as the gateway)
@@ -60,7 +65,12 @@ export async function openDatabase<DB>(options: DatabaseOptions): Promise<Databa
     const onCreateConnection = (connection: DatabaseConnection) =>
       applySessionSettings((query, parameters) => connection.executeQuery(CompiledQuery.raw(query, parameters)), options.sessionSettings);
     const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool, onCreateConnection }) });
-    return { db, engine: 'postgres', close: () => db.destroy() };
+    const unwatch = pools.add(() => postgresPoolState(pool));
+    return { db, engine: 'postgres', close: () => {
+        unwatch();
+        return db.destroy();
+      },
+    };
   }
   const dataDir = resolve(options.dataDir);
   mkdirSync(dataDir, { recursive: true });
@@ -77,12 +87,15 @@ export async function openDatabase<DB>(options: DatabaseOptions): Promise<Databa
       await embedded.close();
       throw error;
     }
-    const db = new Kysely<DB>({ dialect: new PGliteDialect(embedded) });
+    const dialect = new PGliteDialect(embedded);
+    const db = new Kysely<DB>({ dialect });
+    const unwatch = pools.add(() => dialect.poolState());
     options.log.info({ dataDir }, 'using embedded PGlite database');
     return {
       db,
       engine: 'pglite',
       close: async () => {
+        unwatch();
         await db.destroy();
         unlock();
       },

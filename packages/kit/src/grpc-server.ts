@@ -1,5 +1,6 @@
 import {
   Server,
+  status as GrpcStatus,
   ServerCredentials,
   type Metadata,
   type ServerUnaryCall,
@@ -15,6 +16,7 @@ import { REQUEST_ID_HEADER, requestIdFrom, runInContext } from './context.js';
 import { toStatus } from './grpc-errors.js';
 import { serviceNameOf, type Handlers, type ServiceDefinitionLike } from './grpc-types.js';
 import type { Logger } from './logger.js';
+import { rpcServerCall } from './metrics.js';
 
 /** One service to serve: its generated definition and one async function per RPC. */
 export interface GrpcService<S extends ServiceDefinitionLike = ServiceDefinitionLike> {
@@ -106,6 +108,7 @@ function adaptHandler(
     const requestId = requestIdOf(call.metadata);
     const log = baseLog.child({ requestId, method });
     const started = performance.now();
+    const recordEnd = rpcServerCall(method);
     // The peer (the client's address and port) tells connections apart: a new port, a new connection.
     log.debug({ peer: call.getPeer() }, 'call started');
     const deadline = deadlineOf(call);
@@ -114,12 +117,14 @@ function adaptHandler(
       (response) => {
         release();
         log.debug({ ms: Math.round(performance.now() - started) }, 'call ok');
+        recordEnd(0);
         callback(null, response);
       },
       (error: unknown) => {
         release();
         const status = toStatus(error, log);
         log.info({ ms: Math.round(performance.now() - started), code: status.code, error: status.details }, 'call failed');
+        recordEnd(status.code ?? GrpcStatus.UNKNOWN);
         callback(status, null);
       },
     );

@@ -1,4 +1,5 @@
 import type { PGlite } from '@electric-sql/pglite';
+import type { PoolState } from './metrics.js';
 import {
   CompiledQuery,
   PostgresAdapter,
@@ -43,6 +44,8 @@ class PGliteDriver implements Driver {
   /** Settles when the last holder in line has released the connection. */
   private tail: Promise<void> = Promise.resolve();
   private releaseHeld: (() => void) | undefined;
+  /** The holder of the connection and those in line for it (metrics). */
+  lined = 0;
 
   constructor(private readonly pg: PGlite) {
     this.connection = new PGliteConnection(pg);
@@ -53,6 +56,7 @@ class PGliteDriver implements Driver {
   }
 
   async acquireConnection(): Promise<DatabaseConnection> {
+    this.lined++;
     const previous = this.tail;
     let release: () => void = () => undefined;
     this.tail = new Promise<void>((resolve) => {
@@ -81,6 +85,7 @@ class PGliteDriver implements Driver {
   releaseConnection(): Promise<void> {
     const release = this.releaseHeld;
     this.releaseHeld = undefined;
+    if (release !== undefined) this.lined--;
     release?.();
     return Promise.resolve();
   }
@@ -92,10 +97,19 @@ class PGliteDriver implements Driver {
 }
 
 export class PGliteDialect implements Dialect {
+  private driver: PGliteDriver | undefined;
+
   constructor(private readonly pg: PGlite) {}
 
   createDriver(): Driver {
-    return new PGliteDriver(this.pg);
+    this.driver = new PGliteDriver(this.pg);
+    return this.driver;
+  }
+
+  /** Its one connection as a pool of one: in use or idle, and the callers in line for it. */
+  poolState(): PoolState {
+    const lined = this.driver?.lined ?? 0;
+    return { inUse: Math.min(lined, 1), idle: lined > 0 ? 0 : 1, waiting: Math.max(lined - 1, 0), max: 1 };
   }
 
   createQueryCompiler(): QueryCompiler {

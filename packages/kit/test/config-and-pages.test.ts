@@ -5,13 +5,21 @@ import { DomainError } from '../src/errors.js';
 import { decodePageToken, encodePageToken, parsePageSize } from '../src/pagination.js';
 import { parseText } from '../src/text.js';
 
-const schema = z.object(serviceConfigShape({ service: 'demo', port: 50099 }));
+const schema = z.object(serviceConfigShape({ service: 'demo', port: 50099, metricsPort: 9499 }));
 
 describe('parseConfig', () => {
   it('applies defaults, and treats empty variables as unset', () => {
     const config = parseConfig(schema, { PORT: '', LOG_LEVEL: 'debug' });
     expect(config).toMatchObject({ PORT: 50099, HOST: '127.0.0.1', LOG_LEVEL: 'debug', DATA_DIR: '.data/demo' });
     expect(config.DATABASE_URL).toBeUndefined();
+  });
+
+  it('reads METRICS_PORT as a port, 0 (pick one) or off', () => {
+    expect(parseConfig(schema, {}).METRICS_PORT).toBe(9499);
+    expect(parseConfig(schema, { METRICS_PORT: '0' }).METRICS_PORT).toBe(0);
+    expect(parseConfig(schema, { METRICS_PORT: 'off' }).METRICS_PORT).toBe('off');
+    expect(() => parseConfig(schema, { METRICS_PORT: 'none' })).toThrow(/METRICS_PORT/);
+    expect(() => parseConfig(schema, { METRICS_PORT: '-1' })).toThrow(/METRICS_PORT/);
   });
 
   it('names every bad variable in one error', () => {

@@ -18,7 +18,8 @@ export interface ServiceProcess {
 /** Runs a service's main.ts (TypeScript sources, via tsx) as a child process, as production would run it. */
 export function startServiceProcess(mainScript: string, env: Record<string, string>): ServiceProcess {
   const child = spawn(process.execPath, ['--conditions=@emporium/source', '--import', 'tsx', mainScript], {
-    env: { PATH: process.env.PATH, NODE_ENV: 'test', ...env },
+    // A free metrics port unless the test names one: the default ports would collide between tests.
+    env: { PATH: process.env.PATH, NODE_ENV: 'test', METRICS_PORT: '0', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const lines: Array<Record<string, unknown>> = [];

@@ -1,5 +1,6 @@
 import { loadConfig } from '@emporium/kit/config.js';
-import { exitOnStartFailure, stopOnSignals } from '@emporium/kit/lifecycle.js';
+import { hashGates } from './metrics.js';
+import { runServiceProcess } from '@emporium/kit/service-main.js';
 import { createLogger, type Logger } from '@emporium/kit/logger.js';
 import { isEntryPoint } from '@emporium/kit/entry-point.js';
 import { startService, type RunningService } from '@emporium/kit/service-runtime.js';
@@ -35,11 +36,19 @@ export async function startAccountService(config: AccountConfig, log: Logger): P
       return [accountServer(accounts, new SessionService(new SessionRepository(db), accounts))];
     },
   });
-  return { ...running, hashing: () => gate.stats() };
+  const unwatchGate = hashGates.add({ stats: () => gate.stats(), concurrency: config.HASH_CONCURRENCY, maxQueued: config.HASH_QUEUE_MAX });
+  return {
+    ...running,
+    hashing: () => gate.stats(),
+    stop: () => {
+      unwatchGate();
+      return running.stop();
+    },
+  };
 }
 
 if (isEntryPoint(import.meta.url)) {
   const config = loadConfig(accountConfigSchema);
   const log = createLogger('account', config.LOG_LEVEL);
-  startAccountService(config, log).then((service) => stopOnSignals(() => service.stop(), log), exitOnStartFailure(log));
+  runServiceProcess(config, log, () => startAccountService(config, log));
 }

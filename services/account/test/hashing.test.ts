@@ -4,11 +4,13 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { AccountServiceService, Role } from '@emporium/contracts/emporium/account/v1/account.js';
 import { parseConfig } from '@emporium/kit/config.js';
 import { createLogger } from '@emporium/kit/logger.js';
+import { exposition } from '@emporium/kit/metrics.js';
 import { createTestDatabase, type TestDatabase } from '@emporium/testkit/databases.js';
 import { createAccountClient, type AccountClient } from '../src/client.js';
 import { accountConfigSchema } from '../src/config.js';
 import { startAccountService, type RunningAccountService } from '../src/main.js';
 import { failure } from '@emporium/testkit/errors.js';
+import { parseExposition } from '@emporium/testkit/metrics.js';
 
 // Admission control for password hashing, through real gRPC calls: one hash at a time, and a hash
 // costly enough (scrypt N = 2^18: hundreds of milliseconds at the very least) that it is still
@@ -112,6 +114,13 @@ describe('password hashing admission (account service over gRPC)', () => {
     expect(refused.retryAfterMs).toBeGreaterThan(0);
     // Answered while the first hash still ran and the second still waited.
     expect(service.hashing()).toMatchObject({ started: 1, running: 1, queued: 1, refused: 1 });
+    // The same, as Prometheus scrapes it.
+    const scraped = parseExposition((await exposition()).body);
+    expect(scraped.get('emporium_password_hash_running')).toBe(1);
+    expect(scraped.get('emporium_password_hash_queue_depth')).toBe(1);
+    expect(scraped.get('emporium_password_hash_queue_capacity')).toBe(2);
+    expect(scraped.get('emporium_password_hash_refusals_total')).toBe(1);
+    expect(scraped.get('emporium_password_hash_started_total')).toBe(1);
     await Promise.all([blocker, waiting]);
     expect(service.hashing()).toMatchObject({ started: 2, refused: 1 });
   });

@@ -1,5 +1,5 @@
 import { loadConfig } from '@emporium/kit/config.js';
-import { exitOnStartFailure, stopOnSignals } from '@emporium/kit/lifecycle.js';
+import { runServiceProcess } from '@emporium/kit/service-main.js';
 import { createLogger, type Logger } from '@emporium/kit/logger.js';
 import { isEntryPoint } from '@emporium/kit/entry-point.js';
 import { startService, type RunningService } from '@emporium/kit/service-runtime.js';
@@ -23,5 +23,5 @@ export function startCatalogService(config: CatalogConfig, log: Logger): Promise
 if (isEntryPoint(import.meta.url)) {
   const config = loadConfig(catalogConfigSchema);
   const log = createLogger('catalog', config.LOG_LEVEL);
-  startCatalogService(config, log).then((service) => stopOnSignals(() => service.stop(), log), exitOnStartFailure(log));
+  runServiceProcess(config, log, () => startCatalogService(config, log));
 }

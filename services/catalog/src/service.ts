@@ -25,6 +25,7 @@ import {
   type StockShortage,
   type StoredReservation,
 } from './model.js';
+import { stockRelease, stockReservation } from './metrics.js';
 import type { CatalogRepository } from './repository.js';
 
 const NEWEST_KEY = z.object({ id: z.uuid() });
@@ -162,6 +163,7 @@ export class CatalogService {
     const id = parseId(reservationId, 'reservation_id');
     const wanted = parseLines(lines);
     const outcome = await this.repository.reservations.reserve(id, wanted);
+    stockReservation(outcome.kind);
     switch (outcome.kind) {
       case 'reserved':
         return { reservationId: id, lines: outcome.lines };
@@ -183,7 +185,7 @@ export class CatalogService {
 
   /** Gives a reservation's stock back exactly once. */
   async releaseStock(reservationId: string): Promise<ReleaseOutcome> {
-    return this.repository.reservations.release(parseId(reservationId, 'reservation_id'));
+    return stockRelease(await this.repository.reservations.release(parseId(reservationId, 'reservation_id')));
   }
 }
 

@@ -25,6 +25,7 @@ import {
   enforceWidthLimit,
 } from './limits.js';
 import { createLoaders } from './loaders.js';
+import { GraphqlMetrics, registerMetricsRoute } from './metrics.js';
 import { registerRequestBudget, trustProxy } from './rate-limit.js';
 import { refreshCookie } from './refresh-cookie.js';
 import { resolvers } from './resolvers/index.js';
@@ -86,6 +87,8 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   });
 
   registerHealth(app, options.addresses);
+  registerMetricsRoute(app);
+  const metrics = new GraphqlMetrics();
   if (options.graphiql !== undefined) registerGraphiql(app, options.graphiql, GRAPHQL_PATH);
 
   // GraphQL in its own encapsulated scope: Mercurius installs an error handler, and it must
@@ -172,6 +175,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
       context: (request, reply) => buildContext(request, reply),
       errorFormatter: (execution, context) => {
         const formatted = formatErrors(execution, log.child({ requestId: context.reply.request.id }));
+        metrics.errorsAnswered(context.reply.request, formatted.response.errors);
         if (formatted.retryAfter !== undefined) context.reply.header('retry-after', String(formatted.retryAfter));
         // In application/graphql-response+json a response with data (not null) must be 2xx.
         const graphqlResponse = responseMediaType(context.reply.request.headers.accept) === GRAPHQL_RESPONSE_JSON;
@@ -180,6 +184,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
       },
     });
 
+    metrics.register(api);
     api.graphql.addHook('preParsing', (_schema, source) => {
       enforceNestingLimit(source, config.MAX_QUERY_TOKENS);
       return Promise.resolve();

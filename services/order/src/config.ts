@@ -4,7 +4,7 @@ import { serviceAddress, serviceConfigShape } from '@emporium/kit/config.js';
 const ms = (max: number) => z.coerce.number().int().min(0).max(max);
 
 export const orderConfigSchema = z.object({
-  ...serviceConfigShape({ service: 'order', port: 50053 }),
+  ...serviceConfigShape({ service: 'order', port: 50053, metricsPort: 9453 }),
   ACCOUNT_ADDRESS: serviceAddress.default('127.0.0.1:50051'),
   CATALOG_ADDRESS: serviceAddress.default('127.0.0.1:50052'),
   /** Deadline of each call to Account or Catalog (capped by the caller's own deadline). */

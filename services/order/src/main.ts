@@ -1,12 +1,13 @@
 import { createAccountClient } from '@emporium/account/client.js';
 import { createCatalogClient } from '@emporium/catalog/client.js';
 import { loadConfig } from '@emporium/kit/config.js';
-import { exitOnStartFailure, stopOnSignals } from '@emporium/kit/lifecycle.js';
+import { runServiceProcess } from '@emporium/kit/service-main.js';
 import { createLogger, type Logger } from '@emporium/kit/logger.js';
 import { isEntryPoint } from '@emporium/kit/entry-point.js';
 import { startService, type RunningService } from '@emporium/kit/service-runtime.js';
 import { migrations } from '../migrations/index.js';
 import { orderConfigSchema, type OrderConfig } from './config.js';
+import { oldestPendingSources } from './metrics.js';
 import { startReconciler, type Reconciler } from './reconciler.js';
 import { OrderRepository } from './repository.js';
 import type { OrderDatabase } from './tables.js';
@@ -25,12 +26,15 @@ export function startOrderService(config: OrderConfig, log: Logger): Promise<Run
     }
   };
   let reconciler: Reconciler | undefined;
+  let unwatchPending: (() => void) | undefined;
   return startService<OrderDatabase>({
     config,
     log,
     migrations,
     build: (db) => {
-      const service = new OrderService(new OrderRepository(db), accountDirectory(accounts), stockKeeper(catalog), {
+      const repository = new OrderRepository(db);
+      unwatchPending = oldestPendingSources.add(() => repository.oldestPendingAgeSeconds());
+      const service = new OrderService(repository, accountDirectory(accounts), stockKeeper(catalog), {
         crashPoint,
       });
       reconciler = startReconciler(
@@ -45,6 +49,7 @@ export function startOrderService(config: OrderConfig, log: Logger): Promise<Run
       return [orderServer(service)];
     },
     beforeClose: async () => {
+      unwatchPending?.();
       await reconciler?.stop();
       accounts.close();
       catalog.close();
@@ -55,5 +60,5 @@ export function startOrderService(config: OrderConfig, log: Logger): Promise<Run
 if (isEntryPoint(import.meta.url)) {
   const config = loadConfig(orderConfigSchema);
   const log = createLogger('order', config.LOG_LEVEL);
-  startOrderService(config, log).then((service) => stopOnSignals(() => service.stop(), log), exitOnStartFailure(log));
+  runServiceProcess(config, log, () => startOrderService(config, log));
 }

@@ -1,4 +1,5 @@
 import type { Logger } from '@emporium/kit/logger.js';
+import { reconcilerPass } from './metrics.js';
 import type { OrderService } from './service.js';
 
 export interface ReconcilerOptions {
@@ -32,9 +33,13 @@ export function startReconciler(service: OrderService, options: ReconcilerOption
         .reconcile(options.afterMs, options.timeoutMs)
         .then(
           (finished) => {
+            reconcilerPass('ok');
             if (finished > 0) log.info({ finished }, 'reconciler finished orders');
           },
-          (error: unknown) => log.warn({ err: error }, 'reconciler pass failed'),
+          (error: unknown) => {
+            reconcilerPass('failed');
+            log.warn({ err: error }, 'reconciler pass failed');
+          },
         )
         .finally(schedule);
     }, options.intervalMs);

@@ -1,5 +1,6 @@
 import { sql, type Kysely, type RawBuilder, type Selectable } from 'kysely';
 import type { Money } from '@emporium/kit/money.js';
+import { orderTransition } from './metrics.js';
 import type { NewPendingOrder, Order, OrderLine, Rejection, ReservedLine, StoredOrder } from './model.js';
 import type { OrderDatabase, OrdersTable } from './tables.js';
 
@@ -109,6 +110,7 @@ export class OrderRepository {
         .execute();
       return true;
     });
+    if (created) orderTransition('none', 'PENDING');
     const stored = created
       ? await this.findStoredById(order.id)
       : order.idempotencyKey !== undefined
@@ -137,7 +139,7 @@ export class OrderRepository {
 
   /** PENDING -> PLACED with the reservation's snapshot. False if the order had left PENDING already. */
   async markPlaced(id: string, reserved: readonly ReservedLine[], total: Money): Promise<boolean> {
-    return this.db.transaction().execute(async (trx) => {
+    const placed = await this.db.transaction().execute(async (trx) => {
       const updated = await trx
         .updateTable('orders')
         .set({ status: 'PLACED', currency_code: total.currencyCode, total_minor: total.amountMinor, update_time: sql`now()` })
@@ -155,6 +157,8 @@ export class OrderRepository {
       }
       return true;
     });
+    if (placed) orderTransition('PENDING', 'PLACED');
+    return placed;
   }
 
   /**
@@ -173,7 +177,9 @@ export class OrderRepository {
       .where('id', '=', id)
       .where('status', '=', 'PENDING')
       .executeTakeFirst();
-    return updated.numUpdatedRows > 0n;
+    if (updated.numUpdatedRows === 0n) return false;
+    orderTransition('PENDING', 'REJECTED');
+    return true;
   }
 
   /** PLACED -> CANCELLED with its release marked pending, in one write. False if it was not PLACED. */
@@ -184,7 +190,9 @@ export class OrderRepository {
       .where('id', '=', id)
       .where('status', '=', 'PLACED')
       .executeTakeFirst();
-    return updated.numUpdatedRows > 0n;
+    if (updated.numUpdatedRows === 0n) return false;
+    orderTransition('PLACED', 'CANCELLED');
+    return true;
   }
 
   async isReleasePending(id: string): Promise<boolean> {
@@ -194,6 +202,16 @@ export class OrderRepository {
 
   async clearReleasePending(id: string): Promise<void> {
     await this.db.updateTable('orders').set({ release_pending: false }).where('id', '=', id).execute();
+  }
+
+  /** Seconds since the oldest PENDING order was created; 0 when none is (a look at the partial index orders_unfinished's few rows). */
+  async oldestPendingAgeSeconds(): Promise<number> {
+    const row = await this.db
+      .selectFrom('orders')
+      .select(sql<string | null>`extract(epoch from now() - min(create_time))::text`.as('age'))
+      .where('status', '=', 'PENDING')
+      .executeTakeFirst();
+    return row?.age == null ? 0 : Math.max(0, Number(row.age));
   }
 
   /** PENDING orders last touched before `before`, oldest first. */

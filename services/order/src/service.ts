@@ -16,6 +16,7 @@ import {
   type StoredOrder,
 } from './model.js';
 import { DEFINITIVE, TOTAL_OUT_OF_RANGE, fingerprint, parseKey, parseLines, rejectedError, rejectionOf } from './order-request.js';
+import { reconcilerAction } from './metrics.js';
 import type { OrderRepository } from './repository.js';
 
 // The life of an order: PENDING -> PLACED or REJECTED, PLACED -> CANCELLED, and the reconciler's
@@ -183,8 +184,9 @@ export class OrderService {
     const now = Date.now();
     let finished = 0;
     for (const order of await this.orders.findPending(new Date(now - after), batch)) {
+      const action = order.createTime.getTime() <= now - timeout ? 'give_up' : 'settle';
       try {
-        if (order.createTime.getTime() <= now - timeout) {
+        if (action === 'give_up') {
           const gaveUp = await this.orders.markRejected(
             order.id,
             {
@@ -201,16 +203,20 @@ export class OrderService {
             if (!isDomainError(error) || error.kind === 'UNAVAILABLE') throw error;
           });
         }
+        reconcilerAction(action, 'ok');
         finished++;
       } catch {
+        reconcilerAction(action, 'failed');
         // Still unreachable: the next pass tries again.
       }
     }
     for (const id of await this.orders.findReleasePending(new Date(now - after), batch)) {
       try {
         await this.finishRelease(id);
+        reconcilerAction('release', 'ok');
         finished++;
       } catch {
+        reconcilerAction('release', 'failed');
         // Still unreachable: the next pass tries again.
       }
     }

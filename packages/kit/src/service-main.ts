@@ -1,0 +1,32 @@
+import { exitOnStartFailure, stopOnSignals } from './lifecycle.js';
+import type { Logger } from './logger.js';
+import { startMetricsServer, type MetricsServer } from './metrics.js';
+
+/** What a service's entry point reads to serve its metrics. */
+export interface MetricsConfig {
+  readonly HOST: string;
+  readonly METRICS_PORT: number | 'off';
+}
+
+/**
+ * A gRPC service's entry point: serves /metrics on METRICS_PORT (unless off), starts the service,
+ * and stops both on SIGTERM/SIGINT. Tests that start a service inside their own process call its
+ * start function directly and serve no metrics port.
+ */
+export function runServiceProcess(config: MetricsConfig, log: Logger, start: () => Promise<{ stop(): Promise<void> }>): void {
+  const run = async () => {
+    const metrics: MetricsServer | undefined =
+      config.METRICS_PORT === 'off' ? undefined : await startMetricsServer({ host: config.HOST, port: config.METRICS_PORT, log });
+    try {
+      const service = await start();
+      stopOnSignals(async () => {
+        await service.stop();
+        await metrics?.close();
+      }, log);
+    } catch (error) {
+      await metrics?.close();
+      throw error;
+    }
+  };
+  run().catch(exitOnStartFailure(log));
+}
