@@ -112,6 +112,9 @@ function buildBaseRootfs(): void {
     run('sh', ['-c', [
       `printf '%s\\n' 'path-exclude /usr/share/doc/*' 'path-include /usr/share/doc/*/copyright' 'path-exclude /usr/share/man/*' 'path-exclude /usr/share/info/*' 'path-exclude /usr/share/locale/*' > "$1/etc/dpkg/dpkg.cfg.d/emporium-slim"`,
       `printf 'APT::Install-Recommends "false";\\n' > "$1/etc/apt/apt.conf.d/emporium-no-recommends"`,
+      // apt keeps no binary package caches (about 90 MB after an update) and no downloaded .deb:
+      // a layer that runs apt-get install and removes the lists then holds only what it installed.
+      `printf '%s\\n' 'Dir::Cache::pkgcache "";' 'Dir::Cache::srcpkgcache "";' 'DPkg::Post-Invoke { "rm -f /var/cache/apt/archives/*.deb /var/cache/apt/archives/partial/*.deb || true"; };' > "$1/etc/apt/apt.conf.d/emporium-no-cache"`,
       'rm -rf "$1"/var/lib/apt/lists/* "$1"/var/cache/apt/archives/*.deb "$1"/usr/share/man/* "$1"/usr/share/info/*',
     ].join(' && '), 'sh', rootfs]);
     const date = new Date().toISOString().slice(0, 10).replaceAll('-', '');
@@ -235,7 +238,10 @@ export async function buildImages(): Promise<void> {
   await ensureBases();
   await buildTargets();
   console.log(`\nimages built in ${seconds(started)}:`);
-  console.log(output('docker', ['image', 'ls', '--format', '    {{.Repository}}:{{.Tag}}  {{.Size}}', '--filter', `reference=${process.env.EMPORIUM_IMAGE_PREFIX || 'emporium'}/*`]));
+  for (const tag of [...bases.map((base) => base.tag), ...targets.map((target) => imageTag(target))]) {
+    const bytes = Number(output('docker', ['image', 'inspect', '--format', '{{.Size}}', tag]));
+    console.log(`    ${tag}  ${(bytes / 1e6).toFixed(0)} MB`);
+  }
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
