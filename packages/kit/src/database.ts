@@ -5,6 +5,7 @@ import type pg from 'pg';
 import { ensurePGliteTemplate, lockDataDir } from './embedded.js';
 import { PGliteDialect } from './pglite-dialect.js';
 import type { Logger } from './logger.js';
+import { tracedDialect } from './tracing.js';
 
 export interface DatabaseOptions {
   /** postgres:// URL; when absent, an embedded PGlite in dataDir. */
@@ -59,7 +60,7 @@ export async function openDatabase<DB>(options: DatabaseOptions): Promise<Databa
     pool.on('error', (error) => options.log.warn({ err: error }, 'idle database connection failed'));
     const onCreateConnection = (connection: DatabaseConnection) =>
       applySessionSettings((query, parameters) => connection.executeQuery(CompiledQuery.raw(query, parameters)), options.sessionSettings);
-    const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool, onCreateConnection }) });
+    const db = new Kysely<DB>({ dialect: tracedDialect(new PostgresDialect({ pool, onCreateConnection })) });
     return { db, engine: 'postgres', close: () => db.destroy() };
   }
   const dataDir = resolve(options.dataDir);
@@ -77,7 +78,7 @@ export async function openDatabase<DB>(options: DatabaseOptions): Promise<Databa
       await embedded.close();
       throw error;
     }
-    const db = new Kysely<DB>({ dialect: new PGliteDialect(embedded) });
+    const db = new Kysely<DB>({ dialect: tracedDialect(new PGliteDialect(embedded)) });
     options.log.info({ dataDir }, 'using embedded PGlite database');
     return {
       db,

@@ -2,6 +2,7 @@ import { loadConfig } from '@emporium/kit/config.js';
 import { exitOnStartFailure, stopOnSignals } from '@emporium/kit/lifecycle.js';
 import { createLogger, type Logger } from '@emporium/kit/logger.js';
 import { isEntryPoint } from '@emporium/kit/entry-point.js';
+import { withTracing } from '@emporium/kit/telemetry-sdk.js';
 import { startService, type RunningService } from '@emporium/kit/service-runtime.js';
 import { migrations } from '../migrations/index.js';
 import { accountConfigSchema, type AccountConfig } from './config.js';
@@ -41,5 +42,5 @@ export async function startAccountService(config: AccountConfig, log: Logger): P
 if (isEntryPoint(import.meta.url)) {
   const config = loadConfig(accountConfigSchema);
   const log = createLogger('account', config.LOG_LEVEL);
-  startAccountService(config, log).then((service) => stopOnSignals(() => service.stop(), log), exitOnStartFailure(log));
+  withTracing('account', log, () => startAccountService(config, log)).then((service) => stopOnSignals(() => service.stop(), log), exitOnStartFailure(log));
 }

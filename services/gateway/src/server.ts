@@ -30,6 +30,7 @@ import { refreshCookie } from './refresh-cookie.js';
 import { resolvers } from './resolvers/index.js';
 import { loadSchema } from './schema.js';
 import type { TokenService } from './tokens.js';
+import { traceGraphqlOperations, traceHttpRequests, traceResolvers } from './tracing.js';
 import type { Viewer } from './viewer.js';
 
 export const GRAPHQL_PATH = '/graphql';
@@ -85,6 +86,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     logController: new LogController({ disableRequestLogging: config.LOG_LEVEL !== 'debug' && config.LOG_LEVEL !== 'trace' }),
   });
 
+  traceHttpRequests(app);
   registerHealth(app, options.addresses);
   if (options.graphiql !== undefined) registerGraphiql(app, options.graphiql, GRAPHQL_PATH);
 
@@ -160,7 +162,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
 
     await api.register(mercurius, {
       schema: loadSchema(),
-      resolvers,
+      resolvers: traceResolvers(resolvers),
       path: GRAPHQL_PATH,
       // Compile a query to JavaScript (graphql-jit) from its second use on; the parsed and
       // validated document is cached (Mercurius' LRU) either way.
@@ -195,6 +197,8 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
       enforceCostLimit(schema, document, variables, config.MAX_QUERY_COST);
       return Promise.resolve();
     });
+    // Last: an operation refused by the limits above gets no operation span.
+    traceGraphqlOperations(api);
   });
 
   return app;
