@@ -10,6 +10,8 @@ import { dataDirOwner } from '@emporium/kit/embedded.js';
 import { createTestDatabase, type TestDatabase } from '@emporium/testkit/databases.js';
 import { graphql } from '@emporium/testkit/graphql.js';
 import { freePort } from '@emporium/testkit/ports.js';
+import { startOtlpReceiver } from '@emporium/testkit/otlp-receiver.js';
+import { eventually } from '@emporium/testkit/eventually.js';
 import { runNpm } from '../npm-process.js';
 
 /*
@@ -162,6 +164,34 @@ describe('npm start on the embedded databases', () => {
     expect(reset.code).toBe(0);
     expect(reset.output).toContain(`removed ${dataDir}`);
     await expect(readdir(dataDir)).rejects.toThrow(/ENOENT/);
+  });
+});
+
+describe('npm start with tracing', () => {
+  it('passes the OTEL_* variables to every process: each exports its spans, SQL on PGlite included', { timeout: 3 * MINUTE }, async () => {
+    const receiver = await startOtlpReceiver();
+    const setup = await newStartSetup(await workDir(), {
+      OTEL_EXPORTER_OTLP_ENDPOINT: receiver.endpoint,
+      OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
+      OTEL_BSP_SCHEDULE_DELAY: '100',
+    });
+    const running = runNpm(['start'], setup.env);
+    try {
+      await running.ready;
+      expect(await productCount(setup.gateway)).toBe(50);
+      const services = await eventually(
+        () => Promise.resolve(new Set(receiver.spans.map((span) => span.service))),
+        (names) => ['account', 'catalog', 'order', 'gateway'].every((name) => names.has(name)),
+      );
+      expect([...services].sort()).toEqual(['account', 'catalog', 'gateway', 'order']);
+      // The embedded databases' statements are spans too (the migrations and the demo data at least).
+      for (const service of SERVICES) {
+        expect(receiver.spans.some((span) => span.service === service && span.attributes['db.system'] === 'postgresql')).toBe(true);
+      }
+    } finally {
+      await running.stop();
+      await receiver.close();
+    }
   });
 });
 
