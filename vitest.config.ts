@@ -6,6 +6,11 @@ import { defineConfig } from 'vitest/config';
 // same name in customConditions, so the type checker and the test runner resolve alike.
 const sourceCondition = '@emporium/source';
 
+// Vite's defaults include the bundlers' `module` condition. Node does not use it, and under vitest
+// it reaches require() calls in npm packages too: prom-client's require('@opentelemetry/api') then
+// got the API's bundler-only ESM build, which Node cannot load. Tests resolve packages as Node does.
+const withoutBundlerOnly = (conditions: readonly string[]) => conditions.filter((condition) => condition !== 'module');
+
 // Tests start real gRPC servers and create their own PostgreSQL databases: give them room.
 const oneMinute = 60_000;
 
@@ -14,11 +19,11 @@ export default defineConfig({
   // Tests in the node environment resolve through the server (ssr) conditions; the client ones are
   // set too so nothing depends on which environment a project picks.
   resolve: {
-    conditions: [sourceCondition, ...defaultClientConditions],
+    conditions: [sourceCondition, ...withoutBundlerOnly(defaultClientConditions)],
   },
   ssr: {
     resolve: {
-      conditions: [sourceCondition, ...defaultServerConditions],
+      conditions: [sourceCondition, ...withoutBundlerOnly(defaultServerConditions)],
     },
   },
   test: {

@@ -75,6 +75,9 @@ function childEnvironment(config: RunnerConfig, service: ServiceName, dataDir: s
     CATALOG_ADDRESS: addressOf(config, 'catalog'),
     ORDER_ADDRESS: addressOf(config, 'order'),
     ...(service === 'gateway' ? { ADMIN_EMAIL: admin.email, ADMIN_PASSWORD: admin.password } : {}),
+    // The other OTEL_* variables pass through from this environment as they are; one name for
+    // four processes would make their spans indistinguishable.
+    OTEL_SERVICE_NAME: service,
   };
 }
 

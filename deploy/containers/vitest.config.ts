@@ -12,7 +12,8 @@ export default defineConfig({
   // Like the root config: workspace packages (the testkit) resolve to their TypeScript sources.
   ssr: {
     resolve: {
-      conditions: ['@emporium/source', ...defaultServerConditions],
+      // Without the bundlers' `module` condition, as in the root config (see there).
+      conditions: ['@emporium/source', ...defaultServerConditions.filter((condition) => condition !== 'module')],
     },
   },
   test: {

@@ -11,6 +11,8 @@ import { createTestDatabase, type TestDatabase } from '@emporium/testkit/databas
 import { graphql } from '@emporium/testkit/graphql.js';
 import { scrape } from '@emporium/testkit/metrics.js';
 import { freePort } from '@emporium/testkit/ports.js';
+import { startOtlpReceiver } from '@emporium/testkit/otlp-receiver.js';
+import { eventually } from '@emporium/testkit/eventually.js';
 import { runNpm } from '../npm-process.js';
 
 /*
@@ -184,6 +186,34 @@ describe('npm start on the embedded databases', () => {
     expect(reset.code).toBe(0);
     expect(reset.output).toContain(`removed ${dataDir}`);
     await expect(readdir(dataDir)).rejects.toThrow(/ENOENT/);
+  });
+});
+
+describe('npm start with tracing', () => {
+  it('passes the OTEL_* variables to every process: each exports its spans, SQL on PGlite included', { timeout: 3 * MINUTE }, async () => {
+    const receiver = await startOtlpReceiver();
+    const setup = await newStartSetup(await workDir(), {
+      OTEL_EXPORTER_OTLP_ENDPOINT: receiver.endpoint,
+      OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
+      OTEL_BSP_SCHEDULE_DELAY: '100',
+    });
+    const running = runNpm(['start'], setup.env);
+    try {
+      await running.ready;
+      expect(await productCount(setup.gateway)).toBe(50);
+      const services = await eventually(
+        () => Promise.resolve(new Set(receiver.spans.map((span) => span.service))),
+        (names) => ['account', 'catalog', 'order', 'gateway'].every((name) => names.has(name)),
+      );
+      expect([...services].sort()).toEqual(['account', 'catalog', 'gateway', 'order']);
+      // The embedded databases' statements are spans too (the migrations and the demo data at least).
+      for (const service of SERVICES) {
+        expect(receiver.spans.some((span) => span.service === service && span.attributes['db.system'] === 'postgresql')).toBe(true);
+      }
+    } finally {
+      await running.stop();
+      await receiver.close();
+    }
   });
 });
 

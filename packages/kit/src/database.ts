@@ -6,6 +6,7 @@ import { ensurePGliteTemplate, lockDataDir } from './embedded.js';
 import { PGliteDialect } from './pglite-dialect.js';
 import type { Logger } from './logger.js';
 import { pools, type PoolState } from './metrics.js';
+import { tracedDialect } from './tracing.js';
 
 export interface DatabaseOptions {
   /** postgres:// URL; when absent, an embedded PGlite in dataDir. */
@@ -64,7 +65,7 @@ export async function openDatabase<DB>(options: DatabaseOptions): Promise<Databa
     pool.on('error', (error) => options.log.warn({ err: error }, 'idle database connection failed'));
     const onCreateConnection = (connection: DatabaseConnection) =>
       applySessionSettings((query, parameters) => connection.executeQuery(CompiledQuery.raw(query, parameters)), options.sessionSettings);
-    const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool, onCreateConnection }) });
+    const db = new Kysely<DB>({ dialect: tracedDialect(new PostgresDialect({ pool, onCreateConnection })) });
     const unwatch = pools.add(() => postgresPoolState(pool));
     return { db, engine: 'postgres', close: () => {
         unwatch();
@@ -88,7 +89,7 @@ export async function openDatabase<DB>(options: DatabaseOptions): Promise<Databa
       throw error;
     }
     const dialect = new PGliteDialect(embedded);
-    const db = new Kysely<DB>({ dialect });
+    const db = new Kysely<DB>({ dialect: tracedDialect(dialect) });
     const unwatch = pools.add(() => dialect.poolState());
     options.log.info({ dataDir }, 'using embedded PGlite database');
     return {

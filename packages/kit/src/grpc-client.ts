@@ -1,8 +1,9 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Client, Metadata, credentials, status, type ServiceError } from '@grpc/grpc-js';
 import { REQUEST_ID_HEADER, currentContext, requestIdFrom } from './context.js';
-import { fromServiceError, isServiceError } from './grpc-errors.js';
+import { fromServiceError, isServiceError, statusCodeOf } from './grpc-errors.js';
 import type { MethodDefinitionLike, RequestOf, ResponseOf, ServiceDefinitionLike } from './grpc-types.js';
+import { inClientSpan } from './tracing.js';
 
 export interface CallOptions {
   /** Overrides the client's default deadline for this call (still capped by the caller's own deadline). */
@@ -102,6 +103,12 @@ export function createGrpcClient<S extends ServiceDefinitionLike>(
     );
     const metadata = new Metadata();
     metadata.set(REQUEST_ID_HEADER, requestIdFrom(context?.requestId));
+    return inClientSpan(method.path, metadata, statusCodeOf, () => attempts(name, method, request, metadata, deadline));
+  };
+
+  // One client span for the call (above); its retries are its own business.
+  const attempts = async (name: string, method: MethodDefinitionLike, request: unknown, metadata: Metadata, deadline: number) => {
+    const context = currentContext();
     for (let attempt = 1; ; attempt++) {
       try {
         return await unaryOnce(client, method, request, metadata, deadline);

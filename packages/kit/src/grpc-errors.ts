@@ -47,6 +47,11 @@ export function toStatus(error: unknown, log: Logger): Partial<StatusObject> {
   return { code: status.INTERNAL, details: 'internal error' };
 }
 
+/** The gRPC status code that stands for an error (a domain error's kind; anything else UNKNOWN). */
+export function statusCodeOf(error: unknown): status {
+  return error instanceof DomainError ? codeOfKind[error.kind] : status.UNKNOWN;
+}
+
 /** The fields of a received ErrorDetail that the kit does not read itself (deprecated ones), as sent. */
 function otherFields(detail: ErrorDetail): Uint8Array | undefined {
   const rest = ErrorDetail.encode({ ...detail, reason: '', field: '', retryAfterMs: 0, details: [] }).finish();

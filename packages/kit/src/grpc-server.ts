@@ -7,6 +7,7 @@ import {
   type ServiceDefinition,
   type UntypedServiceImplementation,
   type sendUnaryData,
+  status as grpcStatus,
 } from '@grpc/grpc-js';
 import { HealthImplementation, protoPath as healthProtoPath } from 'grpc-health-check';
 import { ReflectionService } from '@grpc/reflection';
@@ -17,6 +18,7 @@ import { toStatus } from './grpc-errors.js';
 import { serviceNameOf, type Handlers, type ServiceDefinitionLike } from './grpc-types.js';
 import type { Logger } from './logger.js';
 import { rpcServerCall } from './metrics.js';
+import { startServerSpan } from './tracing.js';
 
 /** One service to serve: its generated definition and one async function per RPC. */
 export interface GrpcService<S extends ServiceDefinitionLike = ServiceDefinitionLike> {
@@ -113,9 +115,12 @@ function adaptHandler(
     log.debug({ peer: call.getPeer() }, 'call started');
     const deadline = deadlineOf(call);
     const { signal, release } = callSignal(call, deadline);
-    runInContext({ requestId, deadline, signal, log }, () => handler(call.request)).then(
+    const span = startServerSpan(method, call.metadata);
+    // The answer's log line is written inside the span too, so it carries the trace id.
+    void span.run(() => runInContext({ requestId, deadline, signal, log }, () => handler(call.request)).then(
       (response) => {
         release();
+        span.end(grpcStatus.OK);
         log.debug({ ms: Math.round(performance.now() - started) }, 'call ok');
         recordEnd(0);
         callback(null, response);
@@ -123,11 +128,12 @@ function adaptHandler(
       (error: unknown) => {
         release();
         const status = toStatus(error, log);
+        span.end(status.code ?? grpcStatus.UNKNOWN, status.details);
         log.info({ ms: Math.round(performance.now() - started), code: status.code, error: status.details }, 'call failed');
         recordEnd(status.code ?? GrpcStatus.UNKNOWN);
         callback(status, null);
       },
-    );
+    ));
   };
 }
 

@@ -1,4 +1,5 @@
 import { pino, type Logger, type LevelWithSilent } from 'pino';
+import { traceFields } from './tracing.js';
 
 export type { Logger };
 
@@ -11,6 +12,8 @@ export function createLogger(service: string, level: LevelWithSilent = 'info'): 
   return pino({
     level,
     base: { service },
+    // A line written inside a traced request names its trace and span (see tracing.ts).
+    mixin: traceFields,
     ...(pretty ? { transport: { target: 'pino-pretty', options: { colorize: true, translateTime: 'SYS:HH:MM:ss.l' } } } : {}),
   });
 }

@@ -3,6 +3,7 @@ import { hashGates } from './metrics.js';
 import { runServiceProcess } from '@emporium/kit/service-main.js';
 import { createLogger, type Logger } from '@emporium/kit/logger.js';
 import { isEntryPoint } from '@emporium/kit/entry-point.js';
+import { withTracing } from '@emporium/kit/telemetry-sdk.js';
 import { startService, type RunningService } from '@emporium/kit/service-runtime.js';
 import { migrations } from '../migrations/index.js';
 import { accountConfigSchema, type AccountConfig } from './config.js';
@@ -50,5 +51,5 @@ export async function startAccountService(config: AccountConfig, log: Logger): P
 if (isEntryPoint(import.meta.url)) {
   const config = loadConfig(accountConfigSchema);
   const log = createLogger('account', config.LOG_LEVEL);
-  runServiceProcess(config, log, () => startAccountService(config, log));
+  runServiceProcess(config, log, () => withTracing('account', log, () => startAccountService(config, log)));
 }

@@ -2,6 +2,7 @@ import { loadConfig } from '@emporium/kit/config.js';
 import { runServiceProcess } from '@emporium/kit/service-main.js';
 import { createLogger, type Logger } from '@emporium/kit/logger.js';
 import { isEntryPoint } from '@emporium/kit/entry-point.js';
+import { withTracing } from '@emporium/kit/telemetry-sdk.js';
 import { startService, type RunningService } from '@emporium/kit/service-runtime.js';
 import { migrations } from '../migrations/index.js';
 import { catalogConfigSchema, type CatalogConfig } from './config.js';
@@ -23,5 +24,5 @@ export function startCatalogService(config: CatalogConfig, log: Logger): Promise
 if (isEntryPoint(import.meta.url)) {
   const config = loadConfig(catalogConfigSchema);
   const log = createLogger('catalog', config.LOG_LEVEL);
-  runServiceProcess(config, log, () => startCatalogService(config, log));
+  runServiceProcess(config, log, () => withTracing('catalog', log, () => startCatalogService(config, log)));
 }

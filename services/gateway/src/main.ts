@@ -3,6 +3,7 @@ import { dialHost, loadConfig } from '@emporium/kit/config.js';
 import { exitOnStartFailure, stopOnSignals } from '@emporium/kit/lifecycle.js';
 import { createLogger, type Logger } from '@emporium/kit/logger.js';
 import { isEntryPoint } from '@emporium/kit/entry-point.js';
+import { withTracing } from '@emporium/kit/telemetry-sdk.js';
 import { bootstrapAdmin } from './admin.js';
 import { createServiceClients } from './backends.js';
 import { gatewayConfigSchema, type GatewayConfig } from './config.js';
@@ -96,5 +97,5 @@ async function closeWithin(app: FastifyInstance, timeoutMs: number, log: Logger)
 if (isEntryPoint(import.meta.url)) {
   const config = loadConfig(gatewayConfigSchema);
   const log = createLogger('gateway', config.LOG_LEVEL);
-  startGateway(config, log).then((gateway) => stopOnSignals(() => gateway.stop(), log), exitOnStartFailure(log));
+  withTracing('gateway', log, () => startGateway(config, log)).then((gateway) => stopOnSignals(() => gateway.stop(), log), exitOnStartFailure(log));
 }

@@ -31,6 +31,7 @@ import { refreshCookie } from './refresh-cookie.js';
 import { resolvers } from './resolvers/index.js';
 import { loadSchema } from './schema.js';
 import type { TokenService } from './tokens.js';
+import { traceGraphqlOperations, traceHttpRequests, traceResolvers } from './tracing.js';
 import type { Viewer } from './viewer.js';
 
 export const GRAPHQL_PATH = '/graphql';
@@ -86,6 +87,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     logController: new LogController({ disableRequestLogging: config.LOG_LEVEL !== 'debug' && config.LOG_LEVEL !== 'trace' }),
   });
 
+  traceHttpRequests(app);
   registerHealth(app, options.addresses);
   registerMetricsRoute(app);
   const metrics = new GraphqlMetrics();
@@ -163,7 +165,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
 
     await api.register(mercurius, {
       schema: loadSchema(),
-      resolvers,
+      resolvers: traceResolvers(resolvers),
       path: GRAPHQL_PATH,
       // Compile a query to JavaScript (graphql-jit) from its second use on; the parsed and
       // validated document is cached (Mercurius' LRU) either way.
@@ -200,6 +202,8 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
       enforceCostLimit(schema, document, variables, config.MAX_QUERY_COST);
       return Promise.resolve();
     });
+    // Last: an operation refused by the limits above gets no operation span.
+    traceGraphqlOperations(api);
   });
 
   return app;

@@ -54,7 +54,12 @@ const source = (relative: string) => fileURLToPath(new URL(relative, import.meta
 
 /** Each entry, a package that shows the recording works, and the packages it must not load. */
 const processes = [
-  { name: 'the gateway loads no database driver', entry: '../src/main.ts', loads: 'fastify', never: ['pg', '@electric-sql/pglite'] },
+  {
+    name: 'the gateway loads no database driver, and no tracing SDK without an OTLP endpoint',
+    entry: '../src/main.ts',
+    loads: 'fastify',
+    never: ['pg', '@electric-sql/pglite', '@opentelemetry/sdk-trace-base', '@opentelemetry/exporter-trace-otlp-proto'],
+  },
   {
     name: 'the schema compatibility check loads neither the server nor a gRPC client',
     entry: '../src/schema-compat.ts',

@@ -4,6 +4,7 @@ import { loadConfig } from '@emporium/kit/config.js';
 import { runServiceProcess } from '@emporium/kit/service-main.js';
 import { createLogger, type Logger } from '@emporium/kit/logger.js';
 import { isEntryPoint } from '@emporium/kit/entry-point.js';
+import { withTracing } from '@emporium/kit/telemetry-sdk.js';
 import { startService, type RunningService } from '@emporium/kit/service-runtime.js';
 import { migrations } from '../migrations/index.js';
 import { orderConfigSchema, type OrderConfig } from './config.js';
@@ -60,5 +61,5 @@ export function startOrderService(config: OrderConfig, log: Logger): Promise<Run
 if (isEntryPoint(import.meta.url)) {
   const config = loadConfig(orderConfigSchema);
   const log = createLogger('order', config.LOG_LEVEL);
-  runServiceProcess(config, log, () => startOrderService(config, log));
+  runServiceProcess(config, log, () => withTracing('order', log, () => startOrderService(config, log)));
 }

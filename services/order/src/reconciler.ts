@@ -1,4 +1,5 @@
 import type { Logger } from '@emporium/kit/logger.js';
+import { inRootSpan } from '@emporium/kit/tracing.js';
 import { reconcilerPass } from './metrics.js';
 import type { OrderService } from './service.js';
 
@@ -29,8 +30,8 @@ export function startReconciler(service: OrderService, options: ReconcilerOption
   const schedule = () => {
     if (stopped) return;
     timer = setTimeout(() => {
-      pass = service
-        .reconcile(options.afterMs, options.timeoutMs)
+      // Each pass is a trace of its own (its RPCs and SQL under it), not part of any request.
+      pass = inRootSpan('order.reconcile', () => service.reconcile(options.afterMs, options.timeoutMs))
         .then(
           (finished) => {
             reconcilerPass('ok');

@@ -1,0 +1,234 @@
+import {
+  SpanKind,
+  SpanStatusCode,
+  context,
+  isSpanContextValid,
+  propagation,
+  trace,
+  type Span,
+  type TextMapGetter,
+  type TextMapSetter,
+} from '@opentelemetry/api';
+import type { Metadata } from '@grpc/grpc-js';
+import type { DatabaseConnection, Dialect, Driver, TransactionSettings } from 'kysely';
+
+/*
+ * Explicit instrumentation on the OpenTelemetry API only. Until a process registers the SDK
+ * (telemetry-sdk.ts, when an OTLP endpoint is configured) every call here reaches the API's no-op
+ * implementations: no span is recorded and nothing is allocated beyond a shared no-op span.
+ */
+
+// A proxy: it finds the SDK's tracer once one is registered, the no-op one until then.
+const kitTracer = trace.getTracer('@emporium/kit');
+const tracer = () => kitTracer;
+
+/** trace_id and span_id of the active span, for every log line (pino's mixin); empty outside a trace. */
+export function traceFields(): { trace_id?: string; span_id?: string } {
+  const span = trace.getActiveSpan();
+  if (span === undefined) return {};
+  const spanContext = span.spanContext();
+  return isSpanContextValid(spanContext) ? { trace_id: spanContext.traceId, span_id: spanContext.spanId } : {};
+}
+
+// gRPC status codes by number, for span attributes (0 OK .. 16 UNAUTHENTICATED).
+const GRPC_OK = 0;
+
+const metadataGetter: TextMapGetter<Metadata> = {
+  keys: (metadata) => Object.keys(metadata.getMap()),
+  get: (metadata, key) => {
+    const values = metadata.get(key).filter((value): value is string => typeof value === 'string');
+    return values.length === 0 ? undefined : values;
+  },
+};
+
+const metadataSetter: TextMapSetter<Metadata> = {
+  set: (metadata, key, value) => {
+    metadata.set(key, value);
+  },
+};
+
+/** "/emporium.order.v1.OrderService/CreateOrder" -> its service and method. */
+function rpcAttributes(path: string): Record<string, string> {
+  const [, service = '', method = ''] = path.split('/');
+  return { 'rpc.system': 'grpc', 'rpc.service': service, 'rpc.method': method };
+}
+
+function spanName(path: string): string {
+  return path.startsWith('/') ? path.slice(1) : path;
+}
+
+/** Ends an RPC span with its gRPC status code; any code but OK is an error. */
+function endRpcSpan(span: Span, code: number, message?: string): void {
+  span.setAttribute('rpc.grpc.status_code', code);
+  if (code !== GRPC_OK) span.setStatus({ code: SpanStatusCode.ERROR, ...(message === undefined ? {} : { message }) });
+  span.end();
+}
+
+export interface ServerSpan {
+  /** Runs fn with the server span active (what fn awaits and logs belongs to it). */
+  run<T>(fn: () => T): T;
+  /** Ends the span with the call's gRPC status code. */
+  end(code: number, message?: string): void;
+}
+
+/** The server span of one gRPC call, a child of the trace context the caller sent in the metadata. */
+export function startServerSpan(path: string, metadata: Metadata): ServerSpan {
+  const parent = propagation.extract(context.active(), metadata, metadataGetter);
+  const span = tracer().startSpan(spanName(path), { kind: SpanKind.SERVER, attributes: rpcAttributes(path) }, parent);
+  const active = trace.setSpan(parent, span);
+  return {
+    run: (fn) => context.with(active, fn),
+    end: (code, message) => {
+      endRpcSpan(span, code, message);
+    },
+  };
+}
+
+/**
+ * Runs one outgoing gRPC call (all its attempts) in a client span whose context travels in the
+ * metadata (W3C traceparent/tracestate). codeOf tells the gRPC status code of a failure.
+ */
+export async function inClientSpan<T>(
+  path: string,
+  metadata: Metadata,
+  codeOf: (error: unknown) => number,
+  fn: () => Promise<T>,
+): Promise<T> {
+  const span = tracer().startSpan(spanName(path), { kind: SpanKind.CLIENT, attributes: rpcAttributes(path) });
+  const active = trace.setSpan(context.active(), span);
+  propagation.inject(active, metadata, metadataSetter);
+  try {
+    const result = await context.with(active, fn);
+    endRpcSpan(span, GRPC_OK);
+    return result;
+  } catch (error) {
+    endRpcSpan(span, codeOf(error), error instanceof Error ? error.message : undefined);
+    throw error;
+  }
+}
+
+/**
+ * A root trace of its own (a background pass, not part of any request): fn runs with the span
+ * active; a failure marks it as an error.
+ */
+export async function inRootSpan<T>(name: string, fn: (span: Span) => Promise<T>): Promise<T> {
+  return tracer().startActiveSpan(name, { root: true, kind: SpanKind.INTERNAL }, async (span) => {
+    try {
+      return await fn(span);
+    } catch (error) {
+      span.setStatus({ code: SpanStatusCode.ERROR, ...(error instanceof Error ? { message: error.message } : {}) });
+      throw error;
+    } finally {
+      span.end();
+    }
+  });
+}
+
+/** The first keyword of a statement ("select", "insert", "begin"...), for the span name. */
+function operationOf(sql: string): string {
+  const match = /^\s*([A-Za-z]+)/.exec(sql);
+  return (match?.[1] ?? 'query').toUpperCase();
+}
+
+/** Runs one SQL statement in a client span: the statement as Kysely compiled it, with placeholders, never values. */
+async function inSqlSpan<T>(sql: string, fn: () => Promise<T>): Promise<T> {
+  const active = context.active();
+  const span = tracer().startSpan(
+    operationOf(sql),
+    {
+      kind: SpanKind.CLIENT,
+      attributes: {
+        'db.system': 'postgresql',
+        'db.system.name': 'postgresql',
+        'db.statement': sql,
+        'db.query.text': sql,
+        'db.operation.name': operationOf(sql),
+      },
+    },
+    active,
+  );
+  try {
+    return await context.with(trace.setSpan(active, span), fn);
+  } catch (error) {
+    // The SQLSTATE, not the message: a message may quote values.
+    const code = typeof error === 'object' && error !== null && 'code' in error && typeof error.code === 'string' ? error.code : 'error';
+    span.setAttribute('db.response.status_code', code);
+    span.setStatus({ code: SpanStatusCode.ERROR, message: `SQLSTATE ${code}` });
+    throw error;
+  } finally {
+    span.end();
+  }
+}
+
+function tracedConnection(connection: DatabaseConnection): DatabaseConnection {
+  return {
+    executeQuery: (query) => inSqlSpan(query.sql, () => connection.executeQuery(query)),
+    // Streams are not spanned (the kit does not stream); passed through as they are.
+    streamQuery: (query, chunkSize) => connection.streamQuery(query, chunkSize),
+  };
+}
+
+/** The driver's connections, each statement (transaction control included) in its own span. */
+class TracingDriver implements Driver {
+  private readonly inner = new WeakMap<DatabaseConnection, DatabaseConnection>();
+
+  constructor(private readonly driver: Driver) {}
+
+  private unwrap(connection: DatabaseConnection): DatabaseConnection {
+    const inner = this.inner.get(connection);
+    if (inner === undefined) throw new Error('a connection this driver did not hand out');
+    return inner;
+  }
+
+  init(): Promise<void> {
+    return this.driver.init();
+  }
+
+  async acquireConnection(): Promise<DatabaseConnection> {
+    const connection = await this.driver.acquireConnection();
+    const traced = tracedConnection(connection);
+    this.inner.set(traced, connection);
+    return traced;
+  }
+
+  // Transaction control goes to the wrapped connection, so begin/commit are spans too.
+  beginTransaction(connection: DatabaseConnection, settings: TransactionSettings): Promise<void> {
+    return this.driver.beginTransaction(connection, settings);
+  }
+
+  commitTransaction(connection: DatabaseConnection): Promise<void> {
+    return this.driver.commitTransaction(connection);
+  }
+
+  rollbackTransaction(connection: DatabaseConnection): Promise<void> {
+    return this.driver.rollbackTransaction(connection);
+  }
+
+  releaseConnection(connection: DatabaseConnection): Promise<void> {
+    return this.driver.releaseConnection(this.unwrap(connection));
+  }
+
+  destroy(): Promise<void> {
+    return this.driver.destroy();
+  }
+}
+
+/** A dialect whose every SQL statement is a span (db.system postgresql), on PostgreSQL and PGlite alike. */
+export function tracedDialect(dialect: Dialect): Dialect {
+  return {
+    createDriver: () => {
+      const driver = dialect.createDriver();
+      const traced = new TracingDriver(driver);
+      // Savepoints only where the driver has them (Kysely checks for the methods).
+      const savepoints = ['savepoint', 'rollbackToSavepoint', 'releaseSavepoint'] as const;
+      for (const name of savepoints) {
+        const method = driver[name]?.bind(driver);
+        if (method !== undefined) Object.assign(traced, { [name]: method });
+      }
+      return traced;
+    },
+    createQueryCompiler: () => dialect.createQueryCompiler(),
+    createAdapter: () => dialect.createAdapter(),
+    createIntrospector: (db) => dialect.createIntrospector(db),
+  };
+}
