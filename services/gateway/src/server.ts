@@ -28,6 +28,7 @@ import { createLoaders } from './loaders.js';
 import { registerRequestBudget, trustProxy } from './rate-limit.js';
 import { refreshCookie } from './refresh-cookie.js';
 import { resolvers } from './resolvers/index.js';
+import { registerStorefront, type StorefrontAssets } from './storefront.js';
 import { loadSchema } from './schema.js';
 import type { TokenService } from './tokens.js';
 import type { Viewer } from './viewer.js';
@@ -46,6 +47,8 @@ export interface ServerOptions {
   readonly addresses: Readonly<Record<'account' | 'catalog' | 'order', string>>;
   /** The built GraphiQL bundle; absent when GraphiQL is off. */
   readonly graphiql?: GraphiqlAssets | undefined;
+  /** The built web shop, served at /; absent when there is no build. */
+  readonly storefront?: StorefrontAssets | undefined;
   /** Shared state of several replicas (REDIS_URL); absent: kept in this process. */
   readonly redis?: Redis | undefined;
 }
@@ -87,6 +90,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
 
   registerHealth(app, options.addresses);
   if (options.graphiql !== undefined) registerGraphiql(app, options.graphiql, GRAPHQL_PATH);
+  if (options.storefront !== undefined) registerStorefront(app, options.storefront);
 
   // GraphQL in its own encapsulated scope: Mercurius installs an error handler, and it must
   // format only GraphQL requests.
