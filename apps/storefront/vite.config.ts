@@ -2,8 +2,10 @@ import { defineConfig } from 'vite';
 
 // The shop is served by the gateway at / (same origin as /graphql). Built at install by
 // scripts/prepare.ts (or `npm run build -w @emporium/storefront`), never while `npm start` waits.
-export default defineConfig({
+export default defineConfig(({ command }) => ({
   base: '/',
+  // React's production build whatever NODE_ENV the builder runs under (a test runner sets "test").
+  define: command === 'build' ? { 'process.env.NODE_ENV': JSON.stringify('production') } : {},
   build: {
     outDir: 'dist',
     emptyOutDir: true,
@@ -21,4 +23,4 @@ export default defineConfig({
     },
   },
   oxc: { jsx: { runtime: 'automatic' } },
-});
+}));

@@ -1,6 +1,6 @@
 import { useRef, useState } from 'react';
 import { Link, useNavigate } from 'react-router';
-import { ApiError, execute, messageOf } from '../api';
+import { ApiError, execute, messageOf, orNull } from '../api';
 import { useAuth } from '../auth';
 import { cart, MAX_QUANTITY, useCart, type CartLine } from '../cart';
 import { graphql } from '../gen';
@@ -86,7 +86,7 @@ export function CartPage() {
   const ids = lines.map((line) => line.productId).join(',');
   const currents = useLoad(async () => {
     const entries = await Promise.all(
-      lines.map(async (line) => [line.productId, (await execute(CartProductDocument, { id: line.productId })).product ?? null] as const),
+      lines.map(async (line) => [line.productId, (await orNull(execute(CartProductDocument, { id: line.productId })))?.product ?? null] as const),
     );
     return new Map<string, Current | null>(entries);
   }, [ids]);

@@ -1,5 +1,6 @@
 import { useState } from 'react';
 import { Link, useParams } from 'react-router';
+import { orNull } from '../api';
 import { useAuth } from '../auth';
 import { graphql } from '../gen';
 import { useLoad } from '../load';
@@ -32,7 +33,7 @@ export const UpdateProductDocument = graphql(`
 export default function ProductEditPage() {
   const auth = useAuth();
   const { id = '' } = useParams();
-  const loaded = useLoad(() => auth.call(EditProductDocument, { id }), [id]);
+  const loaded = useLoad(() => orNull(auth.call(EditProductDocument, { id })), [id]);
   const [saved, setSaved] = useState(false);
   if (auth.account?.role !== 'ADMIN') {
     return (
@@ -43,7 +44,7 @@ export default function ProductEditPage() {
     );
   }
   if (loaded.data === undefined) return loaded.error === undefined ? <Loading what="the product" /> : <ErrorMessage error={loaded.error} />;
-  const product = loaded.data.product;
+  const product = loaded.data?.product;
   if (product == null) return <h1>Product not found</h1>;
   return (
     <>

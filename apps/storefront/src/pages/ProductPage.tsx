@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import { Link, useParams } from 'react-router';
-import { execute } from '../api';
+import { execute, orNull } from '../api';
 import { cart, MAX_QUANTITY } from '../cart';
 import { graphql } from '../gen';
 import { useLoad } from '../load';
@@ -25,12 +25,12 @@ export const ProductDocument = graphql(`
 
 export function ProductPage() {
   const { id = '' } = useParams();
-  const loaded = useLoad(() => execute(ProductDocument, { id }), [id]);
+  const loaded = useLoad(() => orNull(execute(ProductDocument, { id })), [id]);
   const [quantity, setQuantity] = useState(1);
   const [added, setAdded] = useState<number | null>(null);
 
   if (loaded.data === undefined) return loaded.error === undefined ? <Loading what="the product" /> : <ErrorMessage error={loaded.error} />;
-  const product = loaded.data.product;
+  const product = loaded.data?.product;
   if (product === null || product === undefined) {
     return (
       <>
