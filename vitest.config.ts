@@ -74,6 +74,8 @@ export default defineConfig({
           // The web shop in headless Chromium against the real services (end to end).
           name: 'storefront',
           include: ['apps/storefront/test/**/*.test.ts'],
+          // expect.poll waits for the page: 1 s (the default) is short beside the whole suite.
+          expect: { poll: { timeout: 30_000 } },
         },
       },
       {

@@ -22,5 +22,5 @@ export default defineConfig(({ command }) => ({
       },
     },
   },
-  oxc: { jsx: { runtime: 'automatic' } },
+  oxc: { jsx: { runtime: 'automatic', development: command !== 'build' } },
 }));

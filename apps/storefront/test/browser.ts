@@ -42,6 +42,8 @@ export async function openShop(browser: Browser, origin: string): Promise<Shop> 
     foreign.push(url);
     return route.abort();
   });
+  // Waits are for the page to catch up, never a measure: generous, for a loaded CI machine.
+  context.setDefaultTimeout(45_000);
   const page = await context.newPage();
   const pageErrors: string[] = [];
   page.on('pageerror', (error) => pageErrors.push(error.message));

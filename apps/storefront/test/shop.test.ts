@@ -78,7 +78,8 @@ async function addFromList(page: Page, name: string): Promise<void> {
   await page.getByRole('button', { name: `Add to cart: ${name}` }).click();
 }
 
-describe.skipIf(!hasChromium)('the storefront in Chromium', () => {
+// Journeys of a few dozen steps each, in a browser beside the whole suite on a 2-core machine.
+describe.skipIf(!hasChromium)('the storefront in Chromium', { timeout: 180_000 }, () => {
   let browser: Browser;
   const shops: Shop[] = [];
 
@@ -292,8 +293,7 @@ describe.skipIf(!hasChromium)('the storefront in Chromium', () => {
     await page.getByRole('button', { name: 'Place order' }).click();
     await page.getByText('your order is placed').waitFor();
     // The rejected attempt stays in the history, with its reason.
-    const statuses = await page.locator('.status').allInnerTexts();
-    expect(statuses.sort()).toEqual(['Placed', 'Rejected']);
+    await expect.poll(async () => (await page.locator('.status').allInnerTexts()).sort()).toEqual(['Placed', 'Rejected']);
   });
 
   it('keeps a guest cart through logging in, and says what changed since it was added', async () => {
@@ -367,7 +367,41 @@ describe.skipIf(!hasChromium)('the storefront in Chromium', () => {
     expect(await shopper.getByRole('link', { name: 'Admin' }).count()).toBe(0);
   });
 
-  it('passes axe on the pages not visited above', { timeout: 120_000 }, async () => {
+  it('works by keyboard alone: search, add to cart, open the cart, change the quantity', async () => {
+    const name = `Keyboard ${unique('kb')}`;
+    await createProduct(name, '7.25', 9);
+    const { page } = await shop();
+    await page.goto(`${stack.url}/`);
+    await page.getByRole('heading', { level: 1, name: 'Newest products' }).waitFor();
+    /** Presses Tab until the focused element is the one named so (text, aria-label or its label). */
+    const tabTo = async (wanted: string, key = 'Tab') => {
+      for (let i = 0; i < 60; i += 1) {
+        await page.keyboard.press(key);
+        const focused = await page.evaluate(() => {
+          const element = document.activeElement;
+          if (!(element instanceof HTMLElement)) return '';
+          const label = element.id === '' ? null : document.querySelector(`label[for="${element.id}"]`);
+          return (element.getAttribute('aria-label') ?? label?.textContent ?? element.textContent ?? '').trim();
+        });
+        if (focused === wanted) return;
+      }
+      throw new Error(`Tab never reached ${wanted}`);
+    };
+    await tabTo('Search products');
+    await page.keyboard.type(name.split(' ')[1] ?? '');
+    await page.getByRole('link', { name }).waitFor();
+    await tabTo(`Add to cart: ${name}`);
+    await page.keyboard.press('Enter');
+    await page.getByText('(1 item)').waitFor();
+    await tabTo('Cart', 'Shift+Tab');
+    await page.keyboard.press('Enter');
+    await page.getByRole('heading', { level: 1, name: 'Cart' }).waitFor();
+    await tabTo('Quantity');
+    await page.keyboard.press('ArrowUp');
+    await expect.poll(() => page.locator('main').innerText()).toContain('Total: 14.50 USD');
+  });
+
+  it('passes axe on the pages not visited above', async () => {
     const { page } = await shop();
     const soldOut = await createProduct(`Sold out ${unique('axe')}`, '5.00', 0);
     await page.goto(`${stack.url}/products/${soldOut}`);

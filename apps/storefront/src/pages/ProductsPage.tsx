@@ -6,7 +6,7 @@ import { graphql } from '../gen';
 import { useLoad } from '../load';
 import { showMoney } from '../money';
 import { stockWords } from '../stock';
-import { ErrorMessage, Hidden, Loading } from '../ui';
+import { ErrorMessage, Loading } from '../ui';
 
 export const ProductsDocument = graphql(`
   query Products($first: Int!, $after: String, $query: String) {
@@ -50,13 +50,18 @@ export function ProductsPage() {
     return () => clearTimeout(timer);
   }, [typed, query, setParams]);
 
-  const products = useLoad(() => execute(ProductsDocument, { first: PAGE_SIZE, after, query: query === '' ? null : query }), [query, after]);
-  const page = products.data?.products;
+  const products = useLoad(
+    async () => ({ query, result: await execute(ProductsDocument, { first: PAGE_SIZE, after, query: query === '' ? null : query }) }),
+    [query, after],
+  );
+  // The heading names the search whose results are shown (the next one may still be on its way).
+  const shown = products.data?.query ?? query;
+  const page = products.data?.result.products;
   const pageNumber = cursors.length + 1;
 
   return (
     <>
-      <h1>{query === '' ? 'Newest products' : `Products matching “${query}”`}</h1>
+      <h1>{shown === '' ? 'Newest products' : `Products matching “${shown}”`}</h1>
       <form role="search" onSubmit={(event) => event.preventDefault()}>
         <label htmlFor="search">Search products</label>
         <input id="search" type="search" value={typed} onChange={(event) => setTyped(event.target.value)} autoComplete="off" />
@@ -70,7 +75,7 @@ export function ProductsPage() {
             {page.totalCount === 1 ? '1 product' : `${page.totalCount} products`}
             {page.totalCount > PAGE_SIZE ? `, page ${pageNumber}` : ''}
           </p>
-          <ul className="product-grid" aria-busy={products.loading}>
+          <ul className="product-grid" aria-busy={products.loading || shown !== query}>
             {page.nodes.map((product) => (
               <li key={product.id} className="card">
                 <h2>
@@ -78,8 +83,9 @@ export function ProductsPage() {
                 </h2>
                 <p className="price">{showMoney(product.price)}</p>
                 <p className={product.stock > 0 ? 'stock' : 'stock sold-out'}>{stockWords(product.stock)}</p>
-                <button type="button" disabled={product.stock <= 0} onClick={() => cart.add(product)}>
-                  Add to cart<Hidden>: {product.name}</Hidden>
+                {/* The name starts with the visible words, so speech input ("click Add to cart") finds it. */}
+                <button type="button" disabled={product.stock <= 0} aria-label={`Add to cart: ${product.name}`} onClick={() => cart.add(product)}>
+                  Add to cart
                 </button>
               </li>
             ))}
