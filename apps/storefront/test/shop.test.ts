@@ -53,9 +53,9 @@ async function signUpInShop(page: Page, name: string): Promise<string> {
   const email = `${unique('shopper')}@example.com`;
   // From the menu, unless a link (the cart's) already led to the form.
   if (!new URL(page.url()).pathname.startsWith('/signup')) await page.getByRole('link', { name: 'Sign up', exact: true }).click();
-  await page.getByLabel('Name').fill(name);
-  await page.getByLabel('Email').fill(email);
-  await page.getByLabel('Password').fill(PASSWORD);
+  await page.getByLabel('Name', { exact: true }).fill(name);
+  await page.getByLabel('Email', { exact: true }).fill(email);
+  await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
   await page.getByRole('button', { name: 'Sign up' }).click();
   await page.getByRole('button', { name: 'Log out' }).waitFor();
   return email;
@@ -63,8 +63,8 @@ async function signUpInShop(page: Page, name: string): Promise<string> {
 
 async function logInInShop(page: Page, email: string, password = PASSWORD): Promise<void> {
   await page.getByRole('link', { name: 'Log in', exact: true }).click();
-  await page.getByLabel('Email').fill(email);
-  await page.getByLabel('Password').fill(password);
+  await page.getByLabel('Email', { exact: true }).fill(email);
+  await page.getByLabel('Password', { exact: true }).fill(password);
   await page.getByRole('button', { name: 'Log in' }).click();
   await page.getByRole('button', { name: 'Log out' }).waitFor();
 }
@@ -272,7 +272,7 @@ describe.skipIf(!hasChromium)('the storefront in Chromium', { timeout: 180_000 }
     await page.getByRole('button', { name: /^Add to cart/ }).click();
     await page.goto(`${stack.url}/products/${plentyId}`);
     await page.getByRole('button', { name: /^Add to cart/ }).click();
-    await signUpInShop(page, 'Short Stock');
+    await signUpInShop(page, 'Vase Buyer');
     // Someone else buys most of the vases meanwhile.
     const other = await signUp(stack);
     const bought = await stack.request(`mutation($input: CreateOrderInput!) { createOrder(input: $input) { status } }`, {
@@ -336,15 +336,15 @@ describe.skipIf(!hasChromium)('the storefront in Chromium', { timeout: 180_000 }
     const { page } = await shop();
     await page.goto(`${stack.url}/login`);
     await expectAccessible(page, 'log in');
-    await page.getByLabel('Email').fill('admin@emporium.test');
-    await page.getByLabel('Password').fill('violet teapot orbit 42');
+    await page.getByLabel('Email', { exact: true }).fill('admin@emporium.test');
+    await page.getByLabel('Password', { exact: true }).fill('violet teapot orbit 42');
     await page.getByRole('button', { name: 'Log in' }).click();
     await page.getByRole('link', { name: 'Admin', exact: true }).click();
     await page.getByRole('heading', { level: 1, name: 'Admin' }).waitFor();
-    await page.getByLabel('Name').fill(name);
-    await page.getByLabel('Description').fill('Points north.');
-    await page.getByLabel('Price').fill('45.10');
-    await page.getByLabel('Stock').fill('7');
+    await page.getByLabel('Name', { exact: true }).fill(name);
+    await page.getByLabel('Description', { exact: true }).fill('Points north.');
+    await page.getByLabel('Price', { exact: true }).fill('45.10');
+    await page.getByLabel('Stock', { exact: true }).fill('7');
     await page.getByRole('button', { name: 'Create product' }).click();
     await page.getByRole('status').filter({ hasText: `Created ${name}` }).waitFor();
     await page.getByRole('cell', { name, exact: true }).waitFor();
@@ -353,7 +353,7 @@ describe.skipIf(!hasChromium)('the storefront in Chromium', { timeout: 180_000 }
 
     await page.getByRole('link', { name: `Edit ${name}` }).click();
     await page.getByRole('heading', { level: 1, name: `Edit ${name}` }).waitFor();
-    await page.getByLabel('Stock').fill('2');
+    await page.getByLabel('Stock', { exact: true }).fill('2');
     await page.getByRole('button', { name: 'Save' }).click();
     await page.getByText('Saved.').waitFor();
     await expectAccessible(page, 'edit product');

@@ -21,8 +21,8 @@ type Documents = {
     "\n  mutation SignUp($input: SignUpInput!) {\n    signUp(input: $input) {\n      ...SessionFields\n    }\n  }\n": typeof types.SignUpDocument,
     "\n  mutation LogOut {\n    logOut(input: {}) {\n      revoked\n    }\n  }\n": typeof types.LogOutDocument,
     "\n  mutation CreateProduct($input: CreateProductInput!) {\n    createProduct(input: $input) {\n      id\n      name\n    }\n  }\n": typeof types.CreateProductDocument,
-    "\n  query AdminOverview {\n    products(first: 50) {\n      totalCount\n      nodes {\n        id\n        name\n        price {\n          amount\n          currencyCode\n        }\n        stock\n      }\n    }\n    accounts(first: 50) {\n      totalCount\n      nodes {\n        id\n        name\n        email\n        role\n        orders(first: 10) {\n          totalCount\n          nodes {\n            id\n            status\n            createdAt\n            total {\n              amount\n              currencyCode\n            }\n          }\n        }\n      }\n    }\n  }\n": typeof types.AdminOverviewDocument,
-    "\n  query CartProduct($id: ID!) {\n    product(id: $id) {\n      id\n      name\n      price {\n        amount\n        currencyCode\n      }\n      stock\n    }\n  }\n": typeof types.CartProductDocument,
+    "\n  query AdminOverview {\n    products(first: 50) {\n      totalCount\n      nodes {\n        ...ProductSummary\n      }\n    }\n    accounts(first: 50) {\n      totalCount\n      nodes {\n        id\n        name\n        email\n        role\n        orders(first: 10) {\n          totalCount\n          nodes {\n            id\n            status\n            createdAt\n            total {\n              amount\n              currencyCode\n            }\n          }\n        }\n      }\n    }\n  }\n": typeof types.AdminOverviewDocument,
+    "\n  query CartProduct($id: ID!) {\n    product(id: $id) {\n      ...ProductSummary\n    }\n  }\n": typeof types.CartProductDocument,
     "\n  mutation PlaceOrder($input: CreateOrderInput!) {\n    createOrder(input: $input) {\n      id\n      status\n    }\n  }\n": typeof types.PlaceOrderDocument,
     "\n  query MyOrders {\n    viewer {\n      id\n      orders(first: 50) {\n        totalCount\n        nodes {\n          ...OrderFields\n        }\n      }\n    }\n  }\n": typeof types.MyOrdersDocument,
     "\n  fragment OrderFields on Order {\n    id\n    status\n    createdAt\n    total {\n      amount\n      currencyCode\n    }\n    items {\n      productId\n      name\n      quantity\n      unitPrice {\n        amount\n        currencyCode\n      }\n      subtotal {\n        amount\n        currencyCode\n      }\n      product {\n        name\n      }\n    }\n    rejection {\n      message\n    }\n  }\n": typeof types.OrderFieldsFragmentDoc,
@@ -30,7 +30,8 @@ type Documents = {
     "\n  query EditProduct($id: ID!) {\n    product(id: $id) {\n      id\n      name\n      description\n      price {\n        amount\n      }\n      stock\n    }\n  }\n": typeof types.EditProductDocument,
     "\n  mutation UpdateProduct($input: UpdateProductInput!) {\n    updateProduct(input: $input) {\n      id\n      updatedAt\n    }\n  }\n": typeof types.UpdateProductDocument,
     "\n  query Product($id: ID!) {\n    product(id: $id) {\n      id\n      name\n      description\n      price {\n        amount\n        currencyCode\n      }\n      stock\n    }\n  }\n": typeof types.ProductDocument,
-    "\n  query Products($first: Int!, $after: String, $query: String) {\n    products(first: $first, after: $after, query: $query) {\n      totalCount\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n      nodes {\n        id\n        name\n        price {\n          amount\n          currencyCode\n        }\n        stock\n      }\n    }\n  }\n": typeof types.ProductsDocument,
+    "\n  query Products($first: Int!, $after: String, $query: String) {\n    products(first: $first, after: $after, query: $query) {\n      totalCount\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n      nodes {\n        ...ProductSummary\n      }\n    }\n  }\n": typeof types.ProductsDocument,
+    "\n  fragment ProductSummary on Product {\n    id\n    name\n    price {\n      amount\n      currencyCode\n    }\n    stock\n  }\n": typeof types.ProductSummaryFragmentDoc,
 };
 const documents: Documents = {
     "\n  fragment SessionFields on AuthPayload {\n    token\n    expiresAt\n    account {\n      id\n      name\n      email\n      role\n    }\n  }\n": types.SessionFieldsFragmentDoc,
@@ -39,8 +40,8 @@ const documents: Documents = {
     "\n  mutation SignUp($input: SignUpInput!) {\n    signUp(input: $input) {\n      ...SessionFields\n    }\n  }\n": types.SignUpDocument,
     "\n  mutation LogOut {\n    logOut(input: {}) {\n      revoked\n    }\n  }\n": types.LogOutDocument,
     "\n  mutation CreateProduct($input: CreateProductInput!) {\n    createProduct(input: $input) {\n      id\n      name\n    }\n  }\n": types.CreateProductDocument,
-    "\n  query AdminOverview {\n    products(first: 50) {\n      totalCount\n      nodes {\n        id\n        name\n        price {\n          amount\n          currencyCode\n        }\n        stock\n      }\n    }\n    accounts(first: 50) {\n      totalCount\n      nodes {\n        id\n        name\n        email\n        role\n        orders(first: 10) {\n          totalCount\n          nodes {\n            id\n            status\n            createdAt\n            total {\n              amount\n              currencyCode\n            }\n          }\n        }\n      }\n    }\n  }\n": types.AdminOverviewDocument,
-    "\n  query CartProduct($id: ID!) {\n    product(id: $id) {\n      id\n      name\n      price {\n        amount\n        currencyCode\n      }\n      stock\n    }\n  }\n": types.CartProductDocument,
+    "\n  query AdminOverview {\n    products(first: 50) {\n      totalCount\n      nodes {\n        ...ProductSummary\n      }\n    }\n    accounts(first: 50) {\n      totalCount\n      nodes {\n        id\n        name\n        email\n        role\n        orders(first: 10) {\n          totalCount\n          nodes {\n            id\n            status\n            createdAt\n            total {\n              amount\n              currencyCode\n            }\n          }\n        }\n      }\n    }\n  }\n": types.AdminOverviewDocument,
+    "\n  query CartProduct($id: ID!) {\n    product(id: $id) {\n      ...ProductSummary\n    }\n  }\n": types.CartProductDocument,
     "\n  mutation PlaceOrder($input: CreateOrderInput!) {\n    createOrder(input: $input) {\n      id\n      status\n    }\n  }\n": types.PlaceOrderDocument,
     "\n  query MyOrders {\n    viewer {\n      id\n      orders(first: 50) {\n        totalCount\n        nodes {\n          ...OrderFields\n        }\n      }\n    }\n  }\n": types.MyOrdersDocument,
     "\n  fragment OrderFields on Order {\n    id\n    status\n    createdAt\n    total {\n      amount\n      currencyCode\n    }\n    items {\n      productId\n      name\n      quantity\n      unitPrice {\n        amount\n        currencyCode\n      }\n      subtotal {\n        amount\n        currencyCode\n      }\n      product {\n        name\n      }\n    }\n    rejection {\n      message\n    }\n  }\n": types.OrderFieldsFragmentDoc,
@@ -48,7 +49,8 @@ const documents: Documents = {
     "\n  query EditProduct($id: ID!) {\n    product(id: $id) {\n      id\n      name\n      description\n      price {\n        amount\n      }\n      stock\n    }\n  }\n": types.EditProductDocument,
     "\n  mutation UpdateProduct($input: UpdateProductInput!) {\n    updateProduct(input: $input) {\n      id\n      updatedAt\n    }\n  }\n": types.UpdateProductDocument,
     "\n  query Product($id: ID!) {\n    product(id: $id) {\n      id\n      name\n      description\n      price {\n        amount\n        currencyCode\n      }\n      stock\n    }\n  }\n": types.ProductDocument,
-    "\n  query Products($first: Int!, $after: String, $query: String) {\n    products(first: $first, after: $after, query: $query) {\n      totalCount\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n      nodes {\n        id\n        name\n        price {\n          amount\n          currencyCode\n        }\n        stock\n      }\n    }\n  }\n": types.ProductsDocument,
+    "\n  query Products($first: Int!, $after: String, $query: String) {\n    products(first: $first, after: $after, query: $query) {\n      totalCount\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n      nodes {\n        ...ProductSummary\n      }\n    }\n  }\n": types.ProductsDocument,
+    "\n  fragment ProductSummary on Product {\n    id\n    name\n    price {\n      amount\n      currencyCode\n    }\n    stock\n  }\n": types.ProductSummaryFragmentDoc,
 };
 
 /**
@@ -78,11 +80,11 @@ export function graphql(source: "\n  mutation CreateProduct($input: CreateProduc
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  query AdminOverview {\n    products(first: 50) {\n      totalCount\n      nodes {\n        id\n        name\n        price {\n          amount\n          currencyCode\n        }\n        stock\n      }\n    }\n    accounts(first: 50) {\n      totalCount\n      nodes {\n        id\n        name\n        email\n        role\n        orders(first: 10) {\n          totalCount\n          nodes {\n            id\n            status\n            createdAt\n            total {\n              amount\n              currencyCode\n            }\n          }\n        }\n      }\n    }\n  }\n"): typeof import('./graphql').AdminOverviewDocument;
+export function graphql(source: "\n  query AdminOverview {\n    products(first: 50) {\n      totalCount\n      nodes {\n        ...ProductSummary\n      }\n    }\n    accounts(first: 50) {\n      totalCount\n      nodes {\n        id\n        name\n        email\n        role\n        orders(first: 10) {\n          totalCount\n          nodes {\n            id\n            status\n            createdAt\n            total {\n              amount\n              currencyCode\n            }\n          }\n        }\n      }\n    }\n  }\n"): typeof import('./graphql').AdminOverviewDocument;
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  query CartProduct($id: ID!) {\n    product(id: $id) {\n      id\n      name\n      price {\n        amount\n        currencyCode\n      }\n      stock\n    }\n  }\n"): typeof import('./graphql').CartProductDocument;
+export function graphql(source: "\n  query CartProduct($id: ID!) {\n    product(id: $id) {\n      ...ProductSummary\n    }\n  }\n"): typeof import('./graphql').CartProductDocument;
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
@@ -114,7 +116,11 @@ export function graphql(source: "\n  query Product($id: ID!) {\n    product(id: 
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  query Products($first: Int!, $after: String, $query: String) {\n    products(first: $first, after: $after, query: $query) {\n      totalCount\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n      nodes {\n        id\n        name\n        price {\n          amount\n          currencyCode\n        }\n        stock\n      }\n    }\n  }\n"): typeof import('./graphql').ProductsDocument;
+export function graphql(source: "\n  query Products($first: Int!, $after: String, $query: String) {\n    products(first: $first, after: $after, query: $query) {\n      totalCount\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n      nodes {\n        ...ProductSummary\n      }\n    }\n  }\n"): typeof import('./graphql').ProductsDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  fragment ProductSummary on Product {\n    id\n    name\n    price {\n      amount\n      currencyCode\n    }\n    stock\n  }\n"): typeof import('./graphql').ProductSummaryFragmentDoc;
 
 
 export function graphql(source: string) {

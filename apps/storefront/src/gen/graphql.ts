@@ -173,6 +173,8 @@ export type ProductsQueryVariables = Exact<{
 
 export type ProductsQuery = { products: { totalCount: number, pageInfo: { hasNextPage: boolean, endCursor: string | null }, nodes: Array<{ id: string, name: string, stock: number, price: { amount: string, currencyCode: string } }> } };
 
+export type ProductSummaryFragment = { id: string, name: string, stock: number, price: { amount: string, currencyCode: string } };
+
 export class TypedDocumentString<TResult, TVariables>
   extends String
   implements DocumentTypeDecoration<TResult, TVariables>
@@ -233,6 +235,17 @@ export const OrderFieldsFragmentDoc = new TypedDocumentString(`
   }
 }
     `, {"fragmentName":"OrderFields"}) as unknown as TypedDocumentString<OrderFieldsFragment, unknown>;
+export const ProductSummaryFragmentDoc = new TypedDocumentString(`
+    fragment ProductSummary on Product {
+  id
+  name
+  price {
+    amount
+    currencyCode
+  }
+  stock
+}
+    `, {"fragmentName":"ProductSummary"}) as unknown as TypedDocumentString<ProductSummaryFragment, unknown>;
 export const RefreshDocument = new TypedDocumentString(`
     mutation Refresh {
   refreshToken(input: {}) {
@@ -301,13 +314,7 @@ export const AdminOverviewDocument = new TypedDocumentString(`
   products(first: 50) {
     totalCount
     nodes {
-      id
-      name
-      price {
-        amount
-        currencyCode
-      }
-      stock
+      ...ProductSummary
     }
   }
   accounts(first: 50) {
@@ -332,20 +339,30 @@ export const AdminOverviewDocument = new TypedDocumentString(`
     }
   }
 }
-    `) as unknown as TypedDocumentString<AdminOverviewQuery, AdminOverviewQueryVariables>;
+    fragment ProductSummary on Product {
+  id
+  name
+  price {
+    amount
+    currencyCode
+  }
+  stock
+}`) as unknown as TypedDocumentString<AdminOverviewQuery, AdminOverviewQueryVariables>;
 export const CartProductDocument = new TypedDocumentString(`
     query CartProduct($id: ID!) {
   product(id: $id) {
-    id
-    name
-    price {
-      amount
-      currencyCode
-    }
-    stock
+    ...ProductSummary
   }
 }
-    `) as unknown as TypedDocumentString<CartProductQuery, CartProductQueryVariables>;
+    fragment ProductSummary on Product {
+  id
+  name
+  price {
+    amount
+    currencyCode
+  }
+  stock
+}`) as unknown as TypedDocumentString<CartProductQuery, CartProductQueryVariables>;
 export const PlaceOrderDocument = new TypedDocumentString(`
     mutation PlaceOrder($input: CreateOrderInput!) {
   createOrder(input: $input) {
@@ -446,14 +463,16 @@ export const ProductsDocument = new TypedDocumentString(`
       endCursor
     }
     nodes {
-      id
-      name
-      price {
-        amount
-        currencyCode
-      }
-      stock
+      ...ProductSummary
     }
   }
 }
-    `) as unknown as TypedDocumentString<ProductsQuery, ProductsQueryVariables>;
+    fragment ProductSummary on Product {
+  id
+  name
+  price {
+    amount
+    currencyCode
+  }
+  stock
+}`) as unknown as TypedDocumentString<ProductsQuery, ProductsQueryVariables>;

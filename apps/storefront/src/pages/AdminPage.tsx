@@ -22,13 +22,7 @@ export const AdminOverviewDocument = graphql(`
     products(first: 50) {
       totalCount
       nodes {
-        id
-        name
-        price {
-          amount
-          currencyCode
-        }
-        stock
+        ...ProductSummary
       }
     }
     accounts(first: 50) {

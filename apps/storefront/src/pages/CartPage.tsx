@@ -12,13 +12,7 @@ import { ErrorMessage, Hidden, Loading } from '../ui';
 export const CartProductDocument = graphql(`
   query CartProduct($id: ID!) {
     product(id: $id) {
-      id
-      name
-      price {
-        amount
-        currencyCode
-      }
-      stock
+      ...ProductSummary
     }
   }
 `);

@@ -17,15 +17,22 @@ export const ProductsDocument = graphql(`
         endCursor
       }
       nodes {
-        id
-        name
-        price {
-          amount
-          currencyCode
-        }
-        stock
+        ...ProductSummary
       }
     }
+  }
+`);
+
+/** What a list, the cart and the admin table show of a product. */
+graphql(`
+  fragment ProductSummary on Product {
+    id
+    name
+    price {
+      amount
+      currencyCode
+    }
+    stock
   }
 `);
 
