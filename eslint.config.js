@@ -35,7 +35,7 @@ export default defineConfig(
   },
   {
     name: 'emporium/typescript',
-    files: ['**/*.{ts,mts,cts}'],
+    files: ['**/*.{ts,mts,cts,tsx}'],
     extends: [js.configs.recommended, tseslint.configs.recommendedTypeChecked],
     languageOptions: {
       parserOptions: {

@@ -76,6 +76,25 @@ export default defineConfig({
       {
         extends: true,
         test: {
+          // The web shop in headless Chromium against the real services (end to end).
+          name: 'storefront',
+          include: ['apps/storefront/test/**/*.test.ts'],
+          // expect.poll waits for the page: 1 s (the default) is short beside the whole suite.
+          expect: { poll: { timeout: 30_000 } },
+        },
+      },
+      {
+        extends: true,
+        test: {
+          // The shop's components and modules in a simulated DOM.
+          name: 'storefront-components',
+          include: ['apps/storefront/src/**/*.test.{ts,tsx}'],
+          environment: 'happy-dom',
+        },
+      },
+      {
+        extends: true,
+        test: {
           name: 'deploy',
           include: ['deploy/test/**/*.test.ts'],
         },

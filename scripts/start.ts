@@ -164,6 +164,7 @@ async function run(bundles: Readonly<Record<string, string>>): Promise<void> {
       '',
       `Emporium is ready (${seconds} s)${seeded.created > 0 ? `; loaded ${seeded.created} demo products` : ''}.`,
       '',
+      `  Shop      ${gateway}/`,
       `  GraphQL   ${gateway}/graphql`,
       `  GraphiQL  ${gateway}/graphiql`,
       '',

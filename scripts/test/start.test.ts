@@ -122,6 +122,11 @@ describe('npm start on the embedded databases', () => {
         gateway: `http://127.0.0.1:${setup.env.GATEWAY_PORT}/metrics`,
       });
       for (const url of Object.values(metricsUrls)) expect((await scrape(url)).get('process_cpu_user_seconds_total'), url).toBeGreaterThan(0);
+      // The web shop (built by npm install) at the URL it prints.
+      expect(running.output).toContain(`  Shop      http://127.0.0.1:${setup.env.GATEWAY_PORT}/`);
+      const shop = await fetch(`${setup.gateway}/`);
+      expect(shop.status).toBe(200);
+      expect(await shop.text()).toMatch(/<script type="module" crossorigin src="\/assets\/index-[\w-]+\.js">/);
       expect(await productCount(setup.gateway)).toBe(50);
 
       // As a newcomer would: the printed customer logs in, finds a product and orders it.

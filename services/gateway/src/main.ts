@@ -12,6 +12,7 @@ import { loadGraphiql } from './graphiql-page.js';
 import { closeRedis, connectRedis, type Redis } from './redis.js';
 import { MemoryRevocations, RedisRevocations } from './revocations.js';
 import { buildServer } from './server.js';
+import { DEFAULT_STOREFRONT_DIR, loadStorefront } from './storefront.js';
 import { TokenService, loadSigningKey, revocationTtlMs } from './tokens.js';
 
 export interface RunningGateway {
@@ -26,6 +27,8 @@ export interface RunningGateway {
 export interface StartOptions {
   /** Where the GraphiQL bundle is (built there if missing). */
   readonly graphiqlDir?: string;
+  /** Where the built web shop is (served at / when there). */
+  readonly storefrontDir?: string;
 }
 
 export async function startGateway(config: GatewayConfig, log: Logger, options: StartOptions = {}): Promise<RunningGateway> {
@@ -51,7 +54,8 @@ export async function startGateway(config: GatewayConfig, log: Logger, options: 
       await ensureGraphiql(dir, log);
       graphiql = await loadGraphiql(dir);
     }
-    const app = await buildServer({ config, log, clients, tokens, addresses, graphiql, redis });
+    const storefront = await loadStorefront(options.storefrontDir ?? DEFAULT_STOREFRONT_DIR, log);
+    const app = await buildServer({ config, log, clients, tokens, addresses, graphiql, storefront, redis });
     try {
       await adminReady;
     } catch (error) {

@@ -29,6 +29,7 @@ import { GraphqlMetrics, registerMetricsRoute } from './metrics.js';
 import { registerRequestBudget, trustProxy } from './rate-limit.js';
 import { refreshCookie } from './refresh-cookie.js';
 import { resolvers } from './resolvers/index.js';
+import { registerStorefront, type StorefrontAssets } from './storefront.js';
 import { loadSchema } from './schema.js';
 import type { TokenService } from './tokens.js';
 import { traceGraphqlOperations, traceHttpRequests, traceResolvers } from './tracing.js';
@@ -48,6 +49,8 @@ export interface ServerOptions {
   readonly addresses: Readonly<Record<'account' | 'catalog' | 'order', string>>;
   /** The built GraphiQL bundle; absent when GraphiQL is off. */
   readonly graphiql?: GraphiqlAssets | undefined;
+  /** The built web shop, served at /; absent when there is no build. */
+  readonly storefront?: StorefrontAssets | undefined;
   /** Shared state of several replicas (REDIS_URL); absent: kept in this process. */
   readonly redis?: Redis | undefined;
 }
@@ -92,6 +95,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   registerMetricsRoute(app);
   const metrics = new GraphqlMetrics();
   if (options.graphiql !== undefined) registerGraphiql(app, options.graphiql, GRAPHQL_PATH);
+  if (options.storefront !== undefined) registerStorefront(app, options.storefront);
 
   // GraphQL in its own encapsulated scope: Mercurius installs an error handler, and it must
   // format only GraphQL requests.

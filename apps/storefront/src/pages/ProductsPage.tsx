@@ -1,0 +1,119 @@
+import { useEffect, useState } from 'react';
+import { Link, useSearchParams } from 'react-router';
+import { execute } from '../api';
+import { cart } from '../cart';
+import { graphql } from '../gen';
+import { useLoad } from '../load';
+import { showMoney } from '../money';
+import { stockWords } from '../stock';
+import { ErrorMessage, Loading } from '../ui';
+
+export const ProductsDocument = graphql(`
+  query Products($first: Int!, $after: String, $query: String) {
+    products(first: $first, after: $after, query: $query) {
+      totalCount
+      pageInfo {
+        hasNextPage
+        endCursor
+      }
+      nodes {
+        ...ProductSummary
+      }
+    }
+  }
+`);
+
+/** What a list, the cart and the admin table show of a product. */
+graphql(`
+  fragment ProductSummary on Product {
+    id
+    name
+    price {
+      amount
+      currencyCode
+    }
+    stock
+  }
+`);
+
+export const PAGE_SIZE = 12;
+/** Wait this long after the last keystroke before searching. */
+export const SEARCH_DEBOUNCE_MS = 250;
+
+export function ProductsPage() {
+  const [params, setParams] = useSearchParams();
+  const query = params.get('q') ?? '';
+  const [typed, setTyped] = useState(query);
+  // The cursors each page after the first starts after; the last one is the current page's.
+  const [cursors, setCursors] = useState<string[]>([]);
+  const after = cursors.at(-1) ?? null;
+
+  useEffect(() => {
+    if (typed.trim() === query) return;
+    const timer = setTimeout(() => {
+      setCursors([]);
+      setParams(typed.trim() === '' ? {} : { q: typed.trim() }, { replace: true });
+    }, SEARCH_DEBOUNCE_MS);
+    return () => clearTimeout(timer);
+  }, [typed, query, setParams]);
+
+  const products = useLoad(
+    async () => ({ query, result: await execute(ProductsDocument, { first: PAGE_SIZE, after, query: query === '' ? null : query }) }),
+    [query, after],
+  );
+  // The heading names the search whose results are shown (the next one may still be on its way).
+  const shown = products.data?.query ?? query;
+  const page = products.data?.result.products;
+  const pageNumber = cursors.length + 1;
+
+  return (
+    <>
+      <h1>{shown === '' ? 'Newest products' : `Products matching “${shown}”`}</h1>
+      <form role="search" onSubmit={(event) => event.preventDefault()}>
+        <label htmlFor="search">Search products</label>
+        <input id="search" type="search" value={typed} onChange={(event) => setTyped(event.target.value)} autoComplete="off" />
+      </form>
+      <ErrorMessage error={products.error} />
+      {page === undefined ? (
+        products.error === undefined && <Loading what="products" />
+      ) : (
+        <>
+          <p role="status" className="muted">
+            {page.totalCount === 1 ? '1 product' : `${page.totalCount} products`}
+            {page.totalCount > PAGE_SIZE ? `, page ${pageNumber}` : ''}
+          </p>
+          <ul className="product-grid" aria-busy={products.loading || shown !== query}>
+            {page.nodes.map((product) => (
+              <li key={product.id} className="card">
+                <h2>
+                  <Link to={`/products/${product.id}`}>{product.name}</Link>
+                </h2>
+                <p className="price">{showMoney(product.price)}</p>
+                <p className={product.stock > 0 ? 'stock' : 'stock sold-out'}>{stockWords(product.stock)}</p>
+                {/* The name starts with the visible words, so speech input ("click Add to cart") finds it. */}
+                <button type="button" disabled={product.stock <= 0} aria-label={`Add to cart: ${product.name}`} onClick={() => cart.add(product)}>
+                  Add to cart
+                </button>
+              </li>
+            ))}
+          </ul>
+          <nav aria-label="Pages" className="pager">
+            <button type="button" disabled={cursors.length === 0} onClick={() => setCursors((c) => c.slice(0, -1))}>
+              Previous page
+            </button>
+            <button
+              type="button"
+              disabled={!page.pageInfo.hasNextPage || page.pageInfo.endCursor == null}
+              onClick={() => {
+                const next = page.pageInfo.endCursor;
+                if (next != null) setCursors((c) => [...c, next]);
+              }}
+            >
+              Next page
+            </button>
+          </nav>
+        </>
+      )}
+    </>
+  );
+}

@@ -1,0 +1,90 @@
+import { readFile, readdir } from 'node:fs/promises';
+import { extname, join } from 'node:path';
+import { constants, gzipSync } from 'node:zlib';
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { Logger } from '@emporium/kit/logger.js';
+import { PACKAGE_ROOT } from './paths.js';
+
+// The web shop (apps/storefront), built by `npm install` (scripts/prepare.ts) or
+// `npm run build -w @emporium/storefront`: served at / on the same origin as /graphql, read once
+// into memory, with a Content-Security-Policy that allows nothing from any other host. The
+// gateway never builds it: without a build it serves no shop and says so in its log.
+
+export const DEFAULT_STOREFRONT_DIR = join(PACKAGE_ROOT, '..', '..', 'apps', 'storefront', 'dist');
+
+/** The shop's client-side routes: each answers the page, the app picks the view. */
+export const STOREFRONT_ROUTES = ['/', '/products/:id', '/cart', '/login', '/signup', '/orders', '/admin', '/admin/*'];
+
+const CONTENT_TYPES: Record<string, string> = {
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.woff2': 'font/woff2',
+};
+
+interface Asset {
+  readonly contentType: string;
+  readonly body: Buffer;
+  readonly gzipped: Buffer;
+}
+
+export interface StorefrontAssets {
+  readonly html: string;
+  /** By file name, under /assets/ (Vite's names carry a content hash). */
+  readonly files: ReadonlyMap<string, Asset>;
+}
+
+export const STOREFRONT_CSP = [
+  "default-src 'self'",
+  "script-src 'self'",
+  "style-src 'self'",
+  "img-src 'self' data:",
+  "font-src 'self'",
+  "connect-src 'self'",
+  "object-src 'none'",
+  "base-uri 'self'",
+  "form-action 'self'",
+  "frame-ancestors 'none'",
+].join('; ');
+
+/** Reads a build; undefined (logged) when there is none. */
+export async function loadStorefront(dir: string, log: Logger): Promise<StorefrontAssets | undefined> {
+  let html: string;
+  try {
+    html = await readFile(join(dir, 'index.html'), 'utf8');
+  } catch {
+    log.warn({ dir }, 'no storefront build: the shop is not served at / (npm run build -w @emporium/storefront makes one)');
+    return undefined;
+  }
+  const files = new Map<string, Asset>();
+  const assets = join(dir, 'assets');
+  for (const name of await readdir(assets)) {
+    const contentType = CONTENT_TYPES[extname(name)];
+    if (contentType === undefined) continue;
+    const body = await readFile(join(assets, name));
+    files.set(name, { contentType, body, gzipped: gzipSync(body, { level: constants.Z_BEST_COMPRESSION }) });
+  }
+  return { html, files };
+}
+
+export function registerStorefront(app: FastifyInstance, shop: StorefrontAssets): void {
+  const sendPage = async (_request: unknown, reply: FastifyReply) =>
+    reply
+      .header('content-type', 'text/html; charset=utf-8')
+      .header('content-security-policy', STOREFRONT_CSP)
+      .header('cache-control', 'no-cache')
+      .header('x-content-type-options', 'nosniff')
+      .header('referrer-policy', 'same-origin')
+      .send(shop.html);
+  for (const route of STOREFRONT_ROUTES) app.get(route, sendPage);
+  app.get<{ Params: { name: string } }>('/assets/:name', async (request, reply) => {
+    // Only names from the build's own listing: nothing else on disk is reachable.
+    const asset = shop.files.get(request.params.name);
+    if (asset === undefined) return reply.code(404).send({ error: 'not found' });
+    reply.header('content-type', asset.contentType).header('cache-control', 'public, max-age=31536000, immutable');
+    reply.header('vary', 'accept-encoding').header('x-content-type-options', 'nosniff');
+    if (/\bgzip\b/.test(request.headers['accept-encoding'] ?? '')) return reply.header('content-encoding', 'gzip').send(asset.gzipped);
+    return reply.send(asset.body);
+  });
+}
