@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
 import { at, logInAdmin, signUp } from '@emporium/testkit/graphql.js';
 import { useComposeProject } from './lib/compose.js';
 import { CANCEL_ORDER, ORDER_HISTORY, SEARCH, createOrder, createProduct, ok, text } from './lib/shop.js';
@@ -9,6 +10,11 @@ import { CANCEL_ORDER, ORDER_HISTORY, SEARCH, createOrder, createProduct, ok, te
  * public API through the gateway's published port only.
  */
 const stack = useComposeProject({ name: 'smoke' });
+
+const containerRow = z.looseObject({
+  Service: z.string(),
+  Publishers: z.array(z.looseObject({ URL: z.string(), TargetPort: z.number(), PublishedPort: z.number(), Protocol: z.string() })).nullable().optional(),
+});
 
 describe('the Compose stack', () => {
   it('serves the shop through the published gateway port: sign up, search, order, keyed retry, cancel, history', async () => {
@@ -42,13 +48,17 @@ describe('the Compose stack', () => {
   });
 
   it('publishes the gateway only, on the loopback address it was given', async () => {
-    const published = await stack.compose(['ps', '--format', '{{.Service}} {{.Publishers}}']);
-    const lines = published.split('\n').filter((line) => line.length > 0);
-    expect(lines).toHaveLength(6);
-    for (const line of lines) {
-      const [service = ''] = line.split(' ');
-      if (service === 'gateway') expect(line).toContain(`127.0.0.1:${new URL(stack.url).port}->8080/tcp`);
-      else expect(line, service).not.toMatch(/->/);
+    // `ps --format json`: one object per container and line (older Compose: one array).
+    const output = await stack.compose(['ps', '--format', 'json']);
+    const rows = output
+      .split('\n')
+      .filter((line) => line.trim().length > 0)
+      .flatMap((line) => z.union([containerRow, z.array(containerRow)]).parse(JSON.parse(line)))
+      .map((row) => ({ service: row.Service, published: (row.Publishers ?? []).filter((p) => p.PublishedPort > 0) }));
+    expect(rows.map((row) => row.service).sort()).toEqual(['account', 'catalog', 'gateway', 'order', 'postgres', 'redis']);
+    for (const { service, published } of rows) {
+      const expected = service === 'gateway' ? [{ URL: '127.0.0.1', TargetPort: 8080, PublishedPort: Number(new URL(stack.url).port), Protocol: 'tcp' }] : [];
+      expect(published, service).toEqual(expected);
     }
   });
 });
