@@ -105,7 +105,10 @@ export async function composeProject(options: ComposeOptions): Promise<ComposePr
     compose,
     request: (query: string, requestOptions?: RequestOptions): Promise<GraphQLResponse> => graphql(url, query, requestOptions),
     up: async () => {
+      const started = performance.now();
       await compose(['up', '--detach', '--wait', '--wait-timeout', '240', ...scale], 600_000);
+      // A figure for deploy/README.md (time to healthy), printed, never asserted.
+      console.log(`${project}: every container healthy ${Math.round(performance.now() - started)} ms after up`);
     },
     down: async (downOptions = {}) => {
       await compose(['down', '--timeout', '20', ...(downOptions.volumes === true ? ['--volumes'] : [])]);
