@@ -1,27 +1,11 @@
-import { existsSync } from 'node:fs';
 import AxeBuilder from '@axe-core/playwright';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { expect } from 'vitest';
 
-// Debian's Chromium driven by playwright-core (never a downloaded browser), with every host but the
-// gateway refused: the shop must need nothing else.
+// Debian's Chromium (the testkit's launcher), with every host but the gateway refused: the shop
+// must need nothing else.
 
-export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-export const hasChromium = existsSync(CHROMIUM);
-
-export const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--no-first-run',
-  '--disable-sync',
-];
-
-export function launch(): Promise<Browser> {
-  return chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
-}
+export { launchChromium as launch } from '@emporium/testkit/chromium.js';
 
 export interface Shop {
   readonly context: BrowserContext;

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { at, logInAdmin, signUp } from '@emporium/testkit/graphql.js';
 import { useStack } from '@emporium/testkit/stack.js';
 import { ensureStorefront } from '../build.ts';
-import { expectAccessible, hasChromium, launch, openShop, type Shop } from './browser.ts';
+import { expectAccessible, launch, openShop, type Shop } from './browser.ts';
 
 /*
  * The shop in headless Chromium against the real services and gateway (useStack), every other host
@@ -80,7 +80,7 @@ async function addFromList(page: Page, name: string): Promise<void> {
 }
 
 // Journeys of a few dozen steps each, in a browser beside the whole suite on a 2-core machine.
-describe.skipIf(!hasChromium)('the storefront in Chromium', { timeout: 180_000 }, () => {
+describe('the storefront in Chromium', { timeout: 180_000 }, () => {
   let browser: Browser;
   const shops: Shop[] = [];
 

@@ -1,22 +1,20 @@
-import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { get, type IncomingMessage } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchChromium } from '@emporium/testkit/chromium.js';
 import { logInAdmin } from '@emporium/testkit/graphql.js';
 import { useStack } from '@emporium/testkit/stack.js';
 
 /*
  * GraphiQL from our own bundle: the page and every asset it names come from the gateway, and in
  * headless Chromium with every other host blocked it loads, introspects and runs a query.
- * Debian's chromium is installed by CI (apt-get install chromium); without it only the browser
- * part is skipped, loudly.
+ * Debian's chromium is installed by CI (apt-get install chromium); without it the browser part
+ * fails, naming what to install.
  */
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const hasChromium = existsSync(CHROMIUM);
 const SCREENSHOT_DIR = fileURLToPath(new URL('../../../.cache/gateway/', import.meta.url));
 
 // The first start builds the bundle (esbuild, a few seconds) unless an up-to-date one is there.
@@ -62,11 +60,11 @@ describe('GraphiQL', () => {
     expect((await fetch(`${stack.url}/graphiql/assets/manifest.json`)).status).toBe(404);
   });
 
-  describe.skipIf(!hasChromium)('in headless Chromium', () => {
+  describe('in headless Chromium', () => {
     let browser: Browser;
 
     beforeAll(async () => {
-      browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
+      browser = await launchChromium();
     });
 
     afterAll(async () => {
