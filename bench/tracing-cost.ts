@@ -75,7 +75,7 @@ async function startStack(mode: Mode, endpoint: string, databases: BenchDatabase
       name: `${mode.name}/${service}`,
       args: mainOf(service),
       // The reconciler would add CPU no request asked for.
-      env: { NODE_ENV: 'production', LOG_LEVEL: 'info', HOST: '127.0.0.1', PORT: '0', RECONCILE_INTERVAL_MS: '0', ...mode.env(endpoint), ...env },
+      env: { NODE_ENV: 'production', LOG_LEVEL: 'info', HOST: '127.0.0.1', PORT: '0', METRICS_PORT: '0', RECONCILE_INTERVAL_MS: '0', ...mode.env(endpoint), ...env },
       cwd: root,
       mode: 'tsx-source',
     });

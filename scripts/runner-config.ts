@@ -16,7 +16,8 @@ export const runnerConfigSchema = z.object({
   ACCOUNT_PORT: port.default(50051),
   CATALOG_PORT: port.default(50052),
   ORDER_PORT: port.default(50053),
-  /** Each gRPC service's /metrics (the gateway's is on GATEWAY_PORT). */
+  /** Each process's /metrics, on a port of its own. */
+  GATEWAY_METRICS_PORT: port.default(9450),
   ACCOUNT_METRICS_PORT: port.default(9451),
   CATALOG_METRICS_PORT: port.default(9452),
   ORDER_METRICS_PORT: port.default(9453),
@@ -54,12 +55,12 @@ export function portOf(config: RunnerConfig, service: ServiceName): number {
 
 export const addressOf = (config: RunnerConfig, service: ServiceName) => `127.0.0.1:${portOf(config, service)}`;
 
-/** The variable naming the port a process serves /metrics on: its own for a gRPC service, the HTTP port for the gateway. */
+/** The variable naming the port a process serves /metrics on. */
 export const METRICS_PORT_VARIABLE = {
   account: 'ACCOUNT_METRICS_PORT',
   catalog: 'CATALOG_METRICS_PORT',
   order: 'ORDER_METRICS_PORT',
-  gateway: 'GATEWAY_PORT',
+  gateway: 'GATEWAY_METRICS_PORT',
 } as const satisfies Record<ServiceName, keyof RunnerConfig>;
 
 export const metricsPortOf = (config: RunnerConfig, service: ServiceName): number => config[METRICS_PORT_VARIABLE[service]];

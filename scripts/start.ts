@@ -66,7 +66,7 @@ function childEnvironment(config: RunnerConfig, service: ServiceName, dataDir: s
     LOG_LEVEL: config.LOG_LEVEL,
     HOST: '127.0.0.1',
     PORT: String(portOf(config, service)),
-    ...(service === 'gateway' ? {} : { METRICS_PORT: String(metricsPortOf(config, service)) }),
+    METRICS_PORT: String(metricsPortOf(config, service)),
     DATA_DIR: join(dataDir, service),
     // Empty means unset: a DATABASE_URL in the user's shell must not point every service at one database.
     DATABASE_URL: databaseUrl ?? '',
@@ -123,9 +123,7 @@ async function run(bundles: Readonly<Record<string, string>>): Promise<void> {
     throw error;
   }
   for (const service of SERVICES) await assertPortFree(service, portOf(config, service));
-  for (const service of SERVICES.filter((name) => name !== 'gateway')) {
-    await assertPortFree(service, metricsPortOf(config, service), METRICS_PORT_VARIABLE[service]);
-  }
+  for (const service of SERVICES) await assertPortFree(service, metricsPortOf(config, service), METRICS_PORT_VARIABLE[service]);
   const dataDir = resolve(config.EMPORIUM_DATA_DIR);
   const credentials = demoCredentials(config);
   const { result } = concurrently(

@@ -48,7 +48,7 @@ export async function startBenchProcesses(
       name,
       args: [...profileFlags(name), ...entry.args],
       // The services' defaults otherwise: production mode, info logs, pools of 10.
-      env: { NODE_ENV: 'production', LOG_LEVEL: 'info', HOST: '127.0.0.1', PORT: '0', ...env },
+      env: { NODE_ENV: 'production', LOG_LEVEL: 'info', HOST: '127.0.0.1', PORT: '0', METRICS_PORT: '0', ...env },
       cwd: root,
       mode: entry.mode,
     });

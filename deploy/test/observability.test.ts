@@ -68,7 +68,7 @@ describe('Prometheus scrapes every Emporium process', () => {
     account: Number(parseConfig(accountConfigSchema, {}).METRICS_PORT),
     catalog: Number(parseConfig(catalogConfigSchema, {}).METRICS_PORT),
     order: Number(parseConfig(orderConfigSchema, {}).METRICS_PORT),
-    gateway: parseConfig(gatewayConfigSchema, {}).PORT,
+    gateway: Number(parseConfig(gatewayConfigSchema, {}).METRICS_PORT),
   };
 
   it.each(Object.keys(metricsPorts))('%s: every replica by DNS, on its metrics port', (service) => {
@@ -141,15 +141,14 @@ describe('Kubernetes (the external-postgres overlay, rendered)', () => {
     const pod = find(deployment, 'Deployment', name).spec.template;
     const [container] = pod.spec.containers;
     expect(pod.metadata.annotations).toMatchObject({ 'prometheus.io/scrape': 'true', 'prometheus.io/path': '/metrics' });
-    const portName = name === 'gateway' ? 'http' : 'metrics';
-    const port = container?.ports.find((candidate) => candidate.name === portName)?.containerPort;
+    const port = container?.ports.find((candidate) => candidate.name === 'metrics')?.containerPort;
     expect(pod.metadata.annotations['prometheus.io/port']).toBe(String(port));
     const config = find(configMap, 'ConfigMap', `${name}-config`).data;
-    expect(Number(name === 'gateway' ? config.PORT : config.METRICS_PORT)).toBe(port);
+    expect(Number(config.METRICS_PORT)).toBe(port);
     expect(container?.envFrom.map((source) => source.configMapRef.name)).toContain('emporium-telemetry');
-    // Reachable through the default-deny network: a rule lets anyone in on that port (and only that port for the services).
+    // Reachable through the default-deny network: a rule lets anyone in on that port (and only that port).
     const policy = find(networkPolicy, 'NetworkPolicy', name);
-    expect(policy.spec.ingress.some((rule) => rule.from === undefined && rule.ports.some((p) => p.port === portName))).toBe(true);
+    expect(policy.spec.ingress.some((rule) => rule.from === undefined && rule.ports.some((p) => p.port === 'metrics'))).toBe(true);
   });
 
   it('the telemetry ConfigMap carries the standard OpenTelemetry variables', () => {

@@ -32,7 +32,7 @@ interface StartSetup {
 
 async function newStartSetup(dataDir: string, extra: Record<string, string> = {}): Promise<StartSetup> {
   const env: Record<string, string> = { EMPORIUM_DATA_DIR: dataDir, ...extra };
-  for (const name of ['GATEWAY_PORT', 'ACCOUNT_PORT', 'CATALOG_PORT', 'ORDER_PORT', 'ACCOUNT_METRICS_PORT', 'CATALOG_METRICS_PORT', 'ORDER_METRICS_PORT']) {
+  for (const name of ['GATEWAY_PORT', 'ACCOUNT_PORT', 'CATALOG_PORT', 'ORDER_PORT', 'GATEWAY_METRICS_PORT', 'ACCOUNT_METRICS_PORT', 'CATALOG_METRICS_PORT', 'ORDER_METRICS_PORT']) {
     env[name] = String(await freePort());
   }
   return { env, gateway: `http://127.0.0.1:${env.GATEWAY_PORT}` };
@@ -119,7 +119,7 @@ describe('npm start on the embedded databases', () => {
         account: `http://127.0.0.1:${setup.env.ACCOUNT_METRICS_PORT}/metrics`,
         catalog: `http://127.0.0.1:${setup.env.CATALOG_METRICS_PORT}/metrics`,
         order: `http://127.0.0.1:${setup.env.ORDER_METRICS_PORT}/metrics`,
-        gateway: `http://127.0.0.1:${setup.env.GATEWAY_PORT}/metrics`,
+        gateway: `http://127.0.0.1:${setup.env.GATEWAY_METRICS_PORT}/metrics`,
       });
       for (const url of Object.values(metricsUrls)) expect((await scrape(url)).get('process_cpu_user_seconds_total'), url).toBeGreaterThan(0);
       // The web shop (built by npm install) at the URL it prints.

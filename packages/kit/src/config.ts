@@ -47,8 +47,8 @@ export const logLevel = z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trac
 /** A TCP port to listen on; 0 picks a free one (tests). */
 export const port = z.coerce.number().int().min(0).max(65535);
 /**
- * The port of a gRPC service's /metrics (its own small HTTP server, on HOST): 0 picks a free one,
- * `off` serves none (the metrics are still counted, for nobody).
+ * The port of a process's /metrics (its own small HTTP server on HOST, apart from the port clients
+ * use): 0 picks a free one, `off` serves none (the metrics are still counted, for nobody).
  */
 export const metricsPort = z.union([z.literal('off'), port]);
 /** How long a graceful shutdown waits for in-flight calls before cutting them off. */

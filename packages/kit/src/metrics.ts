@@ -106,7 +106,7 @@ poolGauge('emporium_db_pool_idle_connections', 'Open database connections not in
 poolGauge('emporium_db_pool_waiting_requests', 'Queries or transactions waiting for a database connection.', (s) => s.waiting);
 poolGauge('emporium_db_pool_max_connections', 'The most database connections the pool opens.', (s) => s.max);
 
-// ---- the /metrics endpoint of a gRPC service ----
+// ---- the /metrics endpoint of a process ----
 
 export interface MetricsServer {
   /** The bound port (the real one when 0 was asked). */
@@ -114,7 +114,7 @@ export interface MetricsServer {
   close(): Promise<void>;
 }
 
-/** Serves GET /metrics on its own small HTTP server (the gRPC services' METRICS_PORT). */
+/** Serves GET /metrics on its own small HTTP server (every process's METRICS_PORT). */
 export async function startMetricsServer(options: { host: string; port: number; log: Logger }): Promise<MetricsServer> {
   const server: Server = createServer((request, response) => {
     const path = (request.url ?? '').split('?')[0];

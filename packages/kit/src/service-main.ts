@@ -9,9 +9,9 @@ export interface MetricsConfig {
 }
 
 /**
- * A gRPC service's entry point: serves /metrics on METRICS_PORT (unless off), starts the service,
- * and stops both on SIGTERM/SIGINT. Tests that start a service inside their own process call its
- * start function directly and serve no metrics port.
+ * A process's entry point (the gRPC services' and the gateway's): serves /metrics on METRICS_PORT
+ * (unless off), starts the process's server, and stops both on SIGTERM/SIGINT. Tests that start a
+ * service inside their own process call its start function directly and serve no metrics port.
  */
 export function runServiceProcess(config: MetricsConfig, log: Logger, start: () => Promise<{ stop(): Promise<void> }>): void {
   const run = async () => {

@@ -1,6 +1,6 @@
 import { isIP } from 'node:net';
 import { z } from 'zod';
-import { currencyCode, listenerConfigShape, serviceAddress } from '@emporium/kit/config.js';
+import { currencyCode, listenerConfigShape, metricsPort, serviceAddress } from '@emporium/kit/config.js';
 import { weakAdminPasswordReason, weakSecretReason } from './secrets.js';
 
 const flag = z
@@ -28,6 +28,8 @@ export const gatewayConfigSchema = z
   .object({
     /** LOG_LEVEL, HOST, PORT (HTTP) and SHUTDOWN_TIMEOUT_MS (in-flight requests), as every process reads them. */
     ...listenerConfigShape({ port: 8080 }),
+    /** /metrics on a port of its own, so the public port (and whatever routes to it) never serves them. */
+    METRICS_PORT: metricsPort.default(9450),
     ACCOUNT_ADDRESS: serviceAddress.default('127.0.0.1:50051'),
     CATALOG_ADDRESS: serviceAddress.default('127.0.0.1:50052'),
     ORDER_ADDRESS: serviceAddress.default('127.0.0.1:50053'),

@@ -1,8 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import { dialHost, loadConfig } from '@emporium/kit/config.js';
-import { exitOnStartFailure, stopOnSignals } from '@emporium/kit/lifecycle.js';
 import { createLogger, type Logger } from '@emporium/kit/logger.js';
 import { isEntryPoint } from '@emporium/kit/entry-point.js';
+import { runServiceProcess } from '@emporium/kit/service-main.js';
 import { withTracing } from '@emporium/kit/telemetry-sdk.js';
 import { bootstrapAdmin } from './admin.js';
 import { createServiceClients } from './backends.js';
@@ -101,5 +101,5 @@ async function closeWithin(app: FastifyInstance, timeoutMs: number, log: Logger)
 if (isEntryPoint(import.meta.url)) {
   const config = loadConfig(gatewayConfigSchema);
   const log = createLogger('gateway', config.LOG_LEVEL);
-  withTracing('gateway', log, () => startGateway(config, log)).then((gateway) => stopOnSignals(() => gateway.stop(), log), exitOnStartFailure(log));
+  runServiceProcess(config, log, () => withTracing('gateway', log, () => startGateway(config, log)));
 }

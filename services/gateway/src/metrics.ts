@@ -1,10 +1,10 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { getOperationAST, type DocumentNode } from 'graphql';
 import { Counter, Histogram } from 'prom-client';
-import { exposition, registry } from '@emporium/kit/metrics.js';
+import { registry } from '@emporium/kit/metrics.js';
 
 /*
- * The gateway's metrics, at GET /metrics on its own HTTP port: per GraphQL operation the requests
+ * The gateway's metrics, at GET /metrics on METRICS_PORT (not the public port): per GraphQL operation the requests
  * by outcome code and their latency, and the requests refused for a spent budget. The operation
  * label is the client's operation name, bounded: at most MAX_OPERATION_NAMES distinct names are
  * kept, later ones count as "other"; an anonymous operation is "anonymous", a request refused
@@ -103,12 +103,4 @@ export class GraphqlMetrics {
     const refused = errors.find((error) => error.extensions?.code === 'TOO_MANY_REQUESTS');
     if (refused !== undefined) refusals.inc({ reason: codeLabel(refused.extensions?.reason) });
   }
-}
-
-/** GET /metrics on the gateway's own port, outside the GraphQL scope (never rate-limited). */
-export function registerMetricsRoute(app: FastifyInstance): void {
-  app.get('/metrics', async (_request, reply) => {
-    const { contentType, body } = await exposition();
-    return reply.type(contentType).send(body);
-  });
 }

@@ -25,7 +25,7 @@ import {
   enforceWidthLimit,
 } from './limits.js';
 import { createLoaders } from './loaders.js';
-import { GraphqlMetrics, registerMetricsRoute } from './metrics.js';
+import { GraphqlMetrics } from './metrics.js';
 import { registerRequestBudget, trustProxy } from './rate-limit.js';
 import { refreshCookie } from './refresh-cookie.js';
 import { resolvers } from './resolvers/index.js';
@@ -92,7 +92,6 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
 
   traceHttpRequests(app);
   registerHealth(app, options.addresses);
-  registerMetricsRoute(app);
   const metrics = new GraphqlMetrics();
   if (options.graphiql !== undefined) registerGraphiql(app, options.graphiql, GRAPHQL_PATH);
   if (options.storefront !== undefined) registerStorefront(app, options.storefront);

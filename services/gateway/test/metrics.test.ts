@@ -65,7 +65,7 @@ beforeAll(async () => {
   });
   const listening = await gatewayProcess.waitFor((entry) => entry.msg === 'gateway listening');
   gateway = `http://127.0.0.1:${String(listening.port)}`;
-  metricsUrls.gateway = `${gateway}/metrics`;
+  metricsUrls.gateway = await metricsUrlOf(gatewayProcess);
 }, 120_000);
 
 afterAll(async () => {
@@ -107,6 +107,12 @@ describe('metrics of every process', () => {
     expect(scraped.order?.get('emporium_order_oldest_pending_age_seconds')).toBe(0);
     expect(scraped.account?.get('emporium_password_hash_queue_depth')).toBe(0);
     expect(scraped.account?.get('emporium_password_hash_queue_capacity')).toBeGreaterThan(0);
+  });
+
+  it('keeps the gateway\'s metrics off its public port', async () => {
+    expect(new URL(metricsUrls.gateway ?? '').port).not.toBe(new URL(gateway).port);
+    const publicPage = await fetch(`${gateway}/metrics`);
+    expect(await publicPage.text()).not.toContain('emporium_graphql_requests_total');
   });
 
   it('moves the counters by exactly the traffic sent', async () => {
