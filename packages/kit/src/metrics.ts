@@ -15,7 +15,10 @@ import type { Logger } from './logger.js';
 export const registry = new Registry();
 
 let processMetricsOn = false;
-/** Adds prom-client's process metrics (CPU, memory, handles, event loop lag, GC) once. */
+/**
+ * Adds prom-client's process metrics (CPU, memory, handles, event loop lag, GC) once; their CPU
+ * counters count from this call on.
+ */
 export function enableProcessMetrics(): void {
   if (processMetricsOn) return;
   processMetricsOn = true;
@@ -116,6 +119,9 @@ export interface MetricsServer {
 
 /** Serves GET /metrics on its own small HTTP server (every process's METRICS_PORT). */
 export async function startMetricsServer(options: { host: string; port: number; log: Logger }): Promise<MetricsServer> {
+  // Now, at the process's start, not at the first scrape: prom-client counts CPU from the moment
+  // its process metrics are enabled, so a first scrape would otherwise show next to none.
+  enableProcessMetrics();
   const server: Server = createServer((request, response) => {
     const path = (request.url ?? '').split('?')[0];
     if (path !== '/metrics' || (request.method !== 'GET' && request.method !== 'HEAD')) {

@@ -11,7 +11,27 @@ import { moved, parseExposition, scrape, series } from '@emporium/testkit/metric
 const log = createLogger('metrics-test', 'silent');
 const gauges = async () => parseExposition((await exposition()).body);
 
+/** Keeps this thread busy for ms of wall time (user CPU, for the process CPU counters). */
+function burnCpu(ms: number): void {
+  const until = performance.now() + ms;
+  let x = 0;
+  while (performance.now() < until) x += Math.sqrt(x + 1);
+  expect(x).toBeGreaterThan(0);
+}
+
 describe('the metrics endpoint of a service', () => {
+  it('counts the CPU spent since the metrics server started, from the first scrape on', async () => {
+    const server = await startMetricsServer({ host: '127.0.0.1', port: 0, log });
+    try {
+      // What a service does after its metrics server is up (migrations, warming up) counts.
+      burnCpu(200);
+      const first = await scrape(`http://127.0.0.1:${server.port}/metrics`);
+      expect(first.get('process_cpu_user_seconds_total')).toBeGreaterThanOrEqual(0.1);
+    } finally {
+      await server.close();
+    }
+  });
+
   it('serves the text format at /metrics on the port asked (0 picks one), 404 elsewhere, and records RPCs by code', async () => {
     const server = await startMetricsServer({ host: '127.0.0.1', port: 0, log });
     try {
