@@ -47,6 +47,22 @@ describe('the Compose stack', () => {
     expect(at(history, 'viewer', 'orders')).toEqual({ totalCount: 1, nodes: [{ id: orderId, status: 'CANCELLED', total: { amount: '85.00' } }] });
   });
 
+  it('serves the web shop at / from the image, under its Content-Security-Policy, and no metrics on the published port', async () => {
+    const page = await fetch(`${stack.url}/`);
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-type')).toMatch(/^text\/html/);
+    expect(page.headers.get('content-security-policy')).toMatch(/default-src 'self'/);
+    const html = await page.text();
+    const script = /<script type="module" crossorigin src="(\/assets\/[\w.-]+\.js)">/.exec(html)?.[1];
+    expect(script, html).toBeDefined();
+    const asset = await fetch(`${stack.url}${script ?? ''}`);
+    expect(asset.status).toBe(200);
+    expect(asset.headers.get('content-type')).toMatch(/javascript/);
+    expect((await asset.text()).length).toBeGreaterThan(10_000);
+    // The gateway's metrics are on its own port, which Compose does not publish.
+    expect(await (await fetch(`${stack.url}/metrics`)).text()).not.toContain('emporium_graphql_requests_total');
+  });
+
   it('publishes the gateway only, on the loopback address it was given', async () => {
     // `ps --format json`: one object per container and line (older Compose: one array).
     const output = await stack.compose(['ps', '--format', 'json']);
