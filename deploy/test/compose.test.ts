@@ -108,6 +108,21 @@ describe('deploy/compose.yaml (docker compose config)', () => {
     expect(composeEnv('order').FAULT_INJECTION).toBeUndefined();
   });
 
+  it('passes the standard OpenTelemetry variables to every Emporium process: none exported unless .env names an endpoint', async () => {
+    for (const name of PROCESSES) {
+      expect(composeEnv(name), name).toMatchObject({ OTEL_EXPORTER_OTLP_ENDPOINT: '', OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf' });
+    }
+    const traced = await composeConfig({ ...env, OTEL_EXPORTER_OTLP_ENDPOINT: 'http://otel-collector:4318', OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json', OTEL_TRACES_SAMPLER: 'parentbased_traceidratio', OTEL_TRACES_SAMPLER_ARG: '0.25' });
+    for (const name of PROCESSES) {
+      expect(composeEnv(name, traced), name).toMatchObject({
+        OTEL_EXPORTER_OTLP_ENDPOINT: 'http://otel-collector:4318',
+        OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
+        OTEL_TRACES_SAMPLER: 'parentbased_traceidratio',
+        OTEL_TRACES_SAMPLER_ARG: '0.25',
+      });
+    }
+  });
+
   it('connects each service to its own database, as the role the init script creates for it', () => {
     const postgres = service('postgres');
     const databases = (composeEnv('postgres').EMPORIUM_DATABASES ?? '').split(/\s+/).filter(Boolean).sort();

@@ -29,6 +29,8 @@ export interface ComposeOptions {
   readonly scale?: Partial<Record<StackService, number>>;
   /** More .env entries (LOG_LEVEL, TRUSTED_PROXIES...). */
   readonly env?: Readonly<Record<string, string>>;
+  /** Compose files merged over deploy/compose.yaml (`--file` each, in order). */
+  readonly overrides?: readonly string[];
 }
 
 export interface ComposeProject extends GraphQLClient {
@@ -94,8 +96,9 @@ export async function composeProject(options: ComposeOptions): Promise<ComposePr
   };
   await writeFile(envFile, Object.entries(env).map(([key, value]) => `${key}=${value}\n`).join(''), { mode: 0o600 });
 
+  const files = [COMPOSE_FILE, ...(options.overrides ?? [])].flatMap((file) => ['--file', file]);
   const compose = (args: readonly string[], timeoutMs?: number) =>
-    docker(['compose', '--file', COMPOSE_FILE, '--project-name', project, '--env-file', envFile, ...args], timeoutMs);
+    docker(['compose', ...files, '--project-name', project, '--env-file', envFile, ...args], timeoutMs);
   const scale = Object.entries(options.scale ?? {}).flatMap(([service, count]) => ['--scale', `${service}=${count}`]);
   const url = `http://127.0.0.1:${port}`;
 

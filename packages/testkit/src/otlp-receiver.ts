@@ -101,6 +101,7 @@ async function bodyOf(request: IncomingMessage): Promise<Buffer> {
 export interface OtlpReceiver {
   /** http://127.0.0.1:port, for OTEL_EXPORTER_OTLP_ENDPOINT. */
   readonly endpoint: string;
+  readonly port: number;
   /** Every span received in http/json, in arrival order. */
   readonly spans: ReceivedSpan[];
   /** Export requests received in http/protobuf, and their bytes. */
@@ -108,7 +109,11 @@ export interface OtlpReceiver {
   close(): Promise<void>;
 }
 
-export async function startOtlpReceiver(): Promise<OtlpReceiver> {
+/**
+ * host: the address to listen on, 127.0.0.1 unless containers must reach it (then 0.0.0.0);
+ * port: 0 (the default) picks a free one.
+ */
+export async function startOtlpReceiver(options: { host?: string; port?: number } = {}): Promise<OtlpReceiver> {
   const spans: ReceivedSpan[] = [];
   const protobuf = { requests: 0, bytes: 0 };
   const server = createServer((request, response) => {
@@ -132,11 +137,12 @@ export async function startOtlpReceiver(): Promise<OtlpReceiver> {
       () => response.writeHead(400).end(),
     );
   });
-  server.listen(0, '127.0.0.1');
+  server.listen(options.port ?? 0, options.host ?? '127.0.0.1');
   await once(server, 'listening');
   const { port } = server.address() as AddressInfo;
   return {
     endpoint: `http://127.0.0.1:${port}`,
+    port,
     spans,
     protobuf,
     close: async () => {
