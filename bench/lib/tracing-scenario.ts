@@ -56,11 +56,11 @@ export interface TracingKind {
 }
 
 export const TRACING_KINDS: readonly TracingKind[] = [
-  { name: 'product', what: 'product point read: gateway → catalog → one SELECT (6 spans when traced)', rate: 100 },
+  { name: 'product', what: 'product point read: gateway → catalog → one SELECT (6 spans when traced)', rate: 50 },
   {
     name: 'createOrder',
     what: 'createOrder of 2 products: gateway → order → account + catalog, SQL transactions in order and catalog (the saga; ~30 spans when traced)',
-    rate: 25,
+    rate: 10,
   },
 ];
 
@@ -171,6 +171,8 @@ export interface TracingResults {
   readonly git: { readonly commit: string; readonly dirty: boolean };
   readonly modes: readonly { readonly name: string; readonly what: string }[];
   readonly exported: { readonly requests: number; readonly bytes: number };
+  /** CPU ms a second of each stack's processes with no requests, by mode, then process. */
+  readonly idleCpuMsPerSecond: Readonly<Record<string, Readonly<Record<string, number>>>>;
   readonly summary: readonly TracingKindSummary[];
   readonly checks: readonly CheckResult[];
   readonly samples: readonly TracingSample[];
@@ -207,7 +209,10 @@ export function renderTracingMarkdown(results: TracingResults): string {
       `Each load sends a fixed rate of evenly spaced requests for ${settings.seconds} s; ${settings.rounds} rounds, every mode once per round and kind, a different mode first each round, ` +
       `after a ${settings.warmupSeconds} s warm-up of each. CPU: user + system of the four processes during the load ÷ its requests; the OTLP receiver (in the harness) is not counted. ` +
       `"vs off" is each round's ratio to off's load of the same round; median (min–max) over the rounds.`,
-    `Full sampling exported ${results.exported.requests} OTLP requests, ${(results.exported.bytes / 2 ** 20).toFixed(1)} MiB.`,
+    `Full sampling exported ${results.exported.requests} OTLP requests, ${(results.exported.bytes / 2 ** 20).toFixed(1)} MiB. ` +
+      `Idle, with no requests, the stacks used ${Object.entries(results.idleCpuMsPerSecond)
+        .map(([mode, byProcess]) => `${mode} ${sum(Object.values(byProcess))}`)
+        .join(', ')} ms of CPU a second (counted in the loads too, the same in every mode).`,
     '',
     '| mode | what |',
     '| --- | --- |',
@@ -307,11 +312,15 @@ function requestsOf(stack: Stack, kind: TracingKind, round: number): () => LoadR
     : orderRequests(seed, stack.productIds, stack.tokens, `tracing-${stack.mode.name}-${round}-${Date.now().toString(36)}`);
 }
 
+/** CPU seconds so far of each of the stack's processes. */
+function cpuOf(stack: Stack): Record<string, number> {
+  return Object.fromEntries(SERVICES.map((name) => [name, stack.processes[name].cpuSeconds() ?? Number.NaN]));
+}
+
 async function measure(stack: Stack, kind: TracingKind, round: number, seconds: number): Promise<TracingSample> {
-  const cpu = () => Object.fromEntries(SERVICES.map((name) => [name, stack.processes[name].cpuSeconds() ?? Number.NaN]));
-  const before = cpu();
+  const before = cpuOf(stack);
   const result = await runPacedLoad({ url: stack.url, rate: kind.rate, seconds, next: requestsOf(stack, kind, round) });
-  const after = cpu();
+  const after = cpuOf(stack);
   const cpuMs = Object.fromEntries(SERVICES.map((name) => [name, Math.round(((after[name] ?? Number.NaN) - (before[name] ?? Number.NaN)) * 1000)]));
   return { round, kind: kind.name, mode: stack.mode.name, result, cpuMs };
 }
@@ -353,6 +362,7 @@ export async function runTracingScenario(
   const receiver = await startOtlpReceiver();
   const samples: TracingSample[] = [];
   const checks: CheckResult[] = [];
+  const idle: Record<string, Record<string, number>> = {};
   let loadsStartedAt: number | undefined;
   try {
     log(`scenario 7 (tracing): starting ${TRACING_MODES.length} stacks (${TRACING_MODES.map((mode) => mode.name).join(', ')})`);
@@ -365,6 +375,17 @@ export async function runTracingScenario(
     }
     log(`  warming up: ${warmupSeconds} s of each kind on each stack`);
     for (const kind of TRACING_KINDS) for (const stack of stacks) await measure(stack, kind, 0, warmupSeconds);
+    // What a stack spends with nothing to do (timers, pools, the batch processor), all four idle at once.
+    const idleBefore = stacks.map((stack) => cpuOf(stack));
+    const idleStarted = performance.now();
+    await new Promise((done) => setTimeout(done, seconds * 1000));
+    const idleSeconds = (performance.now() - idleStarted) / 1000;
+    stacks.forEach((stack, index) => {
+      const before = idleBefore[index] ?? {};
+      const after = cpuOf(stack);
+      idle[stack.mode.name] = Object.fromEntries(SERVICES.map((name) => [name, Math.round((((after[name] ?? 0) - (before[name] ?? 0)) * 1000) / idleSeconds)]));
+    });
+    log(`  idle CPU, ms a second: ${JSON.stringify(idle)}`);
     loadsStartedAt = performance.now();
     for (let round = 1; round <= options.tracingRounds; round++) {
       for (const kind of TRACING_KINDS) {
@@ -409,6 +430,7 @@ export async function runTracingScenario(
     git,
     modes: TRACING_MODES.map(({ name, what }) => ({ name, what })),
     exported: { ...receiver.protobuf },
+    idleCpuMsPerSecond: idle,
     summary,
     checks,
     samples,
