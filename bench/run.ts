@@ -1,7 +1,7 @@
 import { execFile, spawn } from 'node:child_process';
 import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { cpus, loadavg, release, tmpdir, totalmem, type } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { startBenchProcesses, type BenchProcesses } from './lib/bench-processes.js';
@@ -98,7 +98,7 @@ async function main(): Promise<number> {
   if (tracing) {
     const run = await runTracingScenario(ROOT, options, argv, await gitState());
     tracingChecks.push(...run.results.checks);
-    notes.push(`tracing (scenario 7, ${run.files[1] ?? ''}): ${tracingVerdict(run.results.summary).join('; ')}.`);
+    notes.push(`tracing (scenario 7, ${relative(ROOT, run.files[1] ?? '')}): ${tracingVerdict(run.results.summary).join('; ')}.`);
   }
 
   let coldStart: BenchResults['coldStart'];
