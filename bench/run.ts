@@ -1,7 +1,7 @@
 import { execFile, spawn } from 'node:child_process';
 import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { cpus, loadavg, release, tmpdir, totalmem, type } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { startBenchProcesses, type BenchProcesses } from './lib/bench-processes.js';
@@ -31,10 +31,12 @@ import {
 import { compareWithFloor, isLoadScenario, planScenario, type LoadScenarioName, type Requests, type RunContext } from './lib/scenario-plans.js';
 import { validateDataSet } from './lib/seed.js';
 import { serialThroughput } from './lib/stats.js';
+import { runTracingScenario, tracingVerdict } from './lib/tracing-scenario.js';
 
 // `npm run bench`: builds, starts the platform as production processes on fresh PostgreSQL
 // databases, seeds them, drives the gateway and its comparators, checks the books, writes the
-// results. See bench/README.md for what each number means.
+// results; then the tracing scenario on stacks of its own. See bench/README.md for what each
+// number means.
 
 const ROOT = resolve(fileURLToPath(new URL('..', import.meta.url)));
 const RESULTS_DIR = join(ROOT, 'bench', 'results');
@@ -54,9 +56,17 @@ async function main(): Promise<number> {
   const loadBefore = loadavg();
   log(`mode ${options.mode}; load average ${loadBefore.map((v) => v.toFixed(2)).join(' ')} on ${cpus().length} cores`);
 
+  if (options.build) await build();
+  // The tracing scenario starts stacks of its own, once the platform is stopped.
+  const tracing = options.scenarios.includes(TRACING);
+  const platformScenarios = options.scenarios.filter((id) => id !== TRACING);
+  if (platformScenarios.length === 0) {
+    if (!tracing) return 0;
+    const run = await runTracingScenario(ROOT, options, argv, await gitState());
+    return reportChecks(run.results.checks);
+  }
   const pgbench = await findPgbench();
   const server = await describeServer();
-  if (options.build) await build();
 
   const scratch = await mkdtemp(join(tmpdir(), 'emporium-bench-'));
   const profileDir = join(SCRATCH_DIR, 'profiles');
@@ -72,7 +82,7 @@ async function main(): Promise<number> {
     const fixtures = await prepareFixtures(options, databases, started);
     loadsStartedAt = performance.now();
     const context: RunContext = { started, fixtures, databases, pgbench, scratch, processes };
-    for (const id of options.scenarios) {
+    for (const id of platformScenarios) {
       const scenario = scenarioById(id);
       scenarios.push(isLoadScenario(scenario) ? await runScenario(scenario, options, context) : await runBurstScenario(id, options, context));
     }
@@ -82,6 +92,13 @@ async function main(): Promise<number> {
     if (options.keep) log(`kept databases: ${databases.account} ${databases.catalog} ${databases.order}`);
     else await databases.drop();
     await rm(scratch, { recursive: true, force: true });
+  }
+
+  const tracingChecks: CheckResult[] = [];
+  if (tracing) {
+    const run = await runTracingScenario(ROOT, options, argv, await gitState());
+    tracingChecks.push(...run.results.checks);
+    notes.push(`tracing (scenario 7, ${relative(ROOT, run.files[1] ?? '')}): ${tracingVerdict(run.results.summary).join('; ')}.`);
   }
 
   let coldStart: BenchResults['coldStart'];
@@ -158,11 +175,20 @@ async function main(): Promise<number> {
     await printProfile(name, profileDir, skipMs);
   }
 
-  const failedChecks = scenarios.flatMap((scenario) => scenario.checks.filter((check) => !check.passed));
   const unexpected = scenarios.map((scenario) => ({ id: scenario.id, errors: unexpectedErrors(scenario) })).filter((s) => Object.keys(s.errors).length > 0);
   for (const { id, errors } of unexpected) log(`scenario ${id} had unexpected errors: ${JSON.stringify(errors)}`);
+  const failed = reportChecks([...scenarios.flatMap((scenario) => scenario.checks), ...tracingChecks]);
+  return failed > 0 || unexpected.length > 0 ? 1 : 0;
+}
+
+/** The tracing scenario's number: it runs on stacks of its own, after the others. */
+const TRACING = 7;
+
+/** Logs the failed checks; 1 if any failed. */
+function reportChecks(checks: readonly CheckResult[]): number {
+  const failedChecks = checks.filter((check) => !check.passed);
   for (const check of failedChecks) log(`check failed: ${check.name}: ${check.detail}`);
-  return failedChecks.length > 0 || unexpected.length > 0 ? 1 : 0;
+  return failedChecks.length > 0 ? 1 : 0;
 }
 
 /** The benchmark databases' PostgreSQL backends, in the CPU table. */

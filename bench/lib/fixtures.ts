@@ -38,7 +38,8 @@ export async function seedDatabases(options: BenchOptions, databases: BenchDatab
 
 const logInResponse = z.object({ data: z.object({ logIn: z.object({ token: z.string().min(1) }) }) });
 
-async function logIn(url: string, email: string, password: string): Promise<string> {
+/** A token for that user, waiting out the account service's refusals (TOO_MANY_REQUESTS) for up to a minute. */
+export async function logIn(url: string, email: string, password: string): Promise<string> {
   // The account service refuses password checks beyond its queue (TOO_MANY_REQUESTS, Retry-After):
   // the fixtures wait their turn as any careful client would.
   const giveUpAt = Date.now() + 60_000;

@@ -12,6 +12,7 @@ export const SCENARIOS = [
   { id: 4, name: 'order' },
   { id: 5, name: 'hot-order' },
   { id: 6, name: 'signup-burst' },
+  { id: 7, name: 'tracing' },
 ] as const;
 export type Scenario = (typeof SCENARIOS)[number];
 export type ScenarioId = Scenario['id'];
@@ -37,6 +38,8 @@ export interface BenchOptions {
   /** Sign-ups sent at once in each wave of the signup-burst scenario. */
   readonly burstSize: number;
   readonly scenarios: readonly ScenarioId[];
+  /** Rounds of the tracing scenario (each mode once per round and request kind): --runs, else 5 (2 quick). */
+  readonly tracingRounds: number;
   readonly coldStart: boolean;
   readonly build: boolean;
   /** Keep the databases afterwards, to look at them. */
@@ -66,12 +69,13 @@ const QUICK = {
   customers: 4,
 } as const;
 
-export const USAGE = `npm run bench [-- options]
+export const USAGE = `npm run bench [-- options] [scenario…]
 
   --quick             small data set, one short run per target (under 2 minutes)
   --scenarios 1,3     only these scenarios, by number or name (results go to bench/results/tmp/):
                       ${SCENARIOS.map((scenario) => `${scenario.id} ${scenario.name}`).join(', ')}
-  --runs N            measured runs per target (median reported)
+                      (names or numbers after the options do the same: npm run bench -- tracing)
+  --runs N            measured runs per target (median reported); rounds of the tracing scenario
   --seconds N         length of each measured run
   --cold-start        measure npm start's cold start also with --quick
   --no-cold-start     skip the cold-start measurement
@@ -88,9 +92,10 @@ function positiveInt(value: string | undefined, flag: string): number | undefine
 }
 
 export function parseOptions(argv: readonly string[]): BenchOptions | 'help' {
-  const { values } = parseArgs({
+  const { values, positionals } = parseArgs({
     args: [...argv],
     strict: true,
+    allowPositionals: true,
     options: {
       quick: { type: 'boolean', default: false },
       scenarios: { type: 'string' },
@@ -108,7 +113,8 @@ export function parseOptions(argv: readonly string[]): BenchOptions | 'help' {
   if (values.help) return 'help';
   const profile = values.quick ? QUICK : FULL;
   const runs = positiveInt(values.runs, '--runs') ?? profile.runs;
-  const scenarios = values.scenarios === undefined ? [...SCENARIO_IDS] : parseScenarios(values.scenarios);
+  const chosen = [...(values.scenarios === undefined ? [] : [values.scenarios]), ...positionals];
+  const scenarios = chosen.length === 0 ? [...SCENARIO_IDS] : parseScenarios(chosen.join(','));
   const cpuProf = parseProcessNames(values['cpu-prof']);
   return {
     mode: values.quick ? 'quick' : 'full',
@@ -125,6 +131,7 @@ export function parseOptions(argv: readonly string[]): BenchOptions | 'help' {
     // 100 concurrent sign-ups, in the quick run too: about what a launch or a bot sends at once.
     burstSize: 100,
     scenarios,
+    tracingRounds: positiveInt(values.runs, '--runs') ?? (values.quick ? 2 : 5),
     coldStart: values['no-cold-start'] === true ? false : (values['cold-start'] ?? !values.quick),
     build: !values['skip-build'],
     keep: values.keep,

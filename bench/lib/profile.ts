@@ -46,7 +46,8 @@ export interface ProfileSummary {
 export function ownerOf(url: string): string | undefined {
   const modules = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url);
   if (modules?.[1] !== undefined) return modules[1];
-  return /\/((?:services|packages)\/[^/]+|bench)\//.exec(url)?.[1];
+  // The last such directory on the path: a checkout may itself sit in a directory named bench.
+  return /.*\/((?:services|packages)\/[^/]+|bench)\//.exec(url)?.[1];
 }
 
 /** ownerOf, or what else the frame is: "node (built-in)", "(garbage collector)", "(native)". */

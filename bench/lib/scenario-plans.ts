@@ -65,11 +65,14 @@ export interface ScenarioPlan {
   readonly afterAll?: (results: { gateway: RunResult[]; floor: RunResult[] }) => Promise<CheckResult[]>;
 }
 
-/** The scenarios driven as timed loads; the sign-up burst is a wave of its own (burst-scenario.ts). */
-export type LoadScenarioName = Exclude<ScenarioName, 'signup-burst'>;
+/**
+ * The scenarios driven as timed loads; the sign-up burst is a wave of its own (burst-scenario.ts),
+ * and tracing runs stacks of its own (tracing-scenario.ts).
+ */
+export type LoadScenarioName = Exclude<ScenarioName, 'signup-burst' | 'tracing'>;
 
 export function isLoadScenario(scenario: Scenario): scenario is Extract<Scenario, { name: LoadScenarioName }> {
-  return scenario.name !== 'signup-burst';
+  return scenario.name !== 'signup-burst' && scenario.name !== 'tracing';
 }
 
 /** Idempotency keys name scenario, target and load; the one-off comparison request (load -1) has its own. */

@@ -140,6 +140,8 @@ describe('CPU profile summary', () => {
     expect(packageOf('file:///x/node_modules/@grpc/grpc-js/build/src/call.js', 'f')).toBe('@grpc/grpc-js');
     expect(packageOf('node:internal/http2/util', 'f')).toBe('node (built-in)');
     expect(packageOf('file:///x/services/gateway/dist/src/loaders.js', 'f')).toBe('services/gateway');
+    expect(packageOf('file:///work/wt/bench/services/order/dist/src/service.js', 'f')).toBe('services/order');
+    expect(packageOf('file:///work/wt/bench/bench/lib/load.ts', 'f')).toBe('bench');
     expect(packageOf('', '(garbage collector)')).toBe('(garbage collector)');
   });
 });
@@ -154,10 +156,28 @@ describe('--scenarios', () => {
     expect(scenariosOf('1,3')).toEqual([1, 3]);
     expect(scenariosOf('hot-order, search,2,search')).toEqual([1, 2, 5]);
     expect(scenariosOf('signup-burst')).toEqual([6]);
+    expect(scenariosOf('tracing')).toEqual([7]);
+  });
+
+  it('takes scenarios after the options too (npm run bench -- tracing)', () => {
+    const options = parseOptions(['tracing']);
+    expect(options === 'help' ? [] : options.scenarios).toEqual([7]);
+    const both = parseOptions(['--scenarios', 'product', 'order', '--runs', '3']);
+    expect(both === 'help' ? [] : both.scenarios).toEqual([2, 4]);
+  });
+
+  it('runs the tracing scenario for --runs rounds, else 5 (2 with --quick)', () => {
+    const rounds = (argv: string[]) => {
+      const options = parseOptions(argv);
+      return options === 'help' ? 0 : options.tracingRounds;
+    };
+    expect(rounds(['tracing'])).toBe(5);
+    expect(rounds(['--quick', 'tracing'])).toBe(2);
+    expect(rounds(['--runs', '7', 'tracing'])).toBe(7);
   });
 
   it('refuses anything else, naming what it takes', () => {
-    expect(() => scenariosOf('7')).toThrow(/numbers from 1 to 6 or names \(search, product, nested, order, hot-order, signup-burst\)/);
+    expect(() => scenariosOf('8')).toThrow(/numbers from 1 to 7 or names \(search, product, nested, order, hot-order, signup-burst, tracing\)/);
     expect(() => scenariosOf('checkout')).toThrow(/got "checkout"/);
   });
 
