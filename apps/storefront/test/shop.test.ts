@@ -2,7 +2,7 @@ import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, Page, Route } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { at, graphql, signUp, type GraphQLClient } from '@emporium/testkit/graphql.js';
 import { newStartSetup, printedCredentials, runNpm, type NpmProcess, type PrintedCredentials } from '../../../scripts/npm-process.ts';
@@ -300,6 +300,44 @@ describe('the storefront in Chromium', { timeout: 180_000 }, () => {
     await page.getByRole('button', { name: 'Place order' }).click();
     await page.getByText('your order is placed').waitFor();
     expect((await ordersOf(email)).map((o) => o.status)).toEqual(['PLACED', 'PLACED']);
+  });
+
+  it('places one order when the answer was lost and the shopper reloads the page before pressing again', async () => {
+    const name = `Kettle ${unique('reload')}`;
+    const id = await createProduct(name, '31.40', 20);
+    const { page } = await shop();
+    await page.goto(`${shopUrl}/products/${id}`);
+    await page.getByLabel('Quantity').fill('2');
+    await page.getByRole('button', { name: /^Add to cart/ }).click();
+    await page.getByRole('link', { name: 'Sign up', exact: true }).waitFor();
+    const email = await signUpInShop(page, 'Reloading Shopper');
+
+    // createOrder reaches the gateway, which places the order; its answer never reaches the page.
+    let cut = 0;
+    const loseTheAnswer = async (route: Route) => {
+      if (!(route.request().postData() ?? '').includes('mutation PlaceOrder')) return route.fallback();
+      cut += 1;
+      await route.fetch();
+      return route.abort('connectionreset');
+    };
+    await page.route('**/graphql', loseTheAnswer);
+    await page.getByRole('link', { name: 'Cart', exact: true }).click();
+    await page.getByRole('button', { name: 'Place order' }).click();
+    await page.getByRole('alert').filter({ hasText: 'Press “Place order” again to retry' }).waitFor();
+    expect(cut).toBe(1);
+    expect((await ordersOf(email)).map((o) => o.status)).toEqual(['PLACED']);
+
+    // The shopper reloads (the network is back) and presses again: the same attempt, the same order.
+    await page.unroute('**/graphql', loseTheAnswer);
+    await page.reload();
+    await page.getByRole('heading', { level: 1, name: 'Cart' }).waitFor();
+    await page.getByRole('button', { name: 'Place order' }).click();
+    await page.getByText('your order is placed').waitFor();
+    await expect.poll(() => page.getByRole('article').first().innerText()).toContain('Placed');
+    expect(await page.getByRole('article').count()).toBe(1);
+    expect(await ordersOf(email)).toEqual([{ status: 'PLACED', total: { amount: '62.80' } }]);
+    // The attempt ends with its order: the next checkout in this tab is a new one.
+    expect(await page.evaluate(() => Object.keys(sessionStorage))).toEqual([]);
   });
 
   it('says which items are short and by how much, and lets the shopper fix the cart', async () => {
