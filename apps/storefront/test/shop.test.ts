@@ -443,6 +443,8 @@ describe('the storefront in Chromium', { timeout: 180_000 }, () => {
     await shopper.goto(`${shopUrl}/`);
     await search(shopper, `Compass ${tag}`);
     await shopper.getByRole('link', { name }).click();
+    // The product page, not the search result's card (which says "Only 2 left" too).
+    await shopper.getByRole('heading', { level: 1, name }).waitFor();
     await expect.poll(() => shopper.locator('main').innerText()).toContain('Only 2 left');
     expect(await shopper.locator('main').innerText()).toContain('45.10 USD');
     expect(await shopper.getByRole('link', { name: 'Admin' }).count()).toBe(0);
