@@ -2,10 +2,11 @@
 // navigation start to the first product of the newest-products list on screen, in headless
 // Chromium, each page load cold (a new browser profile: empty cache, no cookies), against
 // `npm start` on localhost. Issue 15's budget is 1 s; this measures, it asserts nothing.
-//   npm run bench:storefront -- [--runs 15] [--url http://127.0.0.1:8080]
+//   npm run bench:storefront -- [--runs 15] [--url http://127.0.0.1:8080 [--url …]]
 // Without --url it builds the shop if its sources changed, starts `npm start` on its own ports and
-// data directory (demo data: 50 products), and stops it afterwards. Writes
-// bench/results/<date>-storefront.md.
+// data directory (demo data: 50 products), and stops it afterwards. With several --url (shops
+// already running, e.g. two builds to compare), the loads take turns between them within each
+// round, so a change in the machine's load hits them alike. Writes bench/results/<date>-storefront.md.
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { availableParallelism, cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -49,6 +50,7 @@ const READ = `(() => {
     responseStart: navigation ? navigation.responseStart : null,
     domContentLoaded: navigation ? navigation.domContentLoadedEventEnd : null,
     firstContentfulPaint: paint ? paint.startTime : null,
+    firstGraphqlStart: graphql.length === 0 ? null : Math.min(...graphql.map((entry) => entry.startTime)),
     firstGraphqlEnd: graphql.length === 0 ? null : Math.min(...graphql.map((entry) => entry.responseEnd)),
     requests: resources.length + 1,
     transferredBytes: resources.reduce((sum, entry) => sum + entry.transferSize, navigation ? navigation.transferSize : 0),
@@ -60,6 +62,7 @@ const readShape = z.object({
   responseStart: z.number().nullable(),
   domContentLoaded: z.number().nullable(),
   firstContentfulPaint: z.number().nullable(),
+  firstGraphqlStart: z.number().nullable(),
   firstGraphqlEnd: z.number().nullable(),
   requests: z.number().int(),
   transferredBytes: z.number(),
@@ -73,6 +76,8 @@ export interface PageLoad {
   readonly firstByteMs: number | null;
   readonly domContentLoadedMs: number | null;
   readonly firstContentfulPaintMs: number | null;
+  /** … to the first /graphql request sent (the list, or the session check, whichever goes first). */
+  readonly graphqlSentMs: number | null;
   /** … to the end of the first /graphql answer (the session check or the list, whichever ends first). */
   readonly firstGraphqlMs: number | null;
   readonly requests: number;
@@ -98,6 +103,7 @@ async function loadOnce(browser: Browser, url: string): Promise<PageLoad> {
       firstByteMs: read.responseStart,
       domContentLoadedMs: read.domContentLoaded,
       firstContentfulPaintMs: read.firstContentfulPaint,
+      graphqlSentMs: read.firstGraphqlStart,
       firstGraphqlMs: read.firstGraphqlEnd,
       requests: read.requests,
       transferredBytes: read.transferredBytes,
@@ -107,80 +113,113 @@ async function loadOnce(browser: Browser, url: string): Promise<PageLoad> {
   }
 }
 
-export interface FirstListResults {
+export interface TargetResults {
   readonly url: string;
-  readonly startedHere: boolean;
-  readonly chromium: string;
-  /** The first load after the platform started (its processes not warmed up by any request yet), apart. */
+  /** The first load after the platform started (nothing had warmed its processes up), apart. */
   readonly first: PageLoad;
   readonly runs: readonly PageLoad[];
+}
+
+export interface FirstListResults {
+  readonly startedHere: boolean;
+  readonly chromium: string;
+  readonly targets: readonly TargetResults[];
   readonly loadAverage: { readonly before: number; readonly after: number };
 }
 
-/** Loads the front page runs + 1 times, each cold; the first load is kept apart from the runs. */
-export async function measureFirstList(url: string, runs: number, startedHere: boolean): Promise<FirstListResults> {
+/**
+ * Loads each shop's front page runs + 1 times, each cold; each shop's first load is kept apart.
+ * Within a round the shops take turns, in the opposite order every other round.
+ */
+export async function measureFirstList(urls: readonly string[], runs: number, startedHere: boolean): Promise<FirstListResults> {
   const before = loadavg()[0] ?? Number.NaN;
   const browser = await launchChromium();
   try {
-    const first = await loadOnce(browser, url);
-    log(`first load after start: first product at ${first.firstProductMs.toFixed(0)} ms`);
-    const measured: PageLoad[] = [];
-    for (let run = 1; run <= runs; run++) {
-      const load = await loadOnce(browser, url);
-      measured.push(load);
-      log(`run ${run}/${runs}: first product at ${load.firstProductMs.toFixed(0)} ms`);
+    const firsts: PageLoad[] = [];
+    for (const url of urls) {
+      const first = await loadOnce(browser, url);
+      firsts.push(first);
+      log(`${url}: first load after start: first product at ${first.firstProductMs.toFixed(0)} ms`);
     }
-    return { url, startedHere, chromium: browser.version(), first, runs: measured, loadAverage: { before, after: loadavg()[0] ?? Number.NaN } };
+    const measured: PageLoad[][] = urls.map(() => []);
+    for (let run = 1; run <= runs; run++) {
+      const order = urls.map((_, index) => index);
+      if (run % 2 === 0) order.reverse();
+      for (const index of order) {
+        const url = urls[index] ?? '';
+        const load = await loadOnce(browser, url);
+        measured[index]?.push(load);
+        log(`run ${run}/${runs} ${url}: first product at ${load.firstProductMs.toFixed(0)} ms`);
+      }
+    }
+    const targets = urls.map((url, index) => ({ url, first: firsts[index] ?? missing(url), runs: measured[index] ?? [] }));
+    return { startedHere, chromium: browser.version(), targets, loadAverage: { before, after: loadavg()[0] ?? Number.NaN } };
   } finally {
     await browser.close();
   }
 }
 
+function missing(url: string): never {
+  throw new Error(`no first load of ${url}`);
+}
+
 const ms = (value: number | null) => (value === null || !Number.isFinite(value) ? '–' : value.toFixed(0));
 
-/** The results as the Markdown file bench/results/<date>-storefront.md. */
-export function report(results: FirstListResults, date: string): string {
-  const column = (pick: (load: PageLoad) => number | null) => results.runs.map(pick).filter((value): value is number => value !== null);
+function targetTable(target: TargetResults): string[] {
+  const column = (pick: (load: PageLoad) => number | null) => target.runs.map(pick).filter((value): value is number => value !== null);
   const row = (what: string, pick: (load: PageLoad) => number | null) => {
     const values = column(pick);
-    return `| ${what} | ${ms(median(values))} | ${ms(percentile(values, 90))} | ${ms(values.length === 0 ? null : Math.max(...values))} | ${ms(pick(results.first))} |`;
+    return `| ${what} | ${ms(median(values))} | ${ms(percentile(values, 90))} | ${ms(values.length === 0 ? null : Math.max(...values))} | ${ms(pick(target.first))} |`;
   };
-  const first = column((load) => load.firstProductMs);
-  const underBudget = first.filter((value) => value < 1000).length;
+  const shown = column((load) => load.firstProductMs);
   return [
-    `# First product list of the shop, ${date}`,
-    '',
-    `\`npm run bench:storefront\`: headless Chromium ${results.chromium}, each load in a new browser profile (empty cache, no cookies), ` +
-      `${results.url}/ ${results.startedHere ? '(`npm start` started by the benchmark: embedded databases, 50 demo products)' : '(a platform already running)'}; ` +
-      `${results.runs.length} measured loads after a first one. Times in ms from navigation start. Machine: ${availableParallelism()} × ${cpus()[0]?.model ?? 'CPU'}, ` +
-      `Node ${process.version}, load average ${results.loadAverage.before.toFixed(1)} before, ${results.loadAverage.after.toFixed(1)} after.`,
-    '',
     '| from navigation start to | median | p90 | max | first load after start |',
     '| --- | ---: | ---: | ---: | ---: |',
     row('first byte of the page', (load) => load.firstByteMs),
-    row('first contentful paint', (load) => load.firstContentfulPaintMs),
     row('DOMContentLoaded', (load) => load.domContentLoadedMs),
+    row('first /graphql request sent', (load) => load.graphqlSentMs),
+    row('first contentful paint', (load) => load.firstContentfulPaintMs),
     row('first /graphql answer', (load) => load.firstGraphqlMs),
     row('first product card in the DOM', (load) => load.inDomMs),
     row('**first product on screen** (the frame that paints it)', (load) => load.firstProductMs),
     '',
-    `Under the 1 s budget: ${underBudget} of ${first.length} loads. Each load: ${results.runs[0]?.requests ?? '–'} requests, ` +
-      `${((results.runs[0]?.transferredBytes ?? Number.NaN) / 1024).toFixed(1)} KiB transferred.`,
+    `Under the 1 s budget: ${shown.filter((value) => value < 1000).length} of ${shown.length} loads. Each load: ${target.runs[0]?.requests ?? '–'} requests, ` +
+      `${((target.runs[0]?.transferredBytes ?? Number.NaN) / 1024).toFixed(1)} KiB transferred.`,
     '',
-    `Every run, first product on screen (ms): ${first.map((value) => value.toFixed(0)).join(', ')}.`,
+    `Every run, first product on screen (ms): ${shown.map((value) => value.toFixed(0)).join(', ')}.`,
+  ];
+}
+
+/** The results as the Markdown file bench/results/<date>-storefront.md. */
+export function report(results: FirstListResults, date: string): string {
+  const lines = [
+    `# First product list of the shop, ${date}`,
     '',
-  ].join('\n');
+    `\`npm run bench:storefront\`: headless Chromium ${results.chromium}, each load in a new browser profile (empty cache, no cookies), ` +
+      `${results.startedHere ? '`npm start` started by the benchmark (embedded databases, 50 demo products)' : 'platforms already running'}; ` +
+      `${results.targets[0]?.runs.length ?? 0} measured loads per shop after a first one. Times in ms from navigation start. Machine: ${availableParallelism()} × ${cpus()[0]?.model ?? 'CPU'}, ` +
+      `Node ${process.version}, load average ${results.loadAverage.before.toFixed(1)} before, ${results.loadAverage.after.toFixed(1)} after.`,
+  ];
+  for (const target of results.targets) lines.push('', `## ${target.url}/`, '', ...targetTable(target));
+  if (results.targets.length > 1) {
+    const medianOf = (target: TargetResults | undefined) => median((target?.runs ?? []).map((load) => load.firstProductMs));
+    const base = medianOf(results.targets[0]);
+    lines.push('', '## Medians of first product on screen, relative to the first shop', '');
+    for (const target of results.targets) lines.push(`- ${target.url}/: ${ms(medianOf(target))} ms (${(medianOf(target) / base).toFixed(2)})`);
+  }
+  lines.push('');
+  return lines.join('\n');
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { runs: { type: 'string', default: '15' }, url: { type: 'string' } } });
+  const { values } = parseArgs({ options: { runs: { type: 'string', default: '15' }, url: { type: 'string', multiple: true } } });
   const runs = z.coerce.number().int().min(1).max(200).parse(values.runs);
-  const given = values.url === undefined ? undefined : z.url().parse(values.url).replace(/\/+$/, '');
-  let url = given;
+  const given = (values.url ?? []).map((url) => z.url().parse(url).replace(/\/+$/, ''));
+  let urls = given;
   let platform: ReturnType<typeof runNpm> | undefined;
   let scratch: string | undefined;
   try {
-    if (url === undefined) {
+    if (urls.length === 0) {
       if (await ensureStorefront()) log('built the shop (its sources changed since the last build)');
       scratch = await mkdtemp(join(tmpdir(), 'emporium-storefront-bench-'));
       const setup = await newStartSetup(join(scratch, 'data'));
@@ -188,9 +227,9 @@ async function main(): Promise<void> {
       platform = runNpm(['start'], setup.env);
       const ready = await platform.ready;
       log(`npm start ready in ${ready.seconds} s`);
-      url = setup.gateway;
+      urls = [setup.gateway];
     }
-    const results = await measureFirstList(url, runs, given === undefined);
+    const results = await measureFirstList(urls, runs, given.length === 0);
     const date = new Date().toISOString().replace(/:/g, '-').replace(/\.\d+Z$/, '');
     const markdown = report(results, date);
     const dir = join(root, 'bench', 'results');
