@@ -57,12 +57,12 @@ export function prefetchFrontPageList(opened: { readonly pathname: string; reado
   frontPageList.catch(() => undefined);
 }
 
-/** The prefetched list, once, for the front page's first list; later loads ask afresh. */
+/** The prefetched list for the page's first load, if that is the front page's list; every later load asks afresh. */
 function takeFrontPageList(query: string, after: string | null): Promise<ProductsQuery> | undefined {
-  if (query !== '' || after !== null) return undefined;
   const prefetched = frontPageList;
+  // Taken by the first load whatever it is, so no later load gets an answer from long ago.
   frontPageList = undefined;
-  return prefetched;
+  return query === '' && after === null ? prefetched : undefined;
 }
 
 export function ProductsPage() {
