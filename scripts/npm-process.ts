@@ -2,11 +2,13 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { createInterface } from 'node:readline';
+import { freePort } from '@emporium/testkit/ports.js';
 
 /*
  * `npm start` (or another npm script) as a child process in its own process group, the way a user
  * runs it in a terminal: what it prints, when it says it is ready, and Ctrl-C for the whole group.
- * Used by the tests of the runner (scripts/test) and the benchmark's cold-start measurement.
+ * Used by the tests of the runner (scripts/test), the shop's end-to-end tests (apps/storefront/test)
+ * and the benchmarks that start the platform (bench/).
  */
 
 export const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -27,6 +29,48 @@ export function parseReadyLine(line: string): ReadyLine | undefined {
   const match = READY.exec(line.replace(ANSI, ''));
   if (match?.[1] === undefined) return undefined;
   return { seconds: Number(match[1]), demoProducts: match[2] === undefined ? 0 : Number(match[2]) };
+}
+
+/** The variables giving each process of `npm start` its port: all set, so nothing meets a default port. */
+const PORT_VARIABLES = [
+  'GATEWAY_PORT',
+  'ACCOUNT_PORT',
+  'CATALOG_PORT',
+  'ORDER_PORT',
+  'GATEWAY_METRICS_PORT',
+  'ACCOUNT_METRICS_PORT',
+  'CATALOG_METRICS_PORT',
+  'ORDER_METRICS_PORT',
+] as const;
+
+export interface StartSetup {
+  /** The environment for runNpm: the data directory, a free port for every process, and extra. */
+  readonly env: Record<string, string>;
+  /** The gateway's base URL (no trailing slash): the shop, /graphql, /graphiql. */
+  readonly gateway: string;
+}
+
+/**
+ * What `npm start` needs to run beside anything else on this machine, another start included: its
+ * own data directory and a free port for each of its processes.
+ */
+export async function newStartSetup(dataDir: string, extra: Record<string, string> = {}): Promise<StartSetup> {
+  const env: Record<string, string> = { EMPORIUM_DATA_DIR: dataDir, ...extra };
+  for (const name of PORT_VARIABLES) env[name] = String(await freePort());
+  return { env, gateway: `http://127.0.0.1:${env.GATEWAY_PORT}` };
+}
+
+export interface PrintedCredentials {
+  readonly email: string;
+  readonly password: string;
+}
+
+/** The credentials the ready message prints: "  customer  email / password". */
+export function printedCredentials(output: readonly string[], who: 'admin' | 'customer'): PrintedCredentials {
+  const line = output.find((text) => text.trimStart().startsWith(`${who} `));
+  const match = /(\S+@\S+) \/ (\S+)/.exec(line ?? '');
+  if (!match?.[1] || !match[2]) throw new Error(`no ${who} credentials printed:\n${output.join('\n')}`);
+  return { email: match[1], password: match[2] };
 }
 
 export interface NpmProcess {

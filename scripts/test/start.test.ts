@@ -10,10 +10,9 @@ import { dataDirOwner } from '@emporium/kit/embedded.js';
 import { createTestDatabase, type TestDatabase } from '@emporium/testkit/databases.js';
 import { graphql } from '@emporium/testkit/graphql.js';
 import { scrape } from '@emporium/testkit/metrics.js';
-import { freePort } from '@emporium/testkit/ports.js';
 import { startOtlpReceiver } from '@emporium/testkit/otlp-receiver.js';
 import { eventually } from '@emporium/testkit/eventually.js';
-import { runNpm } from '../npm-process.js';
+import { newStartSetup, printedCredentials, runNpm, type StartSetup } from '../npm-process.js';
 
 /*
  * `npm start`, `npm run seed` and `npm run reset` as a user runs them: the real command in its own
@@ -24,33 +23,11 @@ import { runNpm } from '../npm-process.js';
 const SERVICES = ['account', 'catalog', 'order'] as const;
 const MINUTE = 60_000;
 
-interface StartSetup {
-  readonly env: Record<string, string>;
-  /** The gateway's base URL. */
-  readonly gateway: string;
-}
-
-async function newStartSetup(dataDir: string, extra: Record<string, string> = {}): Promise<StartSetup> {
-  const env: Record<string, string> = { EMPORIUM_DATA_DIR: dataDir, ...extra };
-  for (const name of ['GATEWAY_PORT', 'ACCOUNT_PORT', 'CATALOG_PORT', 'ORDER_PORT', 'GATEWAY_METRICS_PORT', 'ACCOUNT_METRICS_PORT', 'CATALOG_METRICS_PORT', 'ORDER_METRICS_PORT']) {
-    env[name] = String(await freePort());
-  }
-  return { env, gateway: `http://127.0.0.1:${env.GATEWAY_PORT}` };
-}
-
 /** The data of a request to the gateway at url; throws on any GraphQL error. */
 async function dataOf(url: string, query: string, variables: Record<string, unknown> = {}, token?: string): Promise<unknown> {
   const response = await graphql(url, query, { variables, token });
   if (response.errors !== undefined) throw new Error(JSON.stringify(response.errors));
   return response.data;
-}
-
-/** The credentials the ready message prints: "  customer  email / password". */
-function printedCredentials(output: readonly string[], who: 'admin' | 'customer'): { email: string; password: string } {
-  const line = output.find((text) => text.trimStart().startsWith(`${who} `));
-  const match = /(\S+@\S+) \/ (\S+)/.exec(line ?? '');
-  if (!match?.[1] || !match[2]) throw new Error(`no ${who} credentials printed:\n${output.join('\n')}`);
-  return { email: match[1], password: match[2] };
 }
 
 /** The metrics URLs the ready message prints: "  metrics   http://.../metrics  (service)", then one a line. */

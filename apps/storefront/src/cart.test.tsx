@@ -2,7 +2,6 @@ import { act } from 'react';
 import { createRoot } from 'react-dom/client';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CART_KEY, cart, countUnits, useCart } from './cart';
-import { attemptOf, newIdempotencyKey } from './pages/CartPage';
 
 // React's act() wants to know it runs in a test environment.
 (globalThis as { IS_REACT_ACT_ENVIRONMENT?: boolean }).IS_REACT_ACT_ENVIRONMENT = true;
@@ -61,16 +60,5 @@ describe('the cart', () => {
     expect(container.textContent).toBe('3 units');
     act(() => root.unmount());
     container.remove();
-  });
-
-  it('keeps one checkout attempt per cart content, each with its own fresh key', () => {
-    cart.add(lamp, 2);
-    const first = attemptOf(cart.lines());
-    expect(attemptOf(cart.lines())).toBe(first);
-    cart.setQuantity('p-lamp', 1);
-    expect(attemptOf(cart.lines())).not.toBe(first);
-    const keys = new Set(Array.from({ length: 100 }, newIdempotencyKey));
-    expect(keys.size).toBe(100);
-    for (const key of keys) expect(key).toMatch(/^[0-9a-f]{32}$/);
   });
 });

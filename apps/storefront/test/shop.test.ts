@@ -1,16 +1,20 @@
-import { mkdir } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, Page, Route } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { at, logInAdmin, signUp } from '@emporium/testkit/graphql.js';
-import { useStack } from '@emporium/testkit/stack.js';
+import { at, graphql, signUp, type GraphQLClient } from '@emporium/testkit/graphql.js';
+import { newStartSetup, printedCredentials, runNpm, type NpmProcess, type PrintedCredentials } from '../../../scripts/npm-process.ts';
 import { ensureStorefront } from '../build.ts';
 import { expectAccessible, launch, openShop, type Shop } from './browser.ts';
 
 /*
- * The shop in headless Chromium against the real services and gateway (useStack), every other host
- * refused: the journeys of issue 15, and axe-core on every page. Screenshots of the main pages go
- * to .cache/storefront/ (the README's are copies of them).
+ * The shop in headless Chromium against the real `npm start` (four processes on their embedded
+ * databases, on ports and a data directory of this file's own), every other host refused: the
+ * journeys of issue 15, and axe-core on every page. The demo data (50 products) is there, so every
+ * product a test makes has a name no other product has. Screenshots of the main pages go to
+ * .cache/storefront/ (the README's are copies of them).
  */
 
 const SCREENSHOTS = fileURLToPath(new URL('../../../.cache/storefront/', import.meta.url));
@@ -22,25 +26,68 @@ let sequence = 0;
 /** A word no other test run used: names here are found by full-text search. */
 const unique = (prefix: string) => `${prefix}${Date.now().toString(36)}${(sequence++).toString(36)}`;
 
-// Built by npm install; rebuilt here only when the sources changed since. Before the stack starts:
-// the gateway reads the build when it starts.
-beforeAll(() => ensureStorefront(), 120_000);
-const stack = useStack({ timeoutMs: 120_000 });
+let workDir: string | undefined;
+let platform: NpmProcess | undefined;
+/** The shop's base URL (the gateway's), as `npm start` printed it, without the trailing slash. */
+let shopUrl: string;
+/** The administrator `npm start` made and printed. */
+let admin: PrintedCredentials;
 let adminToken: string;
+const api: GraphQLClient = { request: (query, options) => graphql(shopUrl, query, options) };
+
+// Built by npm install; rebuilt here only when the sources changed since. Before `npm start`: the
+// gateway reads the build when it starts.
+beforeAll(async () => {
+  await ensureStorefront();
+  workDir = await mkdtemp(join(tmpdir(), 'emporium-shop-test-'));
+  // Password hashing at the cost every other suite's stack uses (useStack). At the default, OWASP's
+  // 2^17 (128 MiB a hash), a sign-up in the shop once never ended in a session (load average 16 on
+  // 2 cores): a hash that slow can outlive the gateway's 5 s backend deadline. The cost itself is
+  // the account service's tests' to check.
+  const setup = await newStartSetup(join(workDir, 'data'), { SCRYPT_LOG_N: '10' });
+  platform = runNpm(['start'], setup.env);
+  await platform.ready;
+  expect(platform.output).toContain(`  Shop      ${setup.gateway}/`);
+  shopUrl = setup.gateway;
+  admin = printedCredentials(platform.output, 'admin');
+  adminToken = await logIn(admin.email, admin.password);
+}, 240_000);
+
+afterAll(async () => {
+  await platform?.stop();
+  if (workDir !== undefined) await rm(workDir, { recursive: true, force: true });
+}, 60_000);
+
+async function logIn(email: string, password: string): Promise<string> {
+  const response = await api.request(`mutation($input: LogInInput!) { logIn(input: $input) { token } }`, { variables: { input: { email, password } } });
+  return String(at(response.data, 'logIn', 'token'));
+}
 
 async function createProduct(name: string, price: string, stock: number, description = ''): Promise<string> {
-  const response = await stack.request(`mutation($input: CreateProductInput!) { createProduct(input: $input) { id } }`, {
+  const response = await api.request(`mutation($input: CreateProductInput!) { createProduct(input: $input) { id } }`, {
     token: adminToken,
     variables: { input: { name, description, price, stock } },
   });
   return String(at(response.data, 'createProduct', 'id'));
 }
 
-async function ordersOf(email: string): Promise<{ status: string; total: { amount: string } | null }[]> {
-  const login = await stack.request(`mutation($input: LogInInput!) { logIn(input: $input) { token } }`, { variables: { input: { email, password: PASSWORD } } });
-  const token = String(at(login.data, 'logIn', 'token'));
-  const response = await stack.request(`{ viewer { orders(first: 50) { nodes { status total { amount } } } } }`, { token });
-  return at(response.data, 'viewer', 'orders', 'nodes') as { status: string; total: { amount: string } | null }[];
+interface PlacedOrder {
+  readonly status: string;
+  readonly total: { amount: string } | null;
+}
+
+/**
+ * The orders of the account with this e-mail, newest first, as the administrator sees them (no
+ * logIn per look: the gateway's default budget of sign-up and log-in attempts per address holds).
+ */
+async function ordersOf(email: string): Promise<PlacedOrder[]> {
+  const response = await api.request(`{ accounts(first: 100) { nodes { email orders(first: 50) { nodes { status total { amount } } } } } }`, {
+    token: adminToken,
+  });
+  const accounts = at(response.data, 'accounts', 'nodes') as { email: string; orders: { nodes: PlacedOrder[] } }[];
+  const account = accounts.find((a) => a.email === email);
+  if (account === undefined) throw new Error(`no account ${email} among ${accounts.length}`);
+  return account.orders.nodes;
 }
 
 async function screenshot(page: Page, name: string): Promise<void> {
@@ -57,8 +104,16 @@ async function signUpInShop(page: Page, name: string): Promise<string> {
   await page.getByLabel('Email', { exact: true }).fill(email);
   await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
   await page.getByRole('button', { name: 'Sign up' }).click();
-  await page.getByRole('button', { name: 'Log out' }).waitFor();
+  await loggedIn(page);
   return email;
+}
+
+/** Waits for the session a Log in or Sign up started; fails with the form's own words when it says why not. */
+async function loggedIn(page: Page): Promise<void> {
+  const logOut = page.getByRole('button', { name: 'Log out' });
+  const refusal = page.getByRole('alert').filter({ hasText: /\S/ });
+  await logOut.or(refusal).first().waitFor();
+  if (!(await logOut.isVisible())) throw new Error(`no session: the page says "${await refusal.first().innerText()}"`);
 }
 
 async function logInInShop(page: Page, email: string, password = PASSWORD): Promise<void> {
@@ -66,7 +121,7 @@ async function logInInShop(page: Page, email: string, password = PASSWORD): Prom
   await page.getByLabel('Email', { exact: true }).fill(email);
   await page.getByLabel('Password', { exact: true }).fill(password);
   await page.getByRole('button', { name: 'Log in' }).click();
-  await page.getByRole('button', { name: 'Log out' }).waitFor();
+  await loggedIn(page);
 }
 
 /** Searches by typing, as a shopper does. */
@@ -85,13 +140,12 @@ describe('the storefront in Chromium', { timeout: 180_000 }, () => {
   const shops: Shop[] = [];
 
   async function shop(): Promise<Shop> {
-    const opened = await openShop(browser, new URL(stack.url).origin);
+    const opened = await openShop(browser, new URL(shopUrl).origin);
     shops.push(opened);
     return opened;
   }
 
   beforeAll(async () => {
-    adminToken = await logInAdmin(stack);
     browser = await launch();
   }, 120_000);
 
@@ -104,7 +158,7 @@ describe('the storefront in Chromium', { timeout: 180_000 }, () => {
   });
 
   it('serves the shop at / with a strict CSP, within the JavaScript budget', async () => {
-    const response = await fetch(`${stack.url}/`);
+    const response = await fetch(`${shopUrl}/`);
     expect(response.status).toBe(200);
     const csp = response.headers.get('content-security-policy') ?? '';
     expect(csp).toContain("default-src 'self'");
@@ -116,10 +170,10 @@ describe('the storefront in Chromium', { timeout: 180_000 }, () => {
     expect(html).not.toMatch(/<script>|<style>/);
     // Client routes answer the page too; other paths stay unknown.
     for (const path of ['/cart', '/products/123', '/admin/products/9', '/orders', '/login', '/signup']) {
-      expect({ path, status: (await fetch(`${stack.url}${path}`)).status }).toEqual({ path, status: 200 });
+      expect({ path, status: (await fetch(`${shopUrl}${path}`)).status }).toEqual({ path, status: 200 });
     }
-    expect((await fetch(`${stack.url}/no-such-page`)).status).toBe(404);
-    expect((await fetch(`${stack.url}/assets/..%2F..%2Fpackage.json`)).status).toBe(404);
+    expect((await fetch(`${shopUrl}/no-such-page`)).status).toBe(404);
+    expect((await fetch(`${shopUrl}/assets/..%2F..%2Fpackage.json`)).status).toBe(404);
 
     // The budget: the JavaScript the first page loads, as sent (gzipped).
     const { page } = await shop();
@@ -127,7 +181,7 @@ describe('the storefront in Chromium', { timeout: 180_000 }, () => {
     page.on('response', (r) => {
       if (r.request().resourceType() === 'script') scripts.push(r.url());
     });
-    await page.goto(`${stack.url}/`);
+    await page.goto(`${shopUrl}/`);
     await page.getByRole('heading', { level: 1, name: 'Newest products' }).waitFor();
     let total = 0;
     for (const url of scripts) {
@@ -148,7 +202,7 @@ describe('the storefront in Chromium', { timeout: 180_000 }, () => {
     await createProduct(lamp, '19.99', 3, 'A warm light.');
     await createProduct(kettle, '1234567.05', 40, 'Boils water.');
     const { page } = await shop();
-    await page.goto(`${stack.url}/`);
+    await page.goto(`${shopUrl}/`);
     await page.getByRole('heading', { level: 1, name: 'Newest products' }).waitFor();
     await expect.poll(() => page.getByRole('link', { name: kettle }).count()).toBe(1);
     await expectAccessible(page, 'products');
@@ -171,7 +225,7 @@ describe('the storefront in Chromium', { timeout: 180_000 }, () => {
     await expectAccessible(page, 'product');
     await screenshot(page, 'product');
 
-    await page.goto(`${stack.url}/`);
+    await page.goto(`${shopUrl}/`);
     await search(page, `Kettle ${tag}`);
     await addFromList(page, kettle);
 
@@ -227,7 +281,7 @@ describe('the storefront in Chromium', { timeout: 180_000 }, () => {
     const name = `Teapot ${unique('dbl')}`;
     const id = await createProduct(name, '12.50', 100);
     const { page } = await shop();
-    await page.goto(`${stack.url}/products/${id}`);
+    await page.goto(`${shopUrl}/products/${id}`);
     await page.getByRole('button', { name: /^Add to cart/ }).click();
     await page.getByRole('link', { name: 'Sign up', exact: true }).waitFor();
     const email = await signUpInShop(page, 'Double Clicker');
@@ -238,7 +292,7 @@ describe('the storefront in Chromium', { timeout: 180_000 }, () => {
 
     // The next order's answer is lost on the way back (the gateway did place it): the shopper
     // presses again, and the same attempt's key brings back the same order.
-    await page.goto(`${stack.url}/products/${id}`);
+    await page.goto(`${shopUrl}/products/${id}`);
     await page.getByRole('button', { name: /^Add to cart/ }).click();
     let cut = 0;
     await page.route('**/graphql', async (route) => {
@@ -260,6 +314,44 @@ describe('the storefront in Chromium', { timeout: 180_000 }, () => {
     expect((await ordersOf(email)).map((o) => o.status)).toEqual(['PLACED', 'PLACED']);
   });
 
+  it('places one order when the answer was lost and the shopper reloads the page before pressing again', async () => {
+    const name = `Kettle ${unique('reload')}`;
+    const id = await createProduct(name, '31.40', 20);
+    const { page } = await shop();
+    await page.goto(`${shopUrl}/products/${id}`);
+    await page.getByLabel('Quantity').fill('2');
+    await page.getByRole('button', { name: /^Add to cart/ }).click();
+    await page.getByRole('link', { name: 'Sign up', exact: true }).waitFor();
+    const email = await signUpInShop(page, 'Reloading Shopper');
+
+    // createOrder reaches the gateway, which places the order; its answer never reaches the page.
+    let cut = 0;
+    const loseTheAnswer = async (route: Route) => {
+      if (!(route.request().postData() ?? '').includes('mutation PlaceOrder')) return route.fallback();
+      cut += 1;
+      await route.fetch();
+      return route.abort('connectionreset');
+    };
+    await page.route('**/graphql', loseTheAnswer);
+    await page.getByRole('link', { name: 'Cart', exact: true }).click();
+    await page.getByRole('button', { name: 'Place order' }).click();
+    await page.getByRole('alert').filter({ hasText: 'Press “Place order” again to retry' }).waitFor();
+    expect(cut).toBe(1);
+    expect((await ordersOf(email)).map((o) => o.status)).toEqual(['PLACED']);
+
+    // The shopper reloads (the network is back) and presses again: the same attempt, the same order.
+    await page.unroute('**/graphql', loseTheAnswer);
+    await page.reload();
+    await page.getByRole('heading', { level: 1, name: 'Cart' }).waitFor();
+    await page.getByRole('button', { name: 'Place order' }).click();
+    await page.getByText('your order is placed').waitFor();
+    await expect.poll(() => page.getByRole('article').first().innerText()).toContain('Placed');
+    expect(await page.getByRole('article').count()).toBe(1);
+    expect(await ordersOf(email)).toEqual([{ status: 'PLACED', total: { amount: '62.80' } }]);
+    // The attempt ends with its order: the next checkout in this tab is a new one.
+    expect(await page.evaluate(() => Object.keys(sessionStorage))).toEqual([]);
+  });
+
   it('says which items are short and by how much, and lets the shopper fix the cart', async () => {
     const tag = unique('oos');
     const scarce = `Rare vase ${tag}`;
@@ -267,15 +359,15 @@ describe('the storefront in Chromium', { timeout: 180_000 }, () => {
     const scarceId = await createProduct(scarce, '80.00', 5);
     const plentyId = await createProduct(plenty, '3.00', 50);
     const { page } = await shop();
-    await page.goto(`${stack.url}/products/${scarceId}`);
+    await page.goto(`${shopUrl}/products/${scarceId}`);
     await page.getByLabel('Quantity').fill('4');
     await page.getByRole('button', { name: /^Add to cart/ }).click();
-    await page.goto(`${stack.url}/products/${plentyId}`);
+    await page.goto(`${shopUrl}/products/${plentyId}`);
     await page.getByRole('button', { name: /^Add to cart/ }).click();
     await signUpInShop(page, 'Vase Buyer');
     // Someone else buys most of the vases meanwhile.
-    const other = await signUp(stack);
-    const bought = await stack.request(`mutation($input: CreateOrderInput!) { createOrder(input: $input) { status } }`, {
+    const other = await signUp(api);
+    const bought = await api.request(`mutation($input: CreateOrderInput!) { createOrder(input: $input) { status } }`, {
       token: other.token,
       variables: { input: { items: [{ productId: scarceId, quantity: 3 }] } },
     });
@@ -300,13 +392,13 @@ describe('the storefront in Chromium', { timeout: 180_000 }, () => {
   it('keeps a guest cart through logging in, and says what changed since it was added', async () => {
     const name = `Scarf ${unique('guest')}`;
     const id = await createProduct(name, '25.00', 10);
-    const customer = await signUp(stack, 'Returning Customer');
+    const customer = await signUp(api, 'Returning Customer');
     const { page } = await shop();
-    await page.goto(`${stack.url}/products/${id}`);
+    await page.goto(`${shopUrl}/products/${id}`);
     await page.getByLabel('Quantity').fill('3');
     await page.getByRole('button', { name: /^Add to cart/ }).click();
     // The price goes up after the shopper added it.
-    await stack.request(`mutation($input: UpdateProductInput!) { updateProduct(input: $input) { id } }`, {
+    await api.request(`mutation($input: UpdateProductInput!) { updateProduct(input: $input) { id } }`, {
       token: adminToken,
       variables: { input: { id, price: '27.50' } },
     });
@@ -334,10 +426,10 @@ describe('the storefront in Chromium', { timeout: 180_000 }, () => {
     const tag = unique('adm');
     const name = `Compass ${tag}`;
     const { page } = await shop();
-    await page.goto(`${stack.url}/login`);
+    await page.goto(`${shopUrl}/login`);
     await expectAccessible(page, 'log in');
-    await page.getByLabel('Email', { exact: true }).fill('admin@emporium.test');
-    await page.getByLabel('Password', { exact: true }).fill('violet teapot orbit 42');
+    await page.getByLabel('Email', { exact: true }).fill(admin.email);
+    await page.getByLabel('Password', { exact: true }).fill(admin.password);
     await page.getByRole('button', { name: 'Log in' }).click();
     await page.getByRole('link', { name: 'Admin', exact: true }).click();
     await page.getByRole('heading', { level: 1, name: 'Admin' }).waitFor();
@@ -360,9 +452,11 @@ describe('the storefront in Chromium', { timeout: 180_000 }, () => {
 
     // A shopper (another browser profile) finds it, as edited.
     const shopper = (await shop()).page;
-    await shopper.goto(`${stack.url}/`);
+    await shopper.goto(`${shopUrl}/`);
     await search(shopper, `Compass ${tag}`);
     await shopper.getByRole('link', { name }).click();
+    // The product page, not the search result's card (which says "Only 2 left" too).
+    await shopper.getByRole('heading', { level: 1, name }).waitFor();
     await expect.poll(() => shopper.locator('main').innerText()).toContain('Only 2 left');
     expect(await shopper.locator('main').innerText()).toContain('45.10 USD');
     expect(await shopper.getByRole('link', { name: 'Admin' }).count()).toBe(0);
@@ -372,7 +466,7 @@ describe('the storefront in Chromium', { timeout: 180_000 }, () => {
     const name = `Keyboard ${unique('kb')}`;
     await createProduct(name, '7.25', 9);
     const { page } = await shop();
-    await page.goto(`${stack.url}/`);
+    await page.goto(`${shopUrl}/`);
     await page.getByRole('heading', { level: 1, name: 'Newest products' }).waitFor();
     /** Presses Tab until the focused element is the one named so (text, aria-label or its label). */
     const tabTo = async (wanted: string, key = 'Tab') => {
@@ -405,7 +499,7 @@ describe('the storefront in Chromium', { timeout: 180_000 }, () => {
   it('passes axe on the pages not visited above', async () => {
     const { page } = await shop();
     const soldOut = await createProduct(`Sold out ${unique('axe')}`, '5.00', 0);
-    await page.goto(`${stack.url}/products/${soldOut}`);
+    await page.goto(`${shopUrl}/products/${soldOut}`);
     await page.getByText('Sold out', { exact: true }).waitFor();
     expect(await page.getByRole('button', { name: /^Add to cart/ }).isDisabled()).toBe(true);
     await expectAccessible(page, 'sold-out product');
@@ -416,7 +510,7 @@ describe('the storefront in Chromium', { timeout: 180_000 }, () => {
       ['/admin/products/nothing', 'Edit product'],
       ['/cart', 'Cart'],
     ] as const) {
-      await page.goto(`${stack.url}${path}`);
+      await page.goto(`${shopUrl}${path}`);
       await page.getByRole('heading', { level: 1, name: heading }).waitFor();
       await expectAccessible(page, path);
     }

@@ -3,6 +3,7 @@ import { Link, useNavigate } from 'react-router';
 import { ApiError, execute, messageOf, orNull } from '../api';
 import { useAuth } from '../auth';
 import { cart, MAX_QUANTITY, useCart, type CartLine } from '../cart';
+import { checkoutKey, endCheckout } from '../checkout';
 import { graphql } from '../gen';
 import { useLoad } from '../load';
 import { sameAmount, showMoney, sum, times, type Money } from '../money';
@@ -49,17 +50,6 @@ export function shortagesOf(error: ApiError): Shortage[] {
   });
 }
 
-/** A fresh idempotency key: 128 random bits (crypto.randomUUID needs a secure context; this does not). */
-export function newIdempotencyKey(): string {
-  const bytes = crypto.getRandomValues(new Uint8Array(16));
-  return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
-}
-
-/** What one checkout attempt orders: the same cart is the same attempt (and keeps its key). */
-export function attemptOf(lines: readonly CartLine[]): string {
-  return lines.map((line) => `${line.productId}×${line.quantity}`).join(',');
-}
-
 function changesOf(line: CartLine, current: Current | null | undefined): string[] {
   if (current === undefined) return [];
   if (current === null) return ['This product is no longer sold: remove it to place your order.'];
@@ -84,9 +74,8 @@ export function CartPage() {
     );
     return new Map<string, Current | null>(entries);
   }, [ids]);
-  // One idempotency key per checkout attempt: a second click, or a retry after a network error,
-  // sends the same key, so the gateway answers with the same order instead of placing another.
-  const attempt = useRef<{ cart: string; key: string } | null>(null);
+  // A second click while the first is in flight is ignored; a retry after a network error (this
+  // page or after a reload) sends the attempt's key again (src/checkout.ts).
   const inFlight = useRef(false);
   const [placing, setPlacing] = useState(false);
   const [failure, setFailure] = useState<{ message: string; shortages: Shortage[] } | null>(null);
@@ -115,22 +104,20 @@ export function CartPage() {
   const placeOrder = async () => {
     if (inFlight.current) return;
     inFlight.current = true;
-    const signature = attemptOf(lines);
-    if (attempt.current?.cart !== signature) attempt.current = { cart: signature, key: newIdempotencyKey() };
-    const key = attempt.current.key;
+    const key = checkoutKey(lines);
     setPlacing(true);
     setFailure(null);
     try {
       const result = await auth.call(PlaceOrderDocument, {
         input: { items: lines.map((line) => ({ productId: line.productId, quantity: line.quantity })), idempotencyKey: key },
       });
-      attempt.current = null;
+      endCheckout();
       cart.clear();
       void navigate(`/orders?placed=${encodeURIComponent(result.createOrder.id)}`);
     } catch (error) {
       if (error instanceof ApiError && error.code === 'OUT_OF_STOCK') {
-        // The order was recorded as rejected; fixing the cart makes the next click a new attempt.
-        attempt.current = null;
+        // The order was recorded as rejected under this key: the next click is a new attempt.
+        endCheckout();
         setFailure({ message: 'Some items are short of stock. Change their quantities and place the order again.', shortages: shortagesOf(error) });
         currents.reload();
       } else if (error instanceof ApiError && error.code === 'NETWORK') {
