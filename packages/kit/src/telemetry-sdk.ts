@@ -1,5 +1,6 @@
 import { context, propagation, trace } from '@opentelemetry/api';
 import type { Logger } from './logger.js';
+import { startRecordingSpans } from './tracing.js';
 
 /** What startTracing set up; shutdown() sends the spans still buffered. */
 export interface Tracing {
@@ -69,6 +70,7 @@ export async function startTracing(serviceName: string, log: Logger): Promise<Tr
     new core.CompositePropagator({ propagators: [new core.W3CTraceContextPropagator(), new core.W3CBaggagePropagator()] }),
   );
   trace.setGlobalTracerProvider(provider);
+  startRecordingSpans();
   log.info({ endpoint: settings.endpoint, protocol: settings.protocol }, 'exporting traces');
   return {
     enabled: true,

@@ -22,6 +22,20 @@ import type { DatabaseConnection, Dialect, Driver, TransactionSettings } from 'k
 const kitTracer = trace.getTracer('@emporium/kit');
 const tracer = () => kitTracer;
 
+// Whether this process records spans (telemetry-sdk.ts registered the SDK). Until then the kit
+// skips its instrumentation altogether: not even no-op spans, attributes or context copies.
+let recording = false;
+
+/** From now on the kit makes spans (called once the SDK is registered). */
+export function startRecordingSpans(): void {
+  recording = true;
+}
+
+/** Whether spans are being recorded in this process: instrumentation elsewhere skips its work otherwise. */
+export function isRecordingSpans(): boolean {
+  return recording;
+}
+
 /** trace_id and span_id of the active span, for every log line (pino's mixin); empty outside a trace. */
 export function traceFields(): { trace_id?: string; span_id?: string } {
   const span = trace.getActiveSpan();
@@ -71,8 +85,11 @@ export interface ServerSpan {
   end(code: number, message?: string): void;
 }
 
+const notRecorded: ServerSpan = { run: (fn) => fn(), end: () => undefined };
+
 /** The server span of one gRPC call, a child of the trace context the caller sent in the metadata. */
 export function startServerSpan(path: string, metadata: Metadata): ServerSpan {
+  if (!recording) return notRecorded;
   const parent = propagation.extract(context.active(), metadata, metadataGetter);
   const span = tracer().startSpan(spanName(path), { kind: SpanKind.SERVER, attributes: rpcAttributes(path) }, parent);
   const active = trace.setSpan(parent, span);
@@ -94,6 +111,7 @@ export async function inClientSpan<T>(
   codeOf: (error: unknown) => number,
   fn: () => Promise<T>,
 ): Promise<T> {
+  if (!recording) return fn();
   const span = tracer().startSpan(spanName(path), { kind: SpanKind.CLIENT, attributes: rpcAttributes(path) });
   const active = trace.setSpan(context.active(), span);
   propagation.inject(active, metadata, metadataSetter);
@@ -133,8 +151,9 @@ function operationOf(sql: string): string {
 /** Runs one SQL statement in a client span: the statement as Kysely compiled it, with placeholders, never values. */
 async function inSqlSpan<T>(sql: string, fn: () => Promise<T>): Promise<T> {
   const active = context.active();
+  const operation = operationOf(sql);
   const span = tracer().startSpan(
-    operationOf(sql),
+    operation,
     {
       kind: SpanKind.CLIENT,
       attributes: {
@@ -142,7 +161,7 @@ async function inSqlSpan<T>(sql: string, fn: () => Promise<T>): Promise<T> {
         'db.system.name': 'postgresql',
         'db.statement': sql,
         'db.query.text': sql,
-        'db.operation.name': operationOf(sql),
+        'db.operation.name': operation,
       },
     },
     active,
@@ -162,7 +181,7 @@ async function inSqlSpan<T>(sql: string, fn: () => Promise<T>): Promise<T> {
 
 function tracedConnection(connection: DatabaseConnection): DatabaseConnection {
   return {
-    executeQuery: (query) => inSqlSpan(query.sql, () => connection.executeQuery(query)),
+    executeQuery: (query) => (recording ? inSqlSpan(query.sql, () => connection.executeQuery(query)) : connection.executeQuery(query)),
     // Streams are not spanned (the kit does not stream); passed through as they are.
     streamQuery: (query, chunkSize) => connection.streamQuery(query, chunkSize),
   };

@@ -2,6 +2,7 @@ import { SpanKind, SpanStatusCode, context, propagation, trace, type Context, ty
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { DocumentNode, GraphQLResolveInfo, OperationDefinitionNode } from 'graphql';
 import { DomainError } from '@emporium/kit/errors.js';
+import { isRecordingSpans } from '@emporium/kit/tracing.js';
 import type { Resolvers } from '../gen/graphql.js';
 import { GatewayError, classifyDomainError } from './errors.js';
 import { Kind } from './graphql.js';
@@ -10,7 +11,8 @@ import { Kind } from './graphql.js';
  * The gateway's spans, made by hand: the HTTP request (a child of the caller's traceparent, if
  * any), the GraphQL operation, and each top-level field's resolver. graphql-jit runs compiled
  * resolvers that OpenTelemetry's graphql instrumentation never sees, and this ESM code base runs
- * without an auto-instrumentation loader. With no SDK registered these are the API's no-ops.
+ * without an auto-instrumentation loader. With no SDK registered (no endpoint, the default) none
+ * of this is installed: a request pays for no span, not even a no-op one.
  */
 
 const tracer = trace.getTracer('@emporium/gateway');
@@ -55,6 +57,7 @@ function endRequest(request: FastifyRequest, statusCode: number | undefined): vo
  * (fastify calls the next step from done(), so what runs after it inherits the context).
  */
 export function traceHttpRequests(app: FastifyInstance): void {
+  if (!isRecordingSpans()) return;
   app.addHook('onRequest', (request, _reply, done) => {
     const parent = propagation.extract(context.active(), request.headers);
     const route = request.routeOptions.url ?? request.url.split('?')[0] ?? '/';
@@ -106,6 +109,7 @@ function errorsOf(errors: readonly { readonly extensions?: Readonly<Record<strin
 
 /** The GraphQL operation's span (name and type), a child of the HTTP request's, ended with its result. */
 export function traceGraphqlOperations(api: FastifyInstance): void {
+  if (!isRecordingSpans()) return;
   api.graphql.addHook('preExecution', (_schema, document, gatewayContext) => {
     const requestTrace = traces.get(gatewayContext.reply.request);
     if (requestTrace === undefined) return Promise.resolve();
@@ -189,5 +193,6 @@ function tracedFields<T extends object>(type: string, fields: T | undefined): T 
  * calls go through the loaders and still belong to the request's trace.
  */
 export function traceResolvers(resolvers: Resolvers): Resolvers {
+  if (!isRecordingSpans()) return resolvers;
   return { ...resolvers, Query: tracedFields('Query', resolvers.Query), Mutation: tracedFields('Mutation', resolvers.Mutation) };
 }
