@@ -19,6 +19,12 @@ export type ScenarioId = Scenario['id'];
 export type ScenarioName = Scenario['name'];
 export const SCENARIO_IDS: readonly ScenarioId[] = SCENARIOS.map((scenario) => scenario.id);
 
+/** A tracing mode asked for on the command line: a standard one (env empty), or full sampling plus env. */
+export interface TracingModeChoice {
+  readonly name: string;
+  readonly env: Readonly<Record<string, string>>;
+}
+
 /** Everything that decides what a run measures; all of it is written into the results. */
 export interface BenchOptions {
   readonly mode: 'quick' | 'full';
@@ -40,6 +46,11 @@ export interface BenchOptions {
   readonly scenarios: readonly ScenarioId[];
   /** Rounds of the tracing scenario (each mode once per round and request kind): --runs, else 5 (2 quick). */
   readonly tracingRounds: number;
+  /**
+   * The tracing scenario's modes when --tracing-mode is given (off is always added first): standard
+   * ones by name, or experiments at full sampling with variables of their own. Empty: the standard four.
+   */
+  readonly tracingModes: readonly TracingModeChoice[];
   readonly coldStart: boolean;
   readonly build: boolean;
   /** Keep the databases afterwards, to look at them. */
@@ -83,6 +94,9 @@ export const USAGE = `npm run bench [-- options] [scenario…]
   --keep              keep the benchmark databases
   --pg-set NAME=VALUE a PostgreSQL setting for the benchmark databases (repeatable), to try it out
   --cpu-prof NAMES    CPU-profile processes (comma-separated, or all): ${PROCESS_NAMES.join(', ')}
+  --tracing-mode M    the tracing scenario's modes instead of the standard four (repeatable; off is
+                      always first): a standard name (no-exporter, sampled-out, full), or an experiment
+                      at full sampling, NAME:VAR=VALUE[,VAR=VALUE] (e.g. json:OTEL_EXPORTER_OTLP_PROTOCOL=http/json)
   --help`;
 
 function positiveInt(value: string | undefined, flag: string): number | undefined {
@@ -107,6 +121,7 @@ export function parseOptions(argv: readonly string[]): BenchOptions | 'help' {
       keep: { type: 'boolean', default: false },
       'cpu-prof': { type: 'string' },
       'pg-set': { type: 'string', multiple: true },
+      'tracing-mode': { type: 'string', multiple: true },
       help: { type: 'boolean', default: false },
     },
   });
@@ -132,6 +147,7 @@ export function parseOptions(argv: readonly string[]): BenchOptions | 'help' {
     burstSize: 100,
     scenarios,
     tracingRounds: positiveInt(values.runs, '--runs') ?? (values.quick ? 2 : 5),
+    tracingModes: (values['tracing-mode'] ?? []).map(parseTracingMode),
     coldStart: values['no-cold-start'] === true ? false : (values['cold-start'] ?? !values.quick),
     build: !values['skip-build'],
     keep: values.keep,
@@ -152,6 +168,18 @@ function parseSettings(pairs: readonly string[]): Record<string, string> {
     settings[match[1]] = match[2];
   }
   return settings;
+}
+
+const EXPERIMENT = /^([a-z][a-z0-9-]*):((?:[A-Z][A-Z0-9_]*=[^,]*)(?:,[A-Z][A-Z0-9_]*=[^,]*)*)$/;
+
+function parseTracingMode(text: string): TracingModeChoice {
+  if (/^[a-z][a-z0-9-]*$/.test(text)) return { name: text, env: {} };
+  const match = EXPERIMENT.exec(text);
+  if (match?.[1] === undefined || match[2] === undefined) {
+    throw new Error(`--tracing-mode takes a mode's name or NAME:VAR=VALUE[,VAR=VALUE], got ${JSON.stringify(text)}`);
+  }
+  const env = Object.fromEntries(match[2].split(',').map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)]));
+  return { name: match[1], env };
 }
 
 function parseProcessNames(text: string | undefined): ProcessName[] {
@@ -184,5 +212,5 @@ export function scenarioById(id: ScenarioId): Scenario {
 
 /** A run is the official kind (written to bench/results/) only with every scenario and the standard settings. */
 export function isComplete(options: BenchOptions, argv: readonly string[]): boolean {
-  return options.mode === 'full' && options.scenarios.length === SCENARIO_IDS.length && !argv.some((arg) => /^--(runs|seconds|cpu-prof|pg-set)/.test(arg));
+  return options.mode === 'full' && options.scenarios.length === SCENARIO_IDS.length && !argv.some((arg) => /^--(runs|seconds|cpu-prof|pg-set|tracing-mode)/.test(arg));
 }

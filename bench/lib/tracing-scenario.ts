@@ -48,6 +48,30 @@ export const TRACING_MODES: readonly TracingMode[] = [
 /** The mode every other is compared with. */
 export const BASELINE = 'off';
 
+/**
+ * The modes of a run: the standard four, or (--tracing-mode) off and those asked for: standard ones
+ * by name, experiments as full sampling with their own variables added.
+ */
+export function tracingModesOf(choices: BenchOptions['tracingModes']): readonly TracingMode[] {
+  if (choices.length === 0) return TRACING_MODES;
+  const full = TRACING_MODES.find((mode) => mode.name === 'full');
+  const baseline = TRACING_MODES.find((mode) => mode.name === BASELINE);
+  if (full === undefined || baseline === undefined) throw new Error('no full or baseline mode');
+  const chosen = choices.map((choice): TracingMode => {
+    const standard = TRACING_MODES.find((mode) => mode.name === choice.name);
+    if (Object.keys(choice.env).length === 0) {
+      if (standard === undefined) throw new Error(`--tracing-mode: no mode named ${choice.name} (${TRACING_MODES.map((mode) => mode.name).join(', ')})`);
+      return standard;
+    }
+    if (standard !== undefined) throw new Error(`--tracing-mode: ${choice.name} is a standard mode's name; give the experiment another`);
+    const extra = Object.entries(choice.env).map(([name, value]) => `${name}=${value}`).join(' ');
+    return { name: choice.name, what: `as full, with ${extra}`, env: (endpoint) => ({ ...full.env(endpoint), ...choice.env }) };
+  });
+  const modes = [baseline, ...chosen.filter((mode) => mode.name !== BASELINE)];
+  if (new Set(modes.map((mode) => mode.name)).size !== modes.length) throw new Error('--tracing-mode: a mode named twice');
+  return modes;
+}
+
 export interface TracingKind {
   readonly name: 'product' | 'createOrder';
   readonly what: string;
@@ -358,6 +382,7 @@ export async function runTracingScenario(
   git: { commit: string; dirty: boolean },
 ): Promise<TracingRun> {
   const startedAt = new Date();
+  const modes = tracingModesOf(options.tracingModes);
   const loadAverageBefore = loadavg().map((value) => Math.round(value * 100) / 100);
   const seconds = options.runSeconds;
   const warmupSeconds = options.mode === 'quick' ? 2 : 5;
@@ -376,10 +401,10 @@ export async function runTracingScenario(
   const idle: Record<string, Record<string, number>> = {};
   let loadsStartedAt: number | undefined;
   try {
-    log(`scenario 7 (tracing): starting ${TRACING_MODES.length} stacks (${TRACING_MODES.map((mode) => mode.name).join(', ')})`);
+    log(`scenario 7 (tracing): starting ${modes.length} stacks (${modes.map((mode) => mode.name).join(', ')})`);
     const stacks: Stack[] = [];
     const context: StackContext = { root, options, endpoint: receiver.endpoint, scratch, profileDir, all };
-    for (const mode of TRACING_MODES) {
+    for (const mode of modes) {
       const databases = await createBenchDatabases(options.databaseSettings);
       owned.push(databases);
       stacks.push(await startStack(mode, databases, context));
@@ -418,7 +443,7 @@ export async function runTracingScenario(
     await rm(scratch, { recursive: true, force: true });
   }
 
-  const summary = summarizeTracing(samples, TRACING_KINDS, TRACING_MODES.map((mode) => mode.name));
+  const summary = summarizeTracing(samples, TRACING_KINDS, modes.map((mode) => mode.name));
   for (const kind of summary) {
     const failures = kind.rows.filter((row) => row.ok !== row.requests);
     checks.push({
@@ -439,14 +464,14 @@ export async function runTracingScenario(
       loadAverageAfter: loadavg().map((value) => Math.round(value * 100) / 100),
     },
     git,
-    modes: TRACING_MODES.map(({ name, what }) => ({ name, what })),
+    modes: modes.map(({ name, what }) => ({ name, what })),
     exported: { ...receiver.protobuf },
     idleCpuMsPerSecond: idle,
     summary,
     checks,
     samples,
   };
-  const official = options.mode === 'full' && !argv.some((arg) => /^--(runs|seconds|cpu-prof|pg-set)/.test(arg));
+  const official = options.mode === 'full' && !argv.some((arg) => /^--(runs|seconds|cpu-prof|pg-set|tracing-mode)/.test(arg));
   const dir = official ? resultsDir : join(resultsDir, 'tmp');
   await mkdir(dir, { recursive: true });
   const base = join(dir, `${date}-tracing`);

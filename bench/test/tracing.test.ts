@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { PacedRunResult } from '../lib/load.js';
-import { roundOrder, summarizeTracing, tracingVerdict, type TracingKind, type TracingSample } from '../lib/tracing-scenario.js';
+import { parseOptions } from '../lib/options.js';
+import { roundOrder, summarizeTracing, tracingModesOf, tracingVerdict, type TracingKind, type TracingSample } from '../lib/tracing-scenario.js';
 
 const KINDS: readonly TracingKind[] = [{ name: 'product', what: 'a point read', rate: 10 }];
 
@@ -17,6 +18,32 @@ function sample(round: number, mode: string, cpuMs: Record<string, number>, requ
 }
 
 describe('the tracing scenario', () => {
+  const modesOf = (...choices: string[]) => {
+    const options = parseOptions(['tracing', ...choices.flatMap((choice) => ['--tracing-mode', choice])]);
+    if (options === 'help') throw new Error('help');
+    return tracingModesOf(options.tracingModes);
+  };
+
+  it('runs the standard four modes, or off and those --tracing-mode asks for', () => {
+    expect(modesOf().map((mode) => mode.name)).toEqual(['off', 'no-exporter', 'sampled-out', 'full']);
+    expect(modesOf('full', 'off').map((mode) => mode.name)).toEqual(['off', 'full']);
+    const modes = modesOf('full', 'json:OTEL_EXPORTER_OTLP_PROTOCOL=http/json,OTEL_BSP_MAX_EXPORT_BATCH_SIZE=64');
+    expect(modes.map((mode) => mode.name)).toEqual(['off', 'full', 'json']);
+    expect(modes[2]?.env('http://receiver')).toEqual({
+      OTEL_EXPORTER_OTLP_ENDPOINT: 'http://receiver',
+      OTEL_TRACES_SAMPLER: 'always_on',
+      OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
+      OTEL_BSP_MAX_EXPORT_BATCH_SIZE: '64',
+    });
+  });
+
+  it('refuses an unknown mode, an experiment named like a standard one, a mode twice, and a malformed one', () => {
+    expect(() => modesOf('fast')).toThrow(/no mode named fast/);
+    expect(() => modesOf('full:OTEL_BSP_MAX_EXPORT_BATCH_SIZE=64')).toThrow(/standard mode's name/);
+    expect(() => modesOf('full', 'full')).toThrow(/named twice/);
+    expect(() => modesOf('json:protocol=json')).toThrow(/--tracing-mode takes/);
+  });
+
   it('rotates the modes one place each round, so each goes first as often', () => {
     expect(roundOrder(['a', 'b', 'c', 'd'], 1)).toEqual(['a', 'b', 'c', 'd']);
     expect(roundOrder(['a', 'b', 'c', 'd'], 2)).toEqual(['b', 'c', 'd', 'a']);
