@@ -1,4 +1,5 @@
 import { context, propagation, trace } from '@opentelemetry/api';
+import { processContextManager } from './context.js';
 import type { Logger } from './logger.js';
 import { startRecordingSpans } from './tracing.js';
 
@@ -48,9 +49,8 @@ export async function startTracing(serviceName: string, log: Logger): Promise<Tr
   const settings = tracingSettings();
   if (settings.disabled || settings.endpoint === undefined) return off;
   // Loaded only when tracing is on.
-  const [{ BasicTracerProvider, BatchSpanProcessor }, { AsyncLocalStorageContextManager }, core, resources, exporter] = await Promise.all([
+  const [{ BasicTracerProvider, BatchSpanProcessor }, core, resources, exporter] = await Promise.all([
     import('@opentelemetry/sdk-trace-base'),
-    import('@opentelemetry/context-async-hooks'),
     import('@opentelemetry/core'),
     import('@opentelemetry/resources'),
     settings.protocol === 'http/json' ? import('@opentelemetry/exporter-trace-otlp-http') : import('@opentelemetry/exporter-trace-otlp-proto'),
@@ -65,7 +65,8 @@ export async function startTracing(serviceName: string, log: Logger): Promise<Tr
     resource,
     spanProcessors: [new BatchSpanProcessor(new exporter.OTLPTraceExporter())],
   });
-  context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
+  // The kit's own AsyncLocalStorage carries the trace context too (context.ts: one store, not two).
+  context.setGlobalContextManager(processContextManager);
   propagation.setGlobalPropagator(
     new core.CompositePropagator({ propagators: [new core.W3CTraceContextPropagator(), new core.W3CBaggagePropagator()] }),
   );
