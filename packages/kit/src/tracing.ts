@@ -14,8 +14,9 @@ import type { DatabaseConnection, Dialect, Driver, TransactionSettings } from 'k
 
 /*
  * Explicit instrumentation on the OpenTelemetry API only. Until a process registers the SDK
- * (telemetry-sdk.ts, when an OTLP endpoint is configured) every call here reaches the API's no-op
- * implementations: no span is recorded and nothing is allocated beyond a shared no-op span.
+ * (telemetry-sdk.ts, when an OTLP endpoint is configured) the calls below return at once (see
+ * `recording`): no span, not even the API's no-op one, and no context or attributes are made.
+ * The reconciler's root span is the exception (one no-op span a pass).
  */
 
 // A proxy: it finds the SDK's tracer once one is registered, the no-op one until then.
