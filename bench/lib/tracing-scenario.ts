@@ -200,7 +200,15 @@ export function summarizeTracing(samples: readonly TracingSample[], kinds: reado
 
 export interface TracingResults {
   readonly date: string;
-  readonly settings: { readonly rounds: number; readonly seconds: number; readonly warmupSeconds: number; readonly data: DataSet; readonly argv: readonly string[] };
+  readonly settings: {
+    readonly rounds: number;
+    readonly seconds: number;
+    readonly warmupSeconds: number;
+    /** Every stack on new processes (warmed up again) before each round after the first. */
+    readonly restartEachRound?: boolean;
+    readonly data: DataSet;
+    readonly argv: readonly string[];
+  };
   readonly machine: { readonly cpus: number; readonly model: string; readonly node: string; readonly loadAverageBefore: number[]; readonly loadAverageAfter: number[] };
   readonly git: { readonly commit: string; readonly dirty: boolean };
   readonly modes: readonly { readonly name: string; readonly what: string }[];
@@ -241,7 +249,7 @@ export function renderTracingMarkdown(results: TracingResults): string {
     `Four stacks (gateway, account, catalog, order as production processes, each on its own databases: ${settings.data.products.toLocaleString('en-US')} products, ` +
       `${settings.data.accounts.toLocaleString('en-US')} accounts, ${settings.data.orders.toLocaleString('en-US')} orders), one per mode, running at once. ` +
       `Each load sends a fixed rate of evenly spaced requests for ${settings.seconds} s; ${settings.rounds} rounds, every mode once per round and kind, a different mode first each round, ` +
-      `after a ${settings.warmupSeconds} s warm-up of each. CPU: user + system of the four processes during the load ÷ its requests; the OTLP receiver (in the harness) is not counted. ` +
+      `after a ${settings.warmupSeconds} s warm-up of each${settings.restartEachRound === true ? '; before every round after the first, each stack is started again on new processes and warmed up again' : ''}. CPU: user + system of the four processes during the load ÷ its requests; the OTLP receiver (in the harness) is not counted. ` +
       `"vs off" is each round's ratio to off's load of the same round; median (min–max) over the rounds. ` +
       `A load with any failed request (on a starved machine: deadlines missed) is left out of the CPU figures and its round's ratios ("rounds": loads used of those run, ratios used).`,
     `Full sampling exported ${results.exported.requests} OTLP requests, ${(results.exported.bytes / 2 ** 20).toFixed(1)} MiB. ` +
@@ -277,6 +285,7 @@ export function renderTracingMarkdown(results: TracingResults): string {
 
 interface Stack {
   readonly mode: TracingMode;
+  readonly databases: BenchDatabases;
   readonly processes: Readonly<Record<Service, ManagedProcess>>;
   readonly url: string;
   readonly productIds: readonly string[];
@@ -295,7 +304,8 @@ interface StackContext {
   readonly all: ManagedProcess[];
 }
 
-async function startStack(mode: TracingMode, databases: BenchDatabases, context: StackContext): Promise<Stack> {
+/** The stack's four processes; seed: fill its fresh databases first (false when restarting on them). */
+async function startStack(mode: TracingMode, databases: BenchDatabases, context: StackContext, seed = true): Promise<Stack> {
   const { root, options } = context;
   const start = (service: Service, env: Record<string, string>) => {
     const entry = entryPoint(root, `services/${service}`);
@@ -316,7 +326,7 @@ async function startStack(mode: TracingMode, databases: BenchDatabases, context:
   const [accountAddress, catalogAddress] = await Promise.all([account, catalog].map((service) => service.waitForLine(isGrpcListening, START_TIMEOUT_MS).then(grpcAddress)));
   const order = start('order', { DATABASE_URL: databases.order, ACCOUNT_ADDRESS: accountAddress ?? '', CATALOG_ADDRESS: catalogAddress ?? '' });
   const orderAddress = grpcAddress(await order.waitForLine(isGrpcListening, START_TIMEOUT_MS));
-  await seedDatabases({ ...options, data: DATA }, databases);
+  if (seed) await seedDatabases({ ...options, data: DATA }, databases);
   const gateway = start('gateway', {
     ACCOUNT_ADDRESS: accountAddress ?? '',
     CATALOG_ADDRESS: catalogAddress ?? '',
@@ -336,7 +346,7 @@ async function startStack(mode: TracingMode, databases: BenchDatabases, context:
   const tokens: string[] = [];
   for (let n = 1; n <= CUSTOMERS; n++) tokens.push(await logIn(url, customerEmail(n), CUSTOMER_PASSWORD));
   const productIds = await seededIds(databases.catalog, KIND.product, 1, DATA.products);
-  return { mode, processes: { gateway, account, catalog, order }, url, productIds, tokens };
+  return { mode, databases, processes: { gateway, account, catalog, order }, url, productIds, tokens };
 }
 
 function requestsOf(stack: Stack, kind: TracingKind, round: number): () => LoadRequest {
@@ -345,6 +355,12 @@ function requestsOf(stack: Stack, kind: TracingKind, round: number): () => LoadR
   return kind.name === 'product'
     ? productRequests(seed, stack.productIds)
     : orderRequests(seed, stack.productIds, stack.tokens, `tracing-${stack.mode.name}-${round}-${Date.now().toString(36)}`);
+}
+
+/** The same stack on new processes (same databases, not seeded again). */
+async function restartStack(stack: Stack, context: StackContext): Promise<Stack> {
+  await Promise.all(SERVICES.map((name) => stack.processes[name].stop()));
+  return startStack(stack.mode, stack.databases, context, false);
 }
 
 /** CPU seconds so far of each of the stack's processes. */
@@ -383,6 +399,8 @@ export async function runTracingScenario(
 ): Promise<TracingRun> {
   const startedAt = new Date();
   const modes = tracingModesOf(options.tracingModes);
+  // A CPU profile covers one process's life: with --cpu-prof the stacks keep theirs all run.
+  const restartEachRound = options.cpuProf.length === 0;
   const loadAverageBefore = loadavg().map((value) => Math.round(value * 100) / 100);
   const seconds = options.runSeconds;
   const warmupSeconds = options.mode === 'quick' ? 2 : 5;
@@ -424,6 +442,12 @@ export async function runTracingScenario(
     log(`  idle CPU, ms a second: ${JSON.stringify(idle)}`);
     loadsStartedAt = performance.now();
     for (let round = 1; round <= options.tracingRounds; round++) {
+      if (round > 1 && restartEachRound) {
+        // New processes for every stack, warmed up again: a mode's figures come from as many
+        // sets of processes as rounds, not from one whose luck (JIT, memory layout) lasts the run.
+        for (const [index, stack] of stacks.entries()) stacks[index] = await restartStack(stack, context);
+        for (const kind of TRACING_KINDS) for (const stack of stacks) await measure(stack, kind, 0, warmupSeconds);
+      }
       for (const kind of TRACING_KINDS) {
         for (const stack of roundOrder(stacks, round)) {
           const sample = await measure(stack, kind, round, seconds);
@@ -455,7 +479,7 @@ export async function runTracingScenario(
   const date = startedAt.toISOString().slice(0, 19).replace(/:/g, '-');
   const results: TracingResults = {
     date,
-    settings: { rounds: options.tracingRounds, seconds, warmupSeconds, data: DATA, argv },
+    settings: { rounds: options.tracingRounds, seconds, warmupSeconds, restartEachRound, data: DATA, argv },
     machine: {
       cpus: cpus().length,
       model: cpus()[0]?.model.trim() ?? 'unknown',
