@@ -491,6 +491,9 @@ describe('the storefront in Chromium', { timeout: 180_000 }, () => {
     await tabTo('Cart', 'Shift+Tab');
     await page.keyboard.press('Enter');
     await page.getByRole('heading', { level: 1, name: 'Cart' }).waitFor();
+    // Tab only once the cart has its current prices: a loaded run once tabbed through the page
+    // while it was still rendering them and never met the field.
+    await page.getByText(/each · In stock/).waitFor();
     await tabTo('Quantity');
     await page.keyboard.press('ArrowUp');
     await expect.poll(() => page.locator('main').innerText()).toContain('Total: 14.50 USD');
