@@ -1,7 +1,7 @@
 import { context, propagation, trace } from '@opentelemetry/api';
 import { processContextManager } from './context.js';
 import type { Logger } from './logger.js';
-import { startRecordingSpans } from './tracing.js';
+import { databaseConventionsOf, startRecordingSpans, type DatabaseConventions } from './tracing.js';
 
 /** What startTracing set up; shutdown() sends the spans still buffered. */
 export interface Tracing {
@@ -21,12 +21,14 @@ export interface TracingSettings {
   readonly endpoint: string | undefined;
   readonly protocol: Protocol;
   readonly disabled: boolean;
+  /** The SQL spans' attributes: OTEL_SEMCONV_STABILITY_OPT_IN (database, database/dup), old ones by default. */
+  readonly database: DatabaseConventions;
 }
 
 /**
  * The standard OpenTelemetry variables this process honours. The exporter and the sampler read
  * their own (endpoints, headers, OTEL_TRACES_SAMPLER[_ARG], OTEL_BSP_*); this decides whether
- * there is anything to export to, and in which encoding.
+ * there is anything to export to, in which encoding, and which database conventions SQL spans follow.
  */
 export function tracingSettings(env: NodeJS.ProcessEnv = process.env): TracingSettings {
   const endpoint = env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT || env.OTEL_EXPORTER_OTLP_ENDPOINT || undefined;
@@ -35,7 +37,7 @@ export function tracingSettings(env: NodeJS.ProcessEnv = process.env): TracingSe
     throw new Error(`OTEL_EXPORTER_OTLP_PROTOCOL: "${protocol}" is not supported here; use http/protobuf (the default) or http/json`);
   }
   const disabled = env.OTEL_SDK_DISABLED?.trim().toLowerCase() === 'true' || env.OTEL_TRACES_EXPORTER?.trim().toLowerCase() === 'none';
-  return { endpoint, protocol, disabled };
+  return { endpoint, protocol, disabled, database: databaseConventionsOf(env.OTEL_SEMCONV_STABILITY_OPT_IN) };
 }
 
 const off: Tracing = { enabled: false, shutdown: () => Promise.resolve() };
@@ -71,8 +73,8 @@ export async function startTracing(serviceName: string, log: Logger): Promise<Tr
     new core.CompositePropagator({ propagators: [new core.W3CTraceContextPropagator(), new core.W3CBaggagePropagator()] }),
   );
   trace.setGlobalTracerProvider(provider);
-  startRecordingSpans();
-  log.info({ endpoint: settings.endpoint, protocol: settings.protocol }, 'exporting traces');
+  startRecordingSpans(settings.database);
+  log.info({ endpoint: settings.endpoint, protocol: settings.protocol, database: settings.database }, 'exporting traces');
   return {
     enabled: true,
     shutdown: async () => {

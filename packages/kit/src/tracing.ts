@@ -5,6 +5,7 @@ import {
   isSpanContextValid,
   propagation,
   trace,
+  type Attributes,
   type Span,
   type TextMapGetter,
   type TextMapSetter,
@@ -27,8 +28,26 @@ const tracer = () => kitTracer;
 // skips its instrumentation altogether: not even no-op spans, attributes or context copies.
 let recording = false;
 
+/**
+ * Which semantic conventions SQL spans follow, chosen the standard way by OTEL_SEMCONV_STABILITY_OPT_IN:
+ * `old` (the default) db.system and db.statement; `stable` (`database`) db.system.name,
+ * db.query.text and db.operation.name; `both` (`database/dup`, which wins over `database`) all of them.
+ * One set by default: every attribute is encoded and sent with every statement, the SQL text twice
+ * in `both`.
+ */
+export type DatabaseConventions = 'old' | 'stable' | 'both';
+
+export function databaseConventionsOf(optIn: string | undefined): DatabaseConventions {
+  const values = (optIn ?? '').split(',').map((value) => value.trim().toLowerCase());
+  if (values.includes('database/dup')) return 'both';
+  return values.includes('database') ? 'stable' : 'old';
+}
+
+let sqlAttributes: (sql: string, operation: string) => Attributes = oldSqlAttributes;
+
 /** From now on the kit makes spans (called once the SDK is registered). */
-export function startRecordingSpans(): void {
+export function startRecordingSpans(database: DatabaseConventions = 'old'): void {
+  sqlAttributes = database === 'old' ? oldSqlAttributes : database === 'stable' ? stableSqlAttributes : bothSqlAttributes;
   recording = true;
 }
 
@@ -62,14 +81,25 @@ const metadataSetter: TextMapSetter<Metadata> = {
   },
 };
 
-/** "/emporium.order.v1.OrderService/CreateOrder" -> its service and method. */
-function rpcAttributes(path: string): Record<string, string> {
-  const [, service = '', method = ''] = path.split('/');
-  return { 'rpc.system': 'grpc', 'rpc.service': service, 'rpc.method': method };
+interface RpcNames {
+  readonly spanName: string;
+  readonly attributes: Attributes;
 }
 
-function spanName(path: string): string {
-  return path.startsWith('/') ? path.slice(1) : path;
+// By method path; the paths are the services' methods, a few dozen. The SDK copies the attributes.
+const rpcNames = new Map<string, RpcNames>();
+
+/** "/emporium.order.v1.OrderService/CreateOrder" -> the span's name and its service and method. */
+function rpcNamesOf(path: string): RpcNames {
+  const known = rpcNames.get(path);
+  if (known !== undefined) return known;
+  const [, service = '', method = ''] = path.split('/');
+  const names = {
+    spanName: path.startsWith('/') ? path.slice(1) : path,
+    attributes: { 'rpc.system': 'grpc', 'rpc.service': service, 'rpc.method': method },
+  };
+  rpcNames.set(path, names);
+  return names;
 }
 
 /** Ends an RPC span with its gRPC status code; any code but OK is an error. */
@@ -92,7 +122,8 @@ const notRecorded: ServerSpan = { run: (fn) => fn(), end: () => undefined };
 export function startServerSpan(path: string, metadata: Metadata): ServerSpan {
   if (!recording) return notRecorded;
   const parent = propagation.extract(context.active(), metadata, metadataGetter);
-  const span = tracer().startSpan(spanName(path), { kind: SpanKind.SERVER, attributes: rpcAttributes(path) }, parent);
+  const names = rpcNamesOf(path);
+  const span = tracer().startSpan(names.spanName, { kind: SpanKind.SERVER, attributes: names.attributes }, parent);
   const active = trace.setSpan(parent, span);
   return {
     run: (fn) => context.with(active, fn),
@@ -113,7 +144,8 @@ export async function inClientSpan<T>(
   fn: () => Promise<T>,
 ): Promise<T> {
   if (!recording) return fn();
-  const span = tracer().startSpan(spanName(path), { kind: SpanKind.CLIENT, attributes: rpcAttributes(path) });
+  const names = rpcNamesOf(path);
+  const span = tracer().startSpan(names.spanName, { kind: SpanKind.CLIENT, attributes: names.attributes });
   const active = trace.setSpan(context.active(), span);
   propagation.inject(active, metadata, metadataSetter);
   try {
@@ -149,6 +181,18 @@ function operationOf(sql: string): string {
   return (match?.[1] ?? 'query').toUpperCase();
 }
 
+function oldSqlAttributes(sql: string): Attributes {
+  return { 'db.system': 'postgresql', 'db.statement': sql };
+}
+
+function stableSqlAttributes(sql: string, operation: string): Attributes {
+  return { 'db.system.name': 'postgresql', 'db.query.text': sql, 'db.operation.name': operation };
+}
+
+function bothSqlAttributes(sql: string, operation: string): Attributes {
+  return { ...oldSqlAttributes(sql), ...stableSqlAttributes(sql, operation) };
+}
+
 /**
  * Runs one SQL statement in a client span: the statement as Kysely compiled it, with placeholders,
  * never values. The span is not made active while the driver runs: nothing under a statement makes
@@ -156,16 +200,7 @@ function operationOf(sql: string): string {
  */
 async function inSqlSpan<T>(sql: string, fn: () => Promise<T>): Promise<T> {
   const operation = operationOf(sql);
-  const span = tracer().startSpan(operation, {
-    kind: SpanKind.CLIENT,
-    attributes: {
-      'db.system': 'postgresql',
-      'db.system.name': 'postgresql',
-      'db.statement': sql,
-      'db.query.text': sql,
-      'db.operation.name': operation,
-    },
-  });
+  const span = tracer().startSpan(operation, { kind: SpanKind.CLIENT, attributes: sqlAttributes(sql, operation) });
   try {
     return await fn();
   } catch (error) {

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { tracingSettings } from '../src/telemetry-sdk.js';
 
-// Which standard OTEL_* variables turn tracing on, and in which encoding.
+// Which standard OTEL_* variables turn tracing on, in which encoding, with which SQL attributes.
 
 describe('tracingSettings', () => {
   it('has no endpoint, hence no exporter, when none is set', () => {
-    expect(tracingSettings({})).toEqual({ endpoint: undefined, protocol: 'http/protobuf', disabled: false });
+    expect(tracingSettings({})).toEqual({ endpoint: undefined, protocol: 'http/protobuf', disabled: false, database: 'old' });
   });
 
   it('takes the traces endpoint over the general one, and an empty value as unset', () => {
@@ -32,5 +32,12 @@ describe('tracingSettings', () => {
     expect(tracingSettings({ OTEL_TRACES_EXPORTER: 'none' }).disabled).toBe(true);
     expect(tracingSettings({ OTEL_SDK_DISABLED: 'false' }).disabled).toBe(false);
     expect(tracingSettings({ OTEL_SDK_DISABLED: '1' }).disabled).toBe(false);
+  });
+
+  it('picks the conventions of SQL spans from OTEL_SEMCONV_STABILITY_OPT_IN, database/dup over database', () => {
+    expect(tracingSettings({ OTEL_SEMCONV_STABILITY_OPT_IN: 'http' }).database).toBe('old');
+    expect(tracingSettings({ OTEL_SEMCONV_STABILITY_OPT_IN: 'http, database' }).database).toBe('stable');
+    expect(tracingSettings({ OTEL_SEMCONV_STABILITY_OPT_IN: 'database,database/dup' }).database).toBe('both');
+    expect(tracingSettings({ OTEL_SEMCONV_STABILITY_OPT_IN: 'databases' }).database).toBe('old');
   });
 });

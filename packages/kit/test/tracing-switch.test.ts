@@ -6,7 +6,7 @@ import { startOtlpReceiver, type OtlpReceiver } from '@emporium/testkit/otlp-rec
 import { openDatabase, type Database } from '../src/database.js';
 import { createLogger } from '../src/logger.js';
 import { startTracing } from '../src/telemetry-sdk.js';
-import { inRootSpan, isRecordingSpans } from '../src/tracing.js';
+import { inRootSpan, isRecordingSpans, startRecordingSpans } from '../src/tracing.js';
 
 // The kit's instrumentation costs nothing until the SDK is registered (no endpoint: the default),
 // and from then on every statement is a span under the active one. One process, real PostgreSQL,
@@ -50,6 +50,11 @@ describe('the kit records spans only once the SDK is registered', () => {
       expect(on.enabled).toBe(true);
       expect(isRecordingSpans()).toBe(true);
       await inRootSpan('after', () => sql`select 2 as after_sdk`.execute(opened.db));
+      // What OTEL_SEMCONV_STABILITY_OPT_IN=database/dup and =database choose (telemetry-settings.test.ts).
+      startRecordingSpans('both');
+      await inRootSpan('both', () => sql`select 3 as both_conventions`.execute(opened.db));
+      startRecordingSpans('stable');
+      await inRootSpan('stable', () => sql`select 4 as stable_conventions`.execute(opened.db));
       await on.shutdown();
     } finally {
       if (env.endpoint === undefined) delete process.env.OTEL_EXPORTER_OTLP_ENDPOINT;
@@ -58,13 +63,30 @@ describe('the kit records spans only once the SDK is registered', () => {
       else process.env.OTEL_EXPORTER_OTLP_PROTOCOL = env.protocol;
     }
 
-    const texts = receiver.spans.map((span) => String(span.attributes['db.query.text'] ?? span.name));
+    const texts = receiver.spans.map((span) => String(span.attributes['db.statement'] ?? span.attributes['db.query.text'] ?? span.name));
     expect(texts.some((text) => text.includes('before_sdk'))).toBe(false);
     expect(receiver.spans.some((span) => span.name === 'before')).toBe(false);
-    const root = receiver.spans.find((span) => span.name === 'after');
-    const statement = receiver.spans.find((span) => String(span.attributes['db.query.text']).includes('after_sdk'));
-    expect(root).toBeDefined();
-    expect(statement).toMatchObject({ name: 'SELECT', traceId: root?.traceId, parentSpanId: root?.spanId });
-    expect(statement?.attributes['db.system']).toBe('postgresql');
+    const statementUnder = (rootName: string) => {
+      const root = receiver.spans.find((span) => span.name === rootName);
+      expect(root, rootName).toBeDefined();
+      const statements = receiver.spans.filter((span) => span.parentSpanId === root?.spanId);
+      expect(statements, `statements under ${rootName}`).toHaveLength(1);
+      expect(statements[0]).toMatchObject({ name: 'SELECT', traceId: root?.traceId });
+      return statements[0]?.attributes ?? {};
+    };
+    // The default: the old conventions only, the statement once.
+    expect(statementUnder('after')).toEqual({ 'db.system': 'postgresql', 'db.statement': 'select 2 as after_sdk' });
+    expect(statementUnder('both')).toEqual({
+      'db.system': 'postgresql',
+      'db.statement': 'select 3 as both_conventions',
+      'db.system.name': 'postgresql',
+      'db.query.text': 'select 3 as both_conventions',
+      'db.operation.name': 'SELECT',
+    });
+    expect(statementUnder('stable')).toEqual({
+      'db.system.name': 'postgresql',
+      'db.query.text': 'select 4 as stable_conventions',
+      'db.operation.name': 'SELECT',
+    });
   });
 });
