@@ -88,6 +88,7 @@ export const USAGE = `npm run bench [-- options] [scenario…]
                       (names or numbers after the options do the same: npm run bench -- tracing)
   --runs N            measured runs per target (median reported); rounds of the tracing scenario
   --seconds N         length of each measured run
+  --warmup N          seconds of warm-up before the measured runs (each kind on each stack in the tracing scenario)
   --cold-start        measure npm start's cold start also with --quick
   --no-cold-start     skip the cold-start measurement
   --skip-build        use the existing dist/ (npm run build is the default)
@@ -115,6 +116,7 @@ export function parseOptions(argv: readonly string[]): BenchOptions | 'help' {
       scenarios: { type: 'string' },
       runs: { type: 'string' },
       seconds: { type: 'string' },
+      warmup: { type: 'string' },
       'cold-start': { type: 'boolean' },
       'no-cold-start': { type: 'boolean' },
       'skip-build': { type: 'boolean', default: false },
@@ -135,7 +137,7 @@ export function parseOptions(argv: readonly string[]): BenchOptions | 'help' {
     mode: values.quick ? 'quick' : 'full',
     // One hot product for each hot-order load: the warm-up and every run start from the same stock.
     data: { ...profile.data, hotProducts: runs + 1 },
-    warmupSeconds: profile.warmupSeconds,
+    warmupSeconds: positiveInt(values.warmup, '--warmup') ?? profile.warmupSeconds,
     runSeconds: positiveInt(values.seconds, '--seconds') ?? profile.runSeconds,
     runs,
     connections: 16,
@@ -212,5 +214,5 @@ export function scenarioById(id: ScenarioId): Scenario {
 
 /** A run is the official kind (written to bench/results/) only with every scenario and the standard settings. */
 export function isComplete(options: BenchOptions, argv: readonly string[]): boolean {
-  return options.mode === 'full' && options.scenarios.length === SCENARIO_IDS.length && !argv.some((arg) => /^--(runs|seconds|cpu-prof|pg-set|tracing-mode)/.test(arg));
+  return options.mode === 'full' && options.scenarios.length === SCENARIO_IDS.length && !argv.some((arg) => /^--(runs|seconds|warmup|cpu-prof|pg-set|tracing-mode)/.test(arg));
 }

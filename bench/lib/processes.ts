@@ -40,9 +40,9 @@ export function readPeakRssKiB(pid: number): number | undefined {
 const USER_HZ = 100;
 
 /** CPU time (user + system) of a live process in seconds, from /proc (Linux); undefined once it is gone. */
-export function readCpuSeconds(pid: number): number | undefined {
+export function readCpuSeconds(pid: number, file = `/proc/${pid}/stat`): number | undefined {
   try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const stat = readFileSync(file, 'utf8');
     // Fields after the command name, which is in parentheses and may itself contain spaces.
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
     const user = Number(fields[11]);
@@ -51,6 +51,15 @@ export function readCpuSeconds(pid: number): number | undefined {
   } catch {
     return undefined;
   }
+}
+
+/**
+ * CPU seconds (user + system) of a live process's main thread, the event loop's (its thread id is
+ * the pid); the rest of readCpuSeconds is V8's workers (concurrent marking, compiling) and libuv's
+ * pool. Undefined once the process is gone.
+ */
+export function readMainThreadCpuSeconds(pid: number): number | undefined {
+  return readCpuSeconds(pid, `/proc/${pid}/task/${pid}/stat`);
 }
 
 export interface StartOptions {

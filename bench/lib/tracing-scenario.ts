@@ -8,7 +8,7 @@ import { logIn, seedDatabases } from './fixtures.js';
 import { runPacedLoad, type LoadRequest, type PacedRunResult } from './load.js';
 import { log } from './log.js';
 import type { BenchOptions } from './options.js';
-import { entryPoint, startProcess, type ManagedProcess } from './processes.js';
+import { entryPoint, readMainThreadCpuSeconds, startProcess, type ManagedProcess } from './processes.js';
 import { readProfileSummary, renderProfileSummary } from './profile.js';
 import type { CheckResult } from './report.js';
 import { orderRequests, productRequests } from './scenarios.js';
@@ -105,6 +105,8 @@ export interface TracingSample {
   readonly result: PacedRunResult;
   /** CPU milliseconds (user + system) each process spent during the load. */
   readonly cpuMs: Readonly<Record<string, number>>;
+  /** Of cpuMs, each process's main thread (the event loop); the rest is V8's and libuv's threads. */
+  readonly mainThreadCpuMs?: Readonly<Record<string, number>>;
 }
 
 export interface Spread {
@@ -127,6 +129,8 @@ export interface TracingRow {
   readonly cpuMsPerRequest: Spread;
   /** Each process's CPU ms per request, median over the rounds. */
   readonly byProcess: Record<string, number>;
+  /** Of cpuMsPerRequest's median, the main threads' (the rest: V8's workers, libuv's pool), median over the rounds. */
+  readonly mainThreadMsPerRequest: number;
   /** This mode's CPU per request ÷ the baseline's in the same round, over the rounds. */
   readonly vsBaseline: Spread;
   readonly p50Ms: number;
@@ -188,6 +192,7 @@ export function summarizeTracing(samples: readonly TracingSample[], kinds: reado
         byProcess: Object.fromEntries(
           processes.map((name) => [name, median(measured.map((sample) => (sample.cpuMs[name] ?? 0) / Math.max(sample.result.requests, 1)))]),
         ),
+        mainThreadMsPerRequest: median(measured.map((sample) => sum(Object.values(sample.mainThreadCpuMs ?? {})) / Math.max(sample.result.requests, 1))),
         vsBaseline: spreadOf(ratios),
         p50Ms: median(ofMode.map((sample) => sample.result.latencyMs.p50)),
         p99Ms: median(ofMode.map((sample) => sample.result.latencyMs.p99)),
@@ -249,7 +254,7 @@ export function renderTracingMarkdown(results: TracingResults): string {
     `Four stacks (gateway, account, catalog, order as production processes, each on its own databases: ${settings.data.products.toLocaleString('en-US')} products, ` +
       `${settings.data.accounts.toLocaleString('en-US')} accounts, ${settings.data.orders.toLocaleString('en-US')} orders), one per mode, running at once. ` +
       `Each load sends a fixed rate of evenly spaced requests for ${settings.seconds} s; ${settings.rounds} rounds, every mode once per round and kind, a different mode first each round, ` +
-      `after a ${settings.warmupSeconds} s warm-up of each${settings.restartEachRound === true ? '; before every round after the first, each stack is started again on new processes and warmed up again' : ''}. CPU: user + system of the four processes during the load ÷ its requests; the OTLP receiver (in the harness) is not counted. ` +
+      `after a ${settings.warmupSeconds} s warm-up of each kind (the stacks at once)${settings.restartEachRound === true ? '; before every round after the first, each stack is started again on new processes and warmed up again' : ''}. CPU: user + system of the four processes during the load ÷ its requests ("main threads": the part the four event loops spent, the rest being V8's and libuv's threads); the OTLP receiver (in the harness) is not counted. ` +
       `"vs off" is each round's ratio to off's load of the same round; median (min–max) over the rounds. ` +
       `A load with any failed request (on a starved machine: deadlines missed) is left out of the CPU figures and its round's ratios ("rounds": loads used of those run, ratios used).`,
     `Full sampling exported ${results.exported.requests} OTLP requests, ${(results.exported.bytes / 2 ** 20).toFixed(1)} MiB. ` +
@@ -268,12 +273,12 @@ export function renderTracingMarkdown(results: TracingResults): string {
       '',
       kind.what,
       '',
-      `| mode | CPU ms / request, median (min–max) | vs off | rounds | ${SERVICES.join(' | ')} | p50 ms | p99 ms | ok / sent |`,
-      `| --- | ---: | ---: | ---: | ${SERVICES.map(() => '---:').join(' | ')} | ---: | ---: | ---: |`,
+      `| mode | CPU ms / request, median (min–max) | vs off | rounds | ${SERVICES.join(' | ')} | main threads | p50 ms | p99 ms | ok / sent |`,
+      `| --- | ---: | ---: | ---: | ${SERVICES.map(() => '---:').join(' | ')} | ---: | ---: | ---: | ---: |`,
       ...kind.rows.map(
         (row) =>
           `| ${row.mode} | ${range(row.cpuMsPerRequest, 3)} | ${range(row.vsBaseline, 3)} | ${row.cleanRounds}/${row.rounds}, ${row.ratioRounds} | ${SERVICES.map((name) => fixed(row.byProcess[name] ?? Number.NaN, 3)).join(' | ')} | ` +
-          `${fixed(row.p50Ms, 1)} | ${fixed(row.p99Ms, 1)} | ${row.ok} / ${row.requests}${Object.keys(row.errors).length > 0 ? ` ${JSON.stringify(row.errors)}` : ''} |`,
+          `${fixed(row.mainThreadMsPerRequest, 3)} | ${fixed(row.p50Ms, 1)} | ${fixed(row.p99Ms, 1)} | ${row.ok} / ${row.requests}${Object.keys(row.errors).length > 0 ? ` ${JSON.stringify(row.errors)}` : ''} |`,
       ),
     );
   }
@@ -368,12 +373,27 @@ function cpuOf(stack: Stack): Record<string, number> {
   return Object.fromEntries(SERVICES.map((name) => [name, stack.processes[name].cpuSeconds() ?? Number.NaN]));
 }
 
+/** CPU seconds so far of each of the stack's processes' main thread. */
+function mainThreadCpuOf(stack: Stack): Record<string, number> {
+  return Object.fromEntries(SERVICES.map((name) => [name, readMainThreadCpuSeconds(stack.processes[name].pid) ?? Number.NaN]));
+}
+
+function millisecondsBetween(before: Record<string, number>, after: Record<string, number>): Record<string, number> {
+  return Object.fromEntries(SERVICES.map((name) => [name, Math.round(((after[name] ?? Number.NaN) - (before[name] ?? Number.NaN)) * 1000)]));
+}
+
 async function measure(stack: Stack, kind: TracingKind, round: number, seconds: number): Promise<TracingSample> {
   const before = cpuOf(stack);
+  const mainBefore = mainThreadCpuOf(stack);
   const result = await runPacedLoad({ url: stack.url, rate: kind.rate, seconds, next: requestsOf(stack, kind, round) });
-  const after = cpuOf(stack);
-  const cpuMs = Object.fromEntries(SERVICES.map((name) => [name, Math.round(((after[name] ?? Number.NaN) - (before[name] ?? Number.NaN)) * 1000)]));
-  return { round, kind: kind.name, mode: stack.mode.name, result, cpuMs };
+  const mainThreadCpuMs = millisecondsBetween(mainBefore, mainThreadCpuOf(stack));
+  const cpuMs = millisecondsBetween(before, cpuOf(stack));
+  return { round, kind: kind.name, mode: stack.mode.name, result, cpuMs, mainThreadCpuMs };
+}
+
+/** Each kind on every stack at once (nothing measured): the stacks' code is compiled and their pools filled. */
+async function warmUp(stacks: readonly Stack[], seconds: number): Promise<void> {
+  for (const kind of TRACING_KINDS) await Promise.all(stacks.map((stack) => measure(stack, kind, 0, seconds)));
 }
 
 /** The modes in round r: rotated by one each round, so each is first as often as the others. */
@@ -403,7 +423,7 @@ export async function runTracingScenario(
   const restartEachRound = options.cpuProf.length === 0;
   const loadAverageBefore = loadavg().map((value) => Math.round(value * 100) / 100);
   const seconds = options.runSeconds;
-  const warmupSeconds = options.mode === 'quick' ? 2 : 5;
+  const warmupSeconds = options.mode === 'quick' ? 2 : options.warmupSeconds;
   const resultsDir = join(root, 'bench', 'results');
   const profileDir = join(resultsDir, 'tmp', 'profiles');
   if (options.cpuProf.length > 0) {
@@ -428,7 +448,7 @@ export async function runTracingScenario(
       stacks.push(await startStack(mode, databases, context));
     }
     log(`  warming up: ${warmupSeconds} s of each kind on each stack`);
-    for (const kind of TRACING_KINDS) for (const stack of stacks) await measure(stack, kind, 0, warmupSeconds);
+    await warmUp(stacks, warmupSeconds);
     // What a stack spends with nothing to do (timers, pools, the batch processor), all four idle at once.
     const idleBefore = stacks.map((stack) => cpuOf(stack));
     const idleStarted = performance.now();
@@ -446,7 +466,7 @@ export async function runTracingScenario(
         // New processes for every stack, warmed up again: a mode's figures come from as many
         // sets of processes as rounds, not from one whose luck (JIT, memory layout) lasts the run.
         for (const [index, stack] of stacks.entries()) stacks[index] = await restartStack(stack, context);
-        for (const kind of TRACING_KINDS) for (const stack of stacks) await measure(stack, kind, 0, warmupSeconds);
+        await warmUp(stacks, warmupSeconds);
       }
       for (const kind of TRACING_KINDS) {
         for (const stack of roundOrder(stacks, round)) {
@@ -454,7 +474,7 @@ export async function runTracingScenario(
           samples.push(sample);
           log(
             `  round ${round} ${kind.name.padEnd(11)} ${stack.mode.name.padEnd(11)} ${sample.result.ok}/${sample.result.requests} ok, ` +
-              `${cpuPerRequest(sample).toFixed(3)} ms CPU a request (${SERVICES.map((name) => `${name} ${((sample.cpuMs[name] ?? 0) / sample.result.requests).toFixed(3)}`).join(', ')}), ` +
+              `${cpuPerRequest(sample).toFixed(3)} ms CPU a request, main threads ${(sum(Object.values(sample.mainThreadCpuMs ?? {})) / sample.result.requests).toFixed(3)} (${SERVICES.map((name) => `${name} ${((sample.cpuMs[name] ?? 0) / sample.result.requests).toFixed(3)}`).join(', ')}), ` +
               `p50 ${sample.result.latencyMs.p50.toFixed(1)} ms, p99 ${sample.result.latencyMs.p99.toFixed(1)} ms, load ${loadavg()[0]?.toFixed(2) ?? '?'}`,
           );
         }
@@ -495,7 +515,7 @@ export async function runTracingScenario(
     checks,
     samples,
   };
-  const official = options.mode === 'full' && !argv.some((arg) => /^--(runs|seconds|cpu-prof|pg-set|tracing-mode)/.test(arg));
+  const official = options.mode === 'full' && !argv.some((arg) => /^--(runs|seconds|warmup|cpu-prof|pg-set|tracing-mode)/.test(arg));
   const dir = official ? resultsDir : join(resultsDir, 'tmp');
   await mkdir(dir, { recursive: true });
   const base = join(dir, `${date}-tracing`);
