@@ -18,11 +18,13 @@ import { median } from './stats.js';
 // The tracing scenario (bench/README.md, "Tracing cost"): what tracing costs in CPU per request,
 // with tracing off, on without an exporter, sampled out, and at 100% sampling to a local OTLP
 // receiver. One whole stack (account, catalog, order, gateway) per mode, each on its own seeded
-// databases, all running at once; every load is a FIXED request rate well below what a stack can
-// serve, so a request's CPU does not depend on how busy the machine is, and the modes take turns
-// within each round (a different mode first every round) so a change in the machine's load hits
-// them alike. CPU is user + system of the four processes (from /proc) during each load, divided by
-// its requests; the receiver runs in the harness and is not counted.
+// databases, all running at once; every load is a FIXED request rate, busy but below what a stack
+// serves (about 0.8 of a core here), so a request's CPU does not depend on how busy the machine is,
+// and the modes take turns within each round (a different mode first every round) so a change in
+// the machine's load hits them alike. Not light rates: there a request's CPU is mostly waking idle
+// processes (two to five times the same request's in a busy one) and one garbage collection moves a
+// load by ±20%. CPU is user + system of the four processes (from /proc) during each load, divided
+// by its requests; the receiver runs in the harness and is not counted.
 
 export interface TracingMode {
   readonly name: string;
@@ -75,16 +77,16 @@ export function tracingModesOf(choices: BenchOptions['tracingModes']): readonly 
 export interface TracingKind {
   readonly name: 'product' | 'createOrder';
   readonly what: string;
-  /** Requests per second: a fraction of what one stack serves on this machine, so no load saturates it. */
+  /** Requests per second: busy, yet below what one stack serves on this machine (no load saturates it). */
   readonly rate: number;
 }
 
 export const TRACING_KINDS: readonly TracingKind[] = [
-  { name: 'product', what: 'product point read: gateway → catalog → one SELECT (6 spans when traced)', rate: 50 },
+  { name: 'product', what: 'product point read: gateway → catalog → one SELECT (6 spans when traced)', rate: 400 },
   {
     name: 'createOrder',
     what: 'createOrder of 2 products: gateway → order → account + catalog, SQL transactions in order and catalog (the saga; ~30 spans when traced)',
-    rate: 10,
+    rate: 80,
   },
 ];
 
@@ -254,7 +256,7 @@ export function renderTracingMarkdown(results: TracingResults): string {
     `Four stacks (gateway, account, catalog, order as production processes, each on its own databases: ${settings.data.products.toLocaleString('en-US')} products, ` +
       `${settings.data.accounts.toLocaleString('en-US')} accounts, ${settings.data.orders.toLocaleString('en-US')} orders), one per mode, running at once. ` +
       `Each load sends a fixed rate of evenly spaced requests for ${settings.seconds} s; ${settings.rounds} rounds, every mode once per round and kind, a different mode first each round, ` +
-      `after a ${settings.warmupSeconds} s warm-up of each kind (the stacks at once)${settings.restartEachRound === true ? '; before every round after the first, each stack is started again on new processes and warmed up again' : ''}. CPU: user + system of the four processes during the load ÷ its requests ("main threads": the part the four event loops spent, the rest being V8's and libuv's threads); the OTLP receiver (in the harness) is not counted. ` +
+      `after a warm-up of each stack in turn with ${settings.warmupSeconds} s of each kind${settings.restartEachRound === true ? '; before every round after the first, each stack is started again on new processes and warmed up again' : ''}. CPU: user + system of the four processes during the load ÷ its requests ("main threads": the part the four event loops spent, the rest being V8's and libuv's threads); the OTLP receiver (in the harness) is not counted. ` +
       `"vs off" is each round's ratio to off's load of the same round; median (min–max) over the rounds. ` +
       `A load with any failed request (on a starved machine: deadlines missed) is left out of the CPU figures and its round's ratios ("rounds": loads used of those run, ratios used).`,
     `Full sampling exported ${results.exported.requests} OTLP requests, ${(results.exported.bytes / 2 ** 20).toFixed(1)} MiB. ` +
@@ -391,9 +393,15 @@ async function measure(stack: Stack, kind: TracingKind, round: number, seconds: 
   return { round, kind: kind.name, mode: stack.mode.name, result, cpuMs, mainThreadCpuMs };
 }
 
-/** Each kind on every stack at once (nothing measured): the stacks' code is compiled and their pools filled. */
+/**
+ * Each stack in turn, each kind at its rate (nothing measured), so that the processes are measured
+ * as a process that has run for a while: its code compiled, the exporter's included. That one runs
+ * once a batch (512 spans, or 5 s), and a fresh process sends its first few dozen batches through
+ * code not yet optimised, at 4 to 20 times the CPU per span of the steady state
+ * (bench/README.md, "Tracing cost").
+ */
 async function warmUp(stacks: readonly Stack[], seconds: number): Promise<void> {
-  for (const kind of TRACING_KINDS) await Promise.all(stacks.map((stack) => measure(stack, kind, 0, seconds)));
+  for (const stack of stacks) for (const kind of TRACING_KINDS) await measure(stack, kind, 0, seconds);
 }
 
 /** The modes in round r: rotated by one each round, so each is first as often as the others. */
@@ -423,7 +431,7 @@ export async function runTracingScenario(
   const restartEachRound = options.cpuProf.length === 0;
   const loadAverageBefore = loadavg().map((value) => Math.round(value * 100) / 100);
   const seconds = options.runSeconds;
-  const warmupSeconds = options.mode === 'quick' ? 2 : options.warmupSeconds;
+  const warmupSeconds = options.tracingWarmupSeconds;
   const resultsDir = join(root, 'bench', 'results');
   const profileDir = join(resultsDir, 'tmp', 'profiles');
   if (options.cpuProf.length > 0) {
