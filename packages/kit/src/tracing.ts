@@ -48,6 +48,7 @@ let sqlAttributes: (sql: string, operation: string) => Attributes = oldSqlAttrib
 /** From now on the kit makes spans (called once the SDK is registered). */
 export function startRecordingSpans(database: DatabaseConventions = 'old'): void {
   sqlAttributes = database === 'old' ? oldSqlAttributes : database === 'stable' ? stableSqlAttributes : bothSqlAttributes;
+  statements.clear();
   recording = true;
 }
 
@@ -181,6 +182,26 @@ function operationOf(sql: string): string {
   return (match?.[1] ?? 'query').toUpperCase();
 }
 
+interface SqlNames {
+  readonly operation: string;
+  readonly attributes: Attributes;
+}
+
+// By statement text: the services' queries compile to a few hundred texts. Bounded all the same (an
+// `in` list of each length is a text of its own); past the bound a statement's names are made anew.
+const STATEMENTS_KEPT = 1_000;
+const statements = new Map<string, SqlNames>();
+
+/** The span name and attributes of a statement, made once per text. */
+function sqlNamesOf(sql: string): SqlNames {
+  const known = statements.get(sql);
+  if (known !== undefined) return known;
+  const operation = operationOf(sql);
+  const names = { operation, attributes: sqlAttributes(sql, operation) };
+  if (statements.size < STATEMENTS_KEPT) statements.set(sql, names);
+  return names;
+}
+
 function oldSqlAttributes(sql: string): Attributes {
   return { 'db.system': 'postgresql', 'db.statement': sql };
 }
@@ -199,8 +220,8 @@ function bothSqlAttributes(sql: string, operation: string): Attributes {
  * spans, and a context and an async-context frame per statement would be work for nothing.
  */
 async function inSqlSpan<T>(sql: string, fn: () => Promise<T>): Promise<T> {
-  const operation = operationOf(sql);
-  const span = tracer().startSpan(operation, { kind: SpanKind.CLIENT, attributes: sqlAttributes(sql, operation) });
+  const names = sqlNamesOf(sql);
+  const span = tracer().startSpan(names.operation, { kind: SpanKind.CLIENT, attributes: names.attributes });
   try {
     return await fn();
   } catch (error) {
