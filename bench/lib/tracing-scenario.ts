@@ -85,7 +85,7 @@ export const TRACING_KINDS: readonly TracingKind[] = [
   { name: 'product', what: 'product point read: gateway → catalog → one SELECT (6 spans when traced)', rate: 400 },
   {
     name: 'createOrder',
-    what: 'createOrder of 2 products: gateway → order → account + catalog, SQL transactions in order and catalog (the saga; ~30 spans when traced)',
+    what: 'createOrder of 2 products: gateway → order → account + catalog, SQL transactions in order and catalog (the saga; 26 spans when traced)',
     rate: 80,
   },
 ];
@@ -397,7 +397,7 @@ async function measure(stack: Stack, kind: TracingKind, round: number, seconds: 
  * Each stack in turn, each kind at its rate (nothing measured), so that the processes are measured
  * as a process that has run for a while: its code compiled, the exporter's included. That one runs
  * once a batch (512 spans, or 5 s), and a fresh process sends its first few dozen batches through
- * code not yet optimised, at 4 to 20 times the CPU per span of the steady state
+ * code not yet optimised, at 5 to 25 times the CPU per span of the steady state
  * (bench/README.md, "Tracing cost").
  */
 async function warmUp(stacks: readonly Stack[], seconds: number): Promise<void> {
