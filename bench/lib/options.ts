@@ -20,6 +20,10 @@ export type ScenarioName = Scenario['name'];
 export const SCENARIO_IDS: readonly ScenarioId[] = SCENARIOS.map((scenario) => scenario.id);
 
 /** A tracing mode asked for on the command line: a standard one (env empty), or full sampling plus env. */
+/** The tracing scenario's request kinds (bench/lib/tracing-scenario.ts). */
+export const TRACING_KIND_NAMES = ['product', 'createOrder'] as const;
+export type TracingKindName = (typeof TRACING_KIND_NAMES)[number];
+
 export interface TracingModeChoice {
   readonly name: string;
   readonly env: Readonly<Record<string, string>>;
@@ -53,6 +57,8 @@ export interface BenchOptions {
    * ones by name, or experiments at full sampling with variables of their own. Empty: the standard four.
    */
   readonly tracingModes: readonly TracingModeChoice[];
+  /** Request rates of the tracing scenario's kinds given by --tracing-rate, by kind; the others keep their defaults. */
+  readonly tracingRates: Readonly<Partial<Record<TracingKindName, number>>>;
   readonly coldStart: boolean;
   readonly build: boolean;
   /** Keep the databases afterwards, to look at them. */
@@ -100,6 +106,8 @@ export const USAGE = `npm run bench [-- options] [scenario…]
   --tracing-mode M    the tracing scenario's modes instead of the standard four (repeatable; off is
                       always first): a standard name (no-exporter, sampled-out, full), or an experiment
                       at full sampling, NAME:VAR=VALUE[,VAR=VALUE] (e.g. json:OTEL_EXPORTER_OTLP_PROTOCOL=http/json)
+  --tracing-rate K=N  the tracing scenario's rate for a kind, requests a second (repeatable):
+                      ${TRACING_KIND_NAMES.join(', ')} (e.g. createOrder=50)
   --help`;
 
 function positiveInt(value: string | undefined, flag: string): number | undefined {
@@ -126,6 +134,7 @@ export function parseOptions(argv: readonly string[]): BenchOptions | 'help' {
       'cpu-prof': { type: 'string' },
       'pg-set': { type: 'string', multiple: true },
       'tracing-mode': { type: 'string', multiple: true },
+      'tracing-rate': { type: 'string', multiple: true },
       help: { type: 'boolean', default: false },
     },
   });
@@ -153,6 +162,7 @@ export function parseOptions(argv: readonly string[]): BenchOptions | 'help' {
     tracingRounds: positiveInt(values.runs, '--runs') ?? (values.quick ? 2 : 5),
     tracingWarmupSeconds: positiveInt(values.warmup, '--warmup') ?? (values.quick ? 2 : 10),
     tracingModes: (values['tracing-mode'] ?? []).map(parseTracingMode),
+    tracingRates: parseTracingRates(values['tracing-rate'] ?? []),
     coldStart: values['no-cold-start'] === true ? false : (values['cold-start'] ?? !values.quick),
     build: !values['skip-build'],
     keep: values.keep,
@@ -187,6 +197,19 @@ function parseTracingMode(text: string): TracingModeChoice {
   return { name: match[1], env };
 }
 
+function parseTracingRates(pairs: readonly string[]): Partial<Record<TracingKindName, number>> {
+  const rates: Partial<Record<TracingKindName, number>> = {};
+  for (const pair of pairs) {
+    const match = /^([A-Za-z]+)=(\d+)$/.exec(pair);
+    const kind = TRACING_KIND_NAMES.find((name) => name === match?.[1]);
+    if (match?.[2] === undefined || kind === undefined || Number(match[2]) < 1) {
+      throw new Error(`--tracing-rate takes KIND=N, KIND one of ${TRACING_KIND_NAMES.join(', ')} and N requests a second (at least 1), got ${JSON.stringify(pair)}`);
+    }
+    rates[kind] = Number(match[2]);
+  }
+  return rates;
+}
+
 function parseProcessNames(text: string | undefined): ProcessName[] {
   if (text === undefined) return [];
   if (text === 'all') return [...PROCESS_NAMES];
@@ -217,5 +240,5 @@ export function scenarioById(id: ScenarioId): Scenario {
 
 /** A run is the official kind (written to bench/results/) only with every scenario and the standard settings. */
 export function isComplete(options: BenchOptions, argv: readonly string[]): boolean {
-  return options.mode === 'full' && options.scenarios.length === SCENARIO_IDS.length && !argv.some((arg) => /^--(runs|seconds|warmup|cpu-prof|pg-set|tracing-mode)/.test(arg));
+  return options.mode === 'full' && options.scenarios.length === SCENARIO_IDS.length && !argv.some((arg) => /^--(runs|seconds|warmup|cpu-prof|pg-set|tracing-)/.test(arg));
 }

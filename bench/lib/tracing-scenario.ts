@@ -7,7 +7,7 @@ import { createBenchDatabases, type BenchDatabases } from './databases.js';
 import { logIn, seedDatabases } from './fixtures.js';
 import { runPacedLoad, type LoadRequest, type PacedRunResult } from './load.js';
 import { log } from './log.js';
-import type { BenchOptions } from './options.js';
+import type { BenchOptions, TracingKindName } from './options.js';
 import { entryPoint, readMainThreadCpuSeconds, startProcess, type ManagedProcess } from './processes.js';
 import { readProfileSummary, renderProfileSummary } from './profile.js';
 import type { CheckResult } from './report.js';
@@ -75,7 +75,7 @@ export function tracingModesOf(choices: BenchOptions['tracingModes']): readonly 
 }
 
 export interface TracingKind {
-  readonly name: 'product' | 'createOrder';
+  readonly name: TracingKindName;
   readonly what: string;
   /** Requests per second: busy, yet below what one stack serves on this machine (no load saturates it). */
   readonly rate: number;
@@ -89,6 +89,11 @@ export const TRACING_KINDS: readonly TracingKind[] = [
     rate: 80,
   },
 ];
+
+/** The kinds at the rates --tracing-rate gives, the default rate for the others. */
+export function tracingKindsAt(rates: BenchOptions['tracingRates']): TracingKind[] {
+  return TRACING_KINDS.map((kind) => ({ ...kind, rate: rates[kind.name] ?? kind.rate }));
+}
 
 export const SERVICES = ['gateway', 'account', 'catalog', 'order'] as const;
 type Service = (typeof SERVICES)[number];
@@ -400,8 +405,8 @@ async function measure(stack: Stack, kind: TracingKind, round: number, seconds: 
  * code not yet optimised, at 5 to 25 times the CPU per span of the steady state
  * (bench/README.md, "Tracing cost").
  */
-async function warmUp(stacks: readonly Stack[], seconds: number): Promise<void> {
-  for (const stack of stacks) for (const kind of TRACING_KINDS) await measure(stack, kind, 0, seconds);
+async function warmUp(stacks: readonly Stack[], kinds: readonly TracingKind[], seconds: number): Promise<void> {
+  for (const stack of stacks) for (const kind of kinds) await measure(stack, kind, 0, seconds);
 }
 
 /** The modes in round r: rotated by one each round, so each is first as often as the others. */
@@ -427,6 +432,7 @@ export async function runTracingScenario(
 ): Promise<TracingRun> {
   const startedAt = new Date();
   const modes = tracingModesOf(options.tracingModes);
+  const kinds = tracingKindsAt(options.tracingRates);
   // A CPU profile covers one process's life: with --cpu-prof the stacks keep theirs all run.
   const restartEachRound = options.cpuProf.length === 0;
   const loadAverageBefore = loadavg().map((value) => Math.round(value * 100) / 100);
@@ -456,7 +462,7 @@ export async function runTracingScenario(
       stacks.push(await startStack(mode, databases, context));
     }
     log(`  warming up: ${warmupSeconds} s of each kind on each stack`);
-    await warmUp(stacks, warmupSeconds);
+    await warmUp(stacks, kinds, warmupSeconds);
     // What a stack spends with nothing to do (timers, pools, the batch processor), all four idle at once.
     const idleBefore = stacks.map((stack) => cpuOf(stack));
     const idleStarted = performance.now();
@@ -474,9 +480,9 @@ export async function runTracingScenario(
         // New processes for every stack, warmed up again: a mode's figures come from as many
         // sets of processes as rounds, not from one whose luck (JIT, memory layout) lasts the run.
         for (const [index, stack] of stacks.entries()) stacks[index] = await restartStack(stack, context);
-        await warmUp(stacks, warmupSeconds);
+        await warmUp(stacks, kinds, warmupSeconds);
       }
-      for (const kind of TRACING_KINDS) {
+      for (const kind of kinds) {
         for (const stack of roundOrder(stacks, round)) {
           const sample = await measure(stack, kind, round, seconds);
           samples.push(sample);
@@ -495,7 +501,7 @@ export async function runTracingScenario(
     await rm(scratch, { recursive: true, force: true });
   }
 
-  const summary = summarizeTracing(samples, TRACING_KINDS, modes.map((mode) => mode.name));
+  const summary = summarizeTracing(samples, kinds, modes.map((mode) => mode.name));
   for (const kind of summary) {
     const failures = kind.rows.filter((row) => row.ok !== row.requests);
     checks.push({
@@ -523,7 +529,7 @@ export async function runTracingScenario(
     checks,
     samples,
   };
-  const official = options.mode === 'full' && !argv.some((arg) => /^--(runs|seconds|warmup|cpu-prof|pg-set|tracing-mode)/.test(arg));
+  const official = options.mode === 'full' && !argv.some((arg) => /^--(runs|seconds|warmup|cpu-prof|pg-set|tracing-)/.test(arg));
   const dir = official ? resultsDir : join(resultsDir, 'tmp');
   await mkdir(dir, { recursive: true });
   const base = join(dir, `${date}-tracing`);

@@ -187,6 +187,19 @@ describe('--scenarios', () => {
     expect(() => parseOptions(['--warmup', '0'])).toThrow(/--warmup must be a positive integer/);
   });
 
+  it('takes the tracing scenario\'s rates by kind (--tracing-rate), none by default, and refuses an unknown kind or a rate of 0', () => {
+    const rates = (argv: string[]) => {
+      const options = parseOptions(argv);
+      return options === 'help' ? {} : options.tracingRates;
+    };
+    expect(rates(['tracing'])).toEqual({});
+    expect(rates(['--tracing-rate', 'createOrder=50', 'tracing'])).toEqual({ createOrder: 50 });
+    expect(rates(['--tracing-rate', 'product=300', '--tracing-rate', 'createOrder=40'])).toEqual({ product: 300, createOrder: 40 });
+    expect(() => parseOptions(['--tracing-rate', 'checkout=5'])).toThrow(/KIND one of product, createOrder .*got "checkout=5"/);
+    expect(() => parseOptions(['--tracing-rate', 'product=0'])).toThrow(/at least 1/);
+    expect(() => parseOptions(['--tracing-rate', 'product=fast'])).toThrow(/got "product=fast"/);
+  });
+
   it('refuses anything else, naming what it takes', () => {
     expect(() => scenariosOf('8')).toThrow(/numbers from 1 to 7 or names \(search, product, nested, order, hot-order, signup-burst, tracing\)/);
     expect(() => scenariosOf('checkout')).toThrow(/got "checkout"/);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { PacedRunResult } from '../lib/load.js';
 import { parseOptions } from '../lib/options.js';
-import { roundOrder, summarizeTracing, tracingModesOf, tracingVerdict, type TracingKind, type TracingSample } from '../lib/tracing-scenario.js';
+import { roundOrder, summarizeTracing, TRACING_KINDS, tracingKindsAt, tracingModesOf, tracingVerdict, type TracingKind, type TracingSample } from '../lib/tracing-scenario.js';
 
 const KINDS: readonly TracingKind[] = [{ name: 'product', what: 'a point read', rate: 10 }];
 
@@ -42,6 +42,15 @@ describe('the tracing scenario', () => {
     expect(() => modesOf('full:OTEL_BSP_MAX_EXPORT_BATCH_SIZE=64')).toThrow(/standard mode's name/);
     expect(() => modesOf('full', 'full')).toThrow(/named twice/);
     expect(() => modesOf('json:protocol=json')).toThrow(/--tracing-mode takes/);
+  });
+
+  it('runs each kind at its default rate unless --tracing-rate gives one', () => {
+    const rateOf = (kinds: readonly TracingKind[], name: string) => kinds.find((kind) => kind.name === name)?.rate;
+    expect(tracingKindsAt({}).map((kind) => kind.rate)).toEqual(TRACING_KINDS.map((kind) => kind.rate));
+    const options = parseOptions(['--tracing-rate', 'createOrder=35', 'tracing']);
+    const kinds = tracingKindsAt(options === 'help' ? {} : options.tracingRates);
+    expect(rateOf(kinds, 'createOrder')).toBe(35);
+    expect(rateOf(kinds, 'product')).toBe(rateOf(TRACING_KINDS, 'product'));
   });
 
   it('rotates the modes one place each round, so each goes first as often', () => {
