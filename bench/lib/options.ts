@@ -48,7 +48,7 @@ export interface BenchOptions {
   /** Sign-ups sent at once in each wave of the signup-burst scenario. */
   readonly burstSize: number;
   readonly scenarios: readonly ScenarioId[];
-  /** Seconds of each kind on each stack before the tracing scenario's rounds: --warmup, else 10 (2 quick). */
+  /** Seconds of each kind on each stack before the tracing scenario's rounds: --warmup, else 30 (2 quick). */
   readonly tracingWarmupSeconds: number;
   /** Rounds of the tracing scenario (each mode once per round and request kind): --runs, else 5 (2 quick). */
   readonly tracingRounds: number;
@@ -96,7 +96,7 @@ export const USAGE = `npm run bench [-- options] [scenario…]
                       (names or numbers after the options do the same: npm run bench -- tracing)
   --runs N            measured runs per target (median reported); rounds of the tracing scenario
   --seconds N         length of each measured run
-  --warmup N          seconds of warm-up before the measured runs (the tracing scenario: of each kind on each stack, 10 by default)
+  --warmup N          seconds of warm-up before the measured runs (the tracing scenario: of each kind on each stack, 30 by default)
   --cold-start        measure npm start's cold start also with --quick
   --no-cold-start     skip the cold-start measurement
   --skip-build        use the existing dist/ (npm run build is the default)
@@ -160,7 +160,7 @@ export function parseOptions(argv: readonly string[]): BenchOptions | 'help' {
     burstSize: 100,
     scenarios,
     tracingRounds: positiveInt(values.runs, '--runs') ?? (values.quick ? 2 : 5),
-    tracingWarmupSeconds: positiveInt(values.warmup, '--warmup') ?? (values.quick ? 2 : 10),
+    tracingWarmupSeconds: positiveInt(values.warmup, '--warmup') ?? (values.quick ? 2 : 30),
     tracingModes: (values['tracing-mode'] ?? []).map(parseTracingMode),
     tracingRates: parseTracingRates(values['tracing-rate'] ?? []),
     coldStart: values['no-cold-start'] === true ? false : (values['cold-start'] ?? !values.quick),

@@ -176,14 +176,14 @@ describe('--scenarios', () => {
     expect(rounds(['--runs', '7', 'tracing'])).toBe(7);
   });
 
-  it('warms the tracing stacks up for --warmup seconds, else 10 (2 with --quick); --warmup sets the other scenarios\' too', () => {
+  it('warms the tracing stacks up for --warmup seconds, else 30 (2 with --quick); --warmup sets the other scenarios\' too', () => {
     const warmups = (argv: string[]) => {
       const options = parseOptions(argv);
       return options === 'help' ? [] : [options.tracingWarmupSeconds, options.warmupSeconds];
     };
-    expect(warmups(['tracing'])).toEqual([10, 5]);
+    expect(warmups(['tracing'])).toEqual([30, 5]);
     expect(warmups(['--quick', 'tracing'])).toEqual([2, 1]);
-    expect(warmups(['--warmup', '30', 'tracing'])).toEqual([30, 30]);
+    expect(warmups(['--warmup', '12', 'tracing'])).toEqual([12, 12]);
     expect(() => parseOptions(['--warmup', '0'])).toThrow(/--warmup must be a positive integer/);
   });
 
