@@ -19,11 +19,11 @@ export type ScenarioId = Scenario['id'];
 export type ScenarioName = Scenario['name'];
 export const SCENARIO_IDS: readonly ScenarioId[] = SCENARIOS.map((scenario) => scenario.id);
 
-/** A tracing mode asked for on the command line: a standard one (env empty), or full sampling plus env. */
 /** The tracing scenario's request kinds (bench/lib/tracing-scenario.ts). */
 export const TRACING_KIND_NAMES = ['product', 'createOrder'] as const;
 export type TracingKindName = (typeof TRACING_KIND_NAMES)[number];
 
+/** A tracing mode asked for on the command line: a standard one (env empty), or full sampling plus env. */
 export interface TracingModeChoice {
   readonly name: string;
   readonly env: Readonly<Record<string, string>>;
