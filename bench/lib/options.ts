@@ -238,7 +238,12 @@ export function scenarioById(id: ScenarioId): Scenario {
   return scenario;
 }
 
+/** Whether argv keeps the standard settings: no option that changes what is measured or how long. */
+export function hasStandardSettings(argv: readonly string[]): boolean {
+  return !argv.some((arg) => /^--(runs|seconds|warmup|cpu-prof|pg-set|tracing-)/.test(arg));
+}
+
 /** A run is the official kind (written to bench/results/) only with every scenario and the standard settings. */
 export function isComplete(options: BenchOptions, argv: readonly string[]): boolean {
-  return options.mode === 'full' && options.scenarios.length === SCENARIO_IDS.length && !argv.some((arg) => /^--(runs|seconds|warmup|cpu-prof|pg-set|tracing-)/.test(arg));
+  return options.mode === 'full' && options.scenarios.length === SCENARIO_IDS.length && hasStandardSettings(argv);
 }

@@ -7,7 +7,7 @@ import { createBenchDatabases, type BenchDatabases } from './databases.js';
 import { logIn, seedDatabases } from './fixtures.js';
 import { runPacedLoad, type LoadRequest, type PacedRunResult } from './load.js';
 import { log } from './log.js';
-import type { BenchOptions, TracingKindName } from './options.js';
+import { hasStandardSettings, type BenchOptions, type TracingKindName } from './options.js';
 import { entryPoint, readMainThreadCpuSeconds, startProcess, type ManagedProcess } from './processes.js';
 import { readProfileSummary, renderProfileSummary } from './profile.js';
 import type { CheckResult } from './report.js';
@@ -529,7 +529,7 @@ export async function runTracingScenario(
     checks,
     samples,
   };
-  const official = options.mode === 'full' && !argv.some((arg) => /^--(runs|seconds|warmup|cpu-prof|pg-set|tracing-)/.test(arg));
+  const official = options.mode === 'full' && hasStandardSettings(argv);
   const dir = official ? resultsDir : join(resultsDir, 'tmp');
   await mkdir(dir, { recursive: true });
   const base = join(dir, `${date}-tracing`);
