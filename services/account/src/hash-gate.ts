@@ -47,11 +47,24 @@ const SMOOTHING = 0.2;
 // Retry-After before any hash was measured.
 const UNMEASURED_RETRY_MS = 1_000;
 
-const givenUp = (signal: AbortSignal | undefined): DomainError =>
+const givenUp = (signal: AbortSignal | undefined, when = 'before its password was hashed'): DomainError =>
   new DomainError(
     'DEADLINE_EXCEEDED',
-    `the caller gave up before its password was hashed (${signal?.reason instanceof Error ? signal.reason.message : 'deadline passed'})`,
+    `the caller gave up ${when} (${signal?.reason instanceof Error ? signal.reason.message : 'deadline passed'})`,
   );
+
+/** Whether the caller has gone: cancelled, or its deadline passed. */
+function hasGivenUp({ signal, deadline }: CallLimits): boolean {
+  return signal?.aborted === true || (deadline !== undefined && deadline.getTime() <= Date.now());
+}
+
+/**
+ * Throws DEADLINE_EXCEEDED if the caller has gone: for work that must not be kept when nobody will
+ * hear of it (a sign-up whose caller gave up while its password was hashed is not saved).
+ */
+export function assertCallerWaiting(limits: CallLimits, when: string): void {
+  if (hasGivenUp(limits)) throw givenUp(limits.signal, when);
+}
 
 /**
  * Admission control for password hashing: at most `concurrency` hashes at once, FIFO queues per
@@ -78,7 +91,7 @@ export class HashGate {
    * call be refused before the work that leads to its hash (a database lookup) when the gate is full.
    */
   check(priority: HashPriority, limits: CallLimits = {}): void {
-    if (this.hasGivenUp(limits)) {
+    if (hasGivenUp(limits)) {
       this.dropped++;
       throw givenUp(limits.signal);
     }
@@ -87,7 +100,7 @@ export class HashGate {
 
   /** Runs work (one hash) when admitted; refuses at once when busy; never starts it for a caller who has gone. */
   async run<T>(priority: HashPriority, work: () => Promise<T>, limits: CallLimits = {}): Promise<T> {
-    if (this.hasGivenUp(limits)) {
+    if (hasGivenUp(limits)) {
       this.dropped++;
       throw givenUp(limits.signal);
     }
@@ -97,16 +110,12 @@ export class HashGate {
     }
     this.admitOrRefuse(priority, limits);
     await this.enqueue(priority, limits.signal);
-    if (this.hasGivenUp(limits)) {
+    if (hasGivenUp(limits)) {
       this.dropped++;
       this.release();
       throw givenUp(limits.signal);
     }
     return this.execute(work);
-  }
-
-  private hasGivenUp({ signal, deadline }: CallLimits): boolean {
-    return signal?.aborted === true || (deadline !== undefined && deadline.getTime() <= Date.now());
   }
 
   /** Calls waiting ahead of a new one of this priority: its own queue and every queue before it. */

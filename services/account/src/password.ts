@@ -1,7 +1,7 @@
 import { randomBytes, scrypt, timingSafeEqual, type ScryptOptions } from 'node:crypto';
 import { currentContext } from '@emporium/kit/context.js';
 import { availableParallelism } from 'node:os';
-import { HashGate, type CallLimits, type HashPriority } from './hash-gate.js';
+import { assertCallerWaiting, HashGate, type CallLimits, type HashPriority } from './hash-gate.js';
 
 const KEY_LENGTH = 32;
 const SALT_LENGTH = 16;
@@ -51,10 +51,15 @@ export class PasswordHasher {
     this.decoy = encode(logN, randomBytes(SALT_LENGTH), randomBytes(KEY_LENGTH));
   }
 
-  /** Hashes a new password (a sign-up). */
+  /**
+   * Hashes a new password (a sign-up). Throws DEADLINE_EXCEEDED instead when the caller gave up
+   * while it was hashed (a hash can outlast a deadline on a starved machine): its caller has been
+   * told the call failed, so the account must not be created behind its back.
+   */
   async hash(password: string): Promise<string> {
     const salt = randomBytes(SALT_LENGTH);
     const key = await this.derive('signUp', password, salt, optionsFor(this.logN, 8, 1));
+    assertCallerWaiting(callLimits(), 'while its password was hashed; nothing was saved');
     return encode(this.logN, salt, key);
   }
 

@@ -74,6 +74,20 @@ describe('password hashing admission (account service over gRPC)', () => {
     expect(service.hashing()).toMatchObject({ started: 1, dropped: 1, running: 0, queued: 0 });
   });
 
+  it('does not create the account when the deadline passes while its password is hashed', async () => {
+    const { service, client } = await start();
+    const account = newAccount('outlived');
+    // Nothing measured and nothing running: admitted at once, and the hash outlasts 100 ms.
+    const late = await failure(client.createAccount(account, { deadlineMs: 100 }));
+    expect(late.kind).toBe('DEADLINE_EXCEEDED');
+    expect(service.hashing().started).toBe(1);
+    await until(() => service.hashing().running === 0);
+    // The caller was told it failed, so trying again must create the account, not meet ALREADY_EXISTS.
+    const { account: created } = await client.createAccount(account);
+    expect(created?.email).toBe(account.email);
+    expect(service.hashing()).toMatchObject({ started: 2, dropped: 0 });
+  });
+
   it('never hashes for a call its caller cancels while it waits', async () => {
     const { service, client } = await start();
     const blocker = client.createAccount(newAccount('blocker'));
