@@ -12,7 +12,7 @@ import { graphql } from '@emporium/testkit/graphql.js';
 import { scrape } from '@emporium/testkit/metrics.js';
 import { startOtlpReceiver } from '@emporium/testkit/otlp-receiver.js';
 import { eventually } from '@emporium/testkit/eventually.js';
-import { newStartSetup, printedCredentials, runNpm, type StartSetup } from '../npm-process.js';
+import { newStartSetup, printedCredentials, runNpm, type StartSetup } from '@emporium/testkit/npm-process.js';
 
 /*
  * `npm start`, `npm run seed` and `npm run reset` as a user runs them: the real command in its own
