@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm, readdir } from 'node:fs/promises';
 import { createServer } from 'node:net';
@@ -232,6 +233,41 @@ describe('npm start configuration', () => {
     expect(await running.exited).toBe(1);
     await running.gone();
     expect(running.output.join('\n')).toMatch(/CATALOG_DATABASE_URL.*must be a postgres:\/\/ URL/);
+  });
+});
+
+describe('npm start with an administrator of your own', () => {
+  it('gives the gateway ADMIN_EMAIL and ADMIN_PASSWORD instead of its demo administrator, and prints the email only', { timeout: 3 * MINUTE }, async () => {
+    const admin = { email: 'owner@shop.example', password: randomBytes(18).toString('base64url') };
+    const setup = await newStartSetup(await workDir(), { ADMIN_EMAIL: admin.email, ADMIN_PASSWORD: admin.password });
+    const running = runNpm(['start'], setup.env);
+    try {
+      await running.ready;
+      expect(running.output).toContain(`  admin     ${admin.email}  (password: ADMIN_PASSWORD)`);
+      expect(running.output.join('\n')).not.toContain(admin.password);
+      const token = await logIn(setup.gateway, admin);
+      const listed = (await dataOf(setup.gateway, '{ accounts(first: 10) { nodes { email role } } }', {}, token)) as {
+        accounts: { nodes: { email: string; role: string }[] };
+      };
+      // The given administrator and the demo customer; no demo administrator beside them.
+      expect(listed.accounts.nodes.map(({ email, role }) => `${email} ${role}`).sort()).toEqual([
+        'customer@emporium.test CUSTOMER',
+        `${admin.email} ADMIN`,
+      ]);
+    } finally {
+      await running.stop();
+    }
+  });
+});
+
+describe('npm run seed with the platform stopped', () => {
+  it('fails, saying so, and writes nothing', { timeout: MINUTE }, async () => {
+    const dataDir = await workDir();
+    const setup = await newStartSetup(dataDir);
+    const seeded = await npmRun('seed', setup.env);
+    expect(seeded.code).toBe(1);
+    expect(seeded.output).toContain('seeding failed: the platform is not running');
+    await expect(readdir(dataDir)).rejects.toThrow(/ENOENT/);
   });
 });
 
