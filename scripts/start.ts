@@ -28,11 +28,11 @@ import {
 const READY_TIMEOUT_MS = 120_000;
 
 /**
- * Stack traces point into the TypeScript source; WebAssembly (the embedded PostgreSQL) is compiled
- * by the baseline compiler only: optimizing it in the background cost each embedded service 0.7–1 s
- * of CPU while four processes start on two cores, for ~14% faster embedded queries once warm
- * (measured, README "Start-up time"). Production runs on PostgreSQL and never sees this flag. On
- * Node 20, a young generation the size of newer Nodes' (node-flags.ts).
+ * Stack traces point into the TypeScript source. WebAssembly (the embedded PostgreSQL) is compiled
+ * by the baseline compiler only: optimizing it runs in the background exactly while four processes
+ * start side by side on a laptop's cores, and what it buys (faster embedded queries once warm) a
+ * local demo barely notices. Production runs on PostgreSQL and never sees this flag. On Node 20, a
+ * young generation the size of newer Nodes' (node-flags.ts).
  */
 const NODE_FLAGS = ['--enable-source-maps', '--liftoff-only', ...youngGenerationFlags()];
 
@@ -159,7 +159,7 @@ async function run(bundles: Readonly<Record<string, string>>): Promise<void> {
 
   await waitUntilReady(config, stopped);
   const seeded = await seedDemoData(config, credentials.customer, { reload: false });
-  // From this process's start: what the user waited for, but for npm's own ~0.3 s.
+  // From this process's start: what the user waited for, but for npm's own start before it.
   const seconds = (performance.now() / 1000).toFixed(1);
   const gateway = `http://${addressOf(config, 'gateway')}`;
   process.stdout.write(
