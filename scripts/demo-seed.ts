@@ -5,7 +5,7 @@ import { isDomainError } from '@emporium/kit/errors.js';
 import { createAccountClient, type AccountClient } from '@emporium/account/client.js';
 import { createCatalogClient, type CatalogClient } from '@emporium/catalog/client.js';
 import { demoProducts } from './demo-data.js';
-import { addressOf, demoCredentials, type RunnerConfig } from './runner-config.js';
+import { addressOf, type Credentials, type RunnerConfig } from './runner-config.js';
 
 export interface SeedResult {
   readonly created: number;
@@ -27,11 +27,12 @@ async function allProducts(catalog: CatalogClient): Promise<Product[]> {
 const BUSY_WAIT_MS = 30_000;
 
 /**
- * Loads the demo catalog and the demo customer (the admin is the gateway's ADMIN_EMAIL bootstrap).
- * Idempotent: products are matched by name. With `reload`, existing demo products get their demo
- * price, description and stock back; without, nothing happens unless the catalog is empty.
+ * Loads the demo catalog and the demo customer with the given credentials (the admin is the
+ * gateway's ADMIN_EMAIL bootstrap). Idempotent: products are matched by name. With `reload`,
+ * existing demo products get their demo price, description and stock back; without, nothing
+ * happens unless the catalog is empty. Writes no file: keeping the credentials is the caller's.
  */
-export async function seedDemoData(config: RunnerConfig, options: { reload: boolean }): Promise<SeedResult> {
+export async function seedDemoData(config: RunnerConfig, customer: Credentials, options: { reload: boolean }): Promise<SeedResult> {
   const catalog = createCatalogClient(addressOf(config, 'catalog'), { deadlineMs: 10_000 });
   const accounts = createAccountClient(addressOf(config, 'account'), { deadlineMs: 10_000 });
   try {
@@ -40,7 +41,7 @@ export async function seedDemoData(config: RunnerConfig, options: { reload: bool
       return { created: 0, updated: 0 };
     }
     // The customer's password hash (account service) and the products (catalog) side by side.
-    const [, counts] = await Promise.all([createDemoCustomer(accounts, config), loadProducts(catalog, config, options.reload)]);
+    const [, counts] = await Promise.all([createDemoCustomer(accounts, customer), loadProducts(catalog, config, options.reload)]);
     return counts;
   } finally {
     catalog.close();
@@ -48,11 +49,11 @@ export async function seedDemoData(config: RunnerConfig, options: { reload: bool
   }
 }
 
-async function createDemoCustomer(accounts: AccountClient, config: RunnerConfig): Promise<void> {
+async function createDemoCustomer(accounts: AccountClient, customer: Credentials): Promise<void> {
   try {
     // The account service may be busy hashing (another start's administrator): wait our turn.
     await retryWhileBusy(
-      () => accounts.createAccount({ name: 'Demo Customer', ...demoCredentials(config).customer, role: Role.ROLE_CUSTOMER }),
+      () => accounts.createAccount({ name: 'Demo Customer', ...customer, role: Role.ROLE_CUSTOMER }),
       Date.now() + BUSY_WAIT_MS,
     );
   } catch (error) {

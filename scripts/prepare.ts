@@ -4,8 +4,8 @@ import { DEFAULT_GRAPHIQL_DIR, ensureGraphiql } from '@emporium/gateway/graphiql
 import { ensureStorefront } from '@emporium/storefront/build.ts';
 
 // Run by `npm install` / `npm ci` (the root package's "prepare"): makes ahead of time what the
-// first `npm start` would otherwise make on its critical path (measured: 16 s to ready instead of
-// 8) — the initialized embedded cluster every service's data directory is copied from (kept in
+// first `npm start` would otherwise make on its critical path, where the user waits for it — the
+// initialized embedded cluster every service's data directory is copied from (kept in
 // node_modules/.cache/emporium), the GraphiQL bundle and the web shop (apps/storefront/dist; the
 // gateway serves it at / and never builds it). npm start makes either again if missing,
 // so a failure here costs time, never correctness: it warns, and the install goes on. (Container

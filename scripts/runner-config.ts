@@ -29,6 +29,12 @@ export const runnerConfigSchema = z.object({
   LOG_LEVEL: logLevel.default('warn'),
   /** Given to the catalog and the gateway. */
   STORE_CURRENCY: currencyCode.default('USD'),
+  /**
+   * An administrator of your own instead of the generated demo one. They reach the gateway as they
+   * are, and its configuration checks them (both or neither, a strong password): one set of rules.
+   */
+  ADMIN_EMAIL: z.string().optional(),
+  ADMIN_PASSWORD: z.string().optional(),
 });
 
 export type RunnerConfig = z.infer<typeof runnerConfigSchema>;
@@ -72,25 +78,50 @@ export interface Credentials {
   readonly password: string;
 }
 
+export interface DemoCredentials {
+  readonly admin: Credentials;
+  readonly customer: Credentials;
+}
+
 const credentialsSchema = z.object({
   admin: z.object({ email: z.string(), password: z.string() }),
   customer: z.object({ email: z.string(), password: z.string() }),
 });
 
+/** True when the user named the administrator (ADMIN_EMAIL or ADMIN_PASSWORD): the demo one stays unused. */
+export const hasOwnAdministrator = (config: RunnerConfig): boolean => config.ADMIN_EMAIL !== undefined || config.ADMIN_PASSWORD !== undefined;
+
+const credentialsFile = (config: RunnerConfig) => join(resolve(config.EMPORIUM_DATA_DIR), 'demo-credentials.json');
+
+/** The demo credentials kept in the data directory, or undefined before the first start. */
+export function readDemoCredentials(config: RunnerConfig): DemoCredentials | undefined {
+  const file = credentialsFile(config);
+  return existsSync(file) ? credentialsSchema.parse(JSON.parse(readFileSync(file, 'utf8'))) : undefined;
+}
+
 /**
- * The demo admin and customer. Their passwords are random, made on the first start and kept in the
- * data directory, so a demo started on a shared machine has no well-known password.
+ * A new demo admin and customer. Their passwords are random, so a demo started on a shared machine
+ * has no well-known password.
  */
-export function demoCredentials(config: RunnerConfig): { admin: Credentials; customer: Credentials } {
-  const dataDir = resolve(config.EMPORIUM_DATA_DIR);
-  const file = join(dataDir, 'demo-credentials.json');
-  if (existsSync(file)) return credentialsSchema.parse(JSON.parse(readFileSync(file, 'utf8')));
+export function newDemoCredentials(): DemoCredentials {
   const password = () => randomBytes(12).toString('base64url');
-  const credentials = {
+  return {
     admin: { email: 'admin@emporium.test', password: password() },
     customer: { email: 'customer@emporium.test', password: password() },
   };
-  mkdirSync(dataDir, { recursive: true });
-  writeFileSync(file, `${JSON.stringify(credentials, null, 2)}\n`, { mode: 0o600 });
+}
+
+/** Keeps the demo credentials in the data directory (readable by this user only) for the next start. */
+export function saveDemoCredentials(config: RunnerConfig, credentials: DemoCredentials): void {
+  mkdirSync(resolve(config.EMPORIUM_DATA_DIR), { recursive: true });
+  writeFileSync(credentialsFile(config), `${JSON.stringify(credentials, null, 2)}\n`, { mode: 0o600 });
+}
+
+/** The demo credentials of this data directory, made and kept on the first start. */
+export function demoCredentials(config: RunnerConfig): DemoCredentials {
+  const stored = readDemoCredentials(config);
+  if (stored !== undefined) return stored;
+  const credentials = newDemoCredentials();
+  saveDemoCredentials(config, credentials);
   return credentials;
 }

@@ -11,10 +11,12 @@ import {
   SERVICES,
   addressOf,
   demoCredentials,
+  hasOwnAdministrator,
   metricsPortOf,
   metricsUrlOf,
   runnerConfig,
   portOf,
+  type Credentials,
   type RunnerConfig,
   type ServiceName,
 } from './runner-config.js';
@@ -26,11 +28,11 @@ import {
 const READY_TIMEOUT_MS = 120_000;
 
 /**
- * Stack traces point into the TypeScript source; WebAssembly (the embedded PostgreSQL) is compiled
- * by the baseline compiler only: optimizing it in the background cost each embedded service 0.7–1 s
- * of CPU while four processes start on two cores, for ~14% faster embedded queries once warm
- * (measured, README "Start-up time"). Production runs on PostgreSQL and never sees this flag. On
- * Node 20, a young generation the size of newer Nodes' (node-flags.ts).
+ * Stack traces point into the TypeScript source. WebAssembly (the embedded PostgreSQL) is compiled
+ * by the baseline compiler only: optimizing it runs in the background exactly while four processes
+ * start side by side on a laptop's cores, and what it buys (faster embedded queries once warm) a
+ * local demo barely notices. Production runs on PostgreSQL and never sees this flag. On Node 20, a
+ * young generation the size of newer Nodes' (node-flags.ts).
  */
 const NODE_FLAGS = ['--enable-source-maps', '--liftoff-only', ...youngGenerationFlags()];
 
@@ -76,7 +78,8 @@ function childEnvironment(config: RunnerConfig, service: ServiceName, dataDir: s
     ACCOUNT_ADDRESS: addressOf(config, 'account'),
     CATALOG_ADDRESS: addressOf(config, 'catalog'),
     ORDER_ADDRESS: addressOf(config, 'order'),
-    ...(service === 'gateway' ? { ADMIN_EMAIL: admin.email, ADMIN_PASSWORD: admin.password } : {}),
+    // The user's own ADMIN_EMAIL / ADMIN_PASSWORD reach the gateway from this environment as they are.
+    ...(service === 'gateway' && !hasOwnAdministrator(config) ? { ADMIN_EMAIL: admin.email, ADMIN_PASSWORD: admin.password } : {}),
     // The other OTEL_* variables pass through from this environment as they are; one name for
     // four processes would make their spans indistinguishable.
     OTEL_SERVICE_NAME: service,
@@ -155,8 +158,8 @@ async function run(bundles: Readonly<Record<string, string>>): Promise<void> {
   );
 
   await waitUntilReady(config, stopped);
-  const seeded = await seedDemoData(config, { reload: false });
-  // From this process's start: what the user waited for, but for npm's own ~0.3 s.
+  const seeded = await seedDemoData(config, credentials.customer, { reload: false });
+  // From this process's start: what the user waited for, but for npm's own start before it.
   const seconds = (performance.now() / 1000).toFixed(1);
   const gateway = `http://${addressOf(config, 'gateway')}`;
   process.stdout.write(
@@ -170,7 +173,7 @@ async function run(bundles: Readonly<Record<string, string>>): Promise<void> {
       '',
       ...SERVICES.map((service, index) => `  ${index === 0 ? 'metrics' : '       '}   ${metricsUrlOf(config, service)}  (${service})`),
       '',
-      `  admin     ${credentials.admin.email} / ${credentials.admin.password}`,
+      administratorLine(config, credentials.admin),
       `  customer  ${credentials.customer.email} / ${credentials.customer.password}`,
       '',
       `  data      ${dataDir}  (npm run reset wipes it; npm run seed reloads the demo data)`,
@@ -180,6 +183,15 @@ async function run(bundles: Readonly<Record<string, string>>): Promise<void> {
     ].join('\n'),
   );
   process.exit(await stopped);
+}
+
+/**
+ * The administrator to log in as. A password the user chose is theirs, and terminals and CI logs
+ * keep what is printed: only the generated demo password is shown.
+ */
+function administratorLine(config: RunnerConfig, demoAdmin: Credentials): string {
+  if (!hasOwnAdministrator(config)) return `  admin     ${demoAdmin.email} / ${demoAdmin.password}`;
+  return `  admin     ${config.ADMIN_EMAIL ?? '(ADMIN_EMAIL unset)'}  (password: ADMIN_PASSWORD)`;
 }
 
 function bundleOf(bundles: Readonly<Record<string, string>>, service: ServiceName): string {

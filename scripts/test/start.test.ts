@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm, readdir } from 'node:fs/promises';
 import { createServer } from 'node:net';
@@ -12,7 +13,7 @@ import { graphql } from '@emporium/testkit/graphql.js';
 import { scrape } from '@emporium/testkit/metrics.js';
 import { startOtlpReceiver } from '@emporium/testkit/otlp-receiver.js';
 import { eventually } from '@emporium/testkit/eventually.js';
-import { newStartSetup, printedCredentials, runNpm, type StartSetup } from '../npm-process.js';
+import { newStartSetup, printedCredentials, runNpm, type StartSetup } from '@emporium/testkit/npm-process.js';
 
 /*
  * `npm start`, `npm run seed` and `npm run reset` as a user runs them: the real command in its own
@@ -22,6 +23,12 @@ import { newStartSetup, printedCredentials, runNpm, type StartSetup } from '../n
 
 const SERVICES = ['account', 'catalog', 'order'] as const;
 const MINUTE = 60_000;
+
+/** The demo catalog's desk lamp costs 59.00 USD (scripts/demo-data.ts), written here again on purpose. */
+const DESK_LAMP_PRICE_MINOR = 5_900;
+
+/** An amount in cents as the gateway writes it ("118.00"), in integers only. */
+const decimalOf = (minor: number) => `${Math.trunc(minor / 100)}.${String(minor % 100).padStart(2, '0')}`;
 
 /** The data of a request to the gateway at url; throws on any GraphQL error. */
 async function dataOf(url: string, query: string, variables: Record<string, unknown> = {}, token?: string): Promise<unknown> {
@@ -108,11 +115,11 @@ describe('npm start on the embedded databases', () => {
 
       // As a newcomer would: the printed customer logs in, finds a product and orders it.
       const token = await logIn(setup.gateway, printedCredentials(running.output, 'customer'));
-      const found = (await dataOf(setup.gateway, '{ products(first: 1, query: "lamp") { nodes { id price { amount } } } }')) as {
-        products: { nodes: { id: string; price: { amount: string } }[] };
+      const found = (await dataOf(setup.gateway, '{ products(first: 1, query: "lamp") { nodes { id name price { amount } } } }')) as {
+        products: { nodes: { id: string; name: string; price: { amount: string } }[] };
       };
       const lamp = found.products.nodes[0];
-      expect(lamp).toBeDefined();
+      expect(lamp?.name).toBe('Desk Lamp');
       const ordered = (await dataOf(
         setup.gateway,
         'mutation($input: CreateOrderInput!) { createOrder(input: $input) { status total { amount } } }',
@@ -120,7 +127,7 @@ describe('npm start on the embedded databases', () => {
         token,
       )) as { createOrder: { status: string; total: { amount: string } } };
       expect(ordered.createOrder.status).toBe('PLACED');
-      expect(ordered.createOrder.total.amount).toBe((Number(lamp?.price.amount) * 2).toFixed(2));
+      expect(ordered.createOrder.total.amount).toBe(decimalOf(2 * DESK_LAMP_PRICE_MINOR));
       // The printed administrator is one.
       const adminToken = await logIn(setup.gateway, printedCredentials(running.output, 'admin'));
       const accounts = (await dataOf(setup.gateway, '{ accounts(first: 10) { totalCount } }', {}, adminToken)) as { accounts: { totalCount: number } };
@@ -226,6 +233,41 @@ describe('npm start configuration', () => {
     expect(await running.exited).toBe(1);
     await running.gone();
     expect(running.output.join('\n')).toMatch(/CATALOG_DATABASE_URL.*must be a postgres:\/\/ URL/);
+  });
+});
+
+describe('npm start with an administrator of your own', () => {
+  it('gives the gateway ADMIN_EMAIL and ADMIN_PASSWORD instead of its demo administrator, and prints the email only', { timeout: 3 * MINUTE }, async () => {
+    const admin = { email: 'owner@shop.example', password: randomBytes(18).toString('base64url') };
+    const setup = await newStartSetup(await workDir(), { ADMIN_EMAIL: admin.email, ADMIN_PASSWORD: admin.password });
+    const running = runNpm(['start'], setup.env);
+    try {
+      await running.ready;
+      expect(running.output).toContain(`  admin     ${admin.email}  (password: ADMIN_PASSWORD)`);
+      expect(running.output.join('\n')).not.toContain(admin.password);
+      const token = await logIn(setup.gateway, admin);
+      const listed = (await dataOf(setup.gateway, '{ accounts(first: 10) { nodes { email role } } }', {}, token)) as {
+        accounts: { nodes: { email: string; role: string }[] };
+      };
+      // The given administrator and the demo customer; no demo administrator beside them.
+      expect(listed.accounts.nodes.map(({ email, role }) => `${email} ${role}`).sort()).toEqual([
+        'customer@emporium.test CUSTOMER',
+        `${admin.email} ADMIN`,
+      ]);
+    } finally {
+      await running.stop();
+    }
+  });
+});
+
+describe('npm run seed with the platform stopped', () => {
+  it('fails, saying so, and writes nothing', { timeout: MINUTE }, async () => {
+    const dataDir = await workDir();
+    const setup = await newStartSetup(dataDir);
+    const seeded = await npmRun('seed', setup.env);
+    expect(seeded.code).toBe(1);
+    expect(seeded.output).toContain('seeding failed: the platform is not running');
+    await expect(readdir(dataDir)).rejects.toThrow(/ENOENT/);
   });
 });
 

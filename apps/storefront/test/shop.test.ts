@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import type { Browser, Page, Route } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { at, graphql, signUp, type GraphQLClient } from '@emporium/testkit/graphql.js';
-import { newStartSetup, printedCredentials, runNpm, type NpmProcess, type PrintedCredentials } from '../../../scripts/npm-process.ts';
+import { newStartSetup, printedCredentials, runNpm, type NpmProcess, type PrintedCredentials } from '@emporium/testkit/npm-process.js';
 import { ensureStorefront } from '../build.ts';
 import { expectAccessible, launch, openShop, type Shop } from './browser.ts';
 

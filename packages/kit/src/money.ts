@@ -41,9 +41,8 @@ const minorDigitsByCurrency = new Map<string, number>();
 
 /** How many decimal places the currency's minor unit has: 2 for USD, 0 for JPY, 3 for KWD. */
 export function minorUnitDigits(currencyCode: string): number {
-  // Asked for every price of every response: building an Intl.NumberFormat each time was the
-  // gateway's costliest own function (bench/README.md), a map lookup is not. An unknown code
-  // throws before anything is cached.
+  // Asked for every price of every response, and building an Intl.NumberFormat is expensive beside
+  // a map lookup: once per currency. An unknown code throws before anything is cached.
   let digits = minorDigitsByCurrency.get(currencyCode);
   if (digits === undefined) {
     digits = new Intl.NumberFormat('en', { style: 'currency', currency: currencyCode }).resolvedOptions().maximumFractionDigits ?? 2;

@@ -1,10 +1,10 @@
 import { loadConfig } from '@emporium/kit/config.js';
 import { hashGates } from './metrics.js';
-import { runServiceProcess } from '@emporium/kit/service-main.js';
+import { runServiceProcess } from '@emporium/kit/run-process.js';
 import { createLogger, type Logger } from '@emporium/kit/logger.js';
 import { isEntryPoint } from '@emporium/kit/entry-point.js';
 import { withTracing } from '@emporium/kit/telemetry-sdk.js';
-import { startService, type RunningService } from '@emporium/kit/service-runtime.js';
+import { startService, type RunningService } from '@emporium/kit/start-service.js';
 import { migrations } from '../migrations/index.js';
 import { accountConfigSchema, type AccountConfig } from './config.js';
 import { HashGate, type HashGateStats } from './hash-gate.js';

@@ -4,7 +4,7 @@ import { parseConfig } from '@emporium/kit/config.js';
 import { DomainError } from '@emporium/kit/errors.js';
 import { checkHealth } from '@emporium/kit/grpc-health.js';
 import { createLogger } from '@emporium/kit/logger.js';
-import type { RunningService } from '@emporium/kit/service-runtime.js';
+import type { RunningService } from '@emporium/kit/start-service.js';
 import { testEngines } from '@emporium/testkit/databases.js';
 import { expectError } from '@emporium/testkit/errors.js';
 import { expectStableWalk } from '@emporium/testkit/paging.js';

@@ -1,9 +1,9 @@
 import { loadConfig } from '@emporium/kit/config.js';
-import { runServiceProcess } from '@emporium/kit/service-main.js';
+import { runServiceProcess } from '@emporium/kit/run-process.js';
 import { createLogger, type Logger } from '@emporium/kit/logger.js';
 import { isEntryPoint } from '@emporium/kit/entry-point.js';
 import { withTracing } from '@emporium/kit/telemetry-sdk.js';
-import { startService, type RunningService } from '@emporium/kit/service-runtime.js';
+import { startService, type RunningService } from '@emporium/kit/start-service.js';
 import { migrations } from '../migrations/index.js';
 import { catalogConfigSchema, type CatalogConfig } from './config.js';
 import { CatalogRepository, SESSION_SETTINGS } from './repository.js';

@@ -12,7 +12,7 @@ import { DomainError } from '@emporium/kit/errors.js';
 import { checkHealth } from '@emporium/kit/grpc-health.js';
 import { newId } from '@emporium/kit/ids.js';
 import { createLogger } from '@emporium/kit/logger.js';
-import type { RunningService } from '@emporium/kit/service-runtime.js';
+import type { RunningService } from '@emporium/kit/start-service.js';
 import { testEngines } from '@emporium/testkit/databases.js';
 import { expectError } from '@emporium/testkit/errors.js';
 import { expectStableWalk } from '@emporium/testkit/paging.js';

@@ -2,7 +2,7 @@ import { CompiledQuery, sql, type Compilable } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '@emporium/kit/config.js';
 import { createLogger } from '@emporium/kit/logger.js';
-import type { RunningService } from '@emporium/kit/service-runtime.js';
+import type { RunningService } from '@emporium/kit/start-service.js';
 import { createTestDatabase, type TestDatabase } from '@emporium/testkit/databases.js';
 import { createCatalogClient, type CatalogClient } from '../src/client.js';
 import { catalogConfigSchema } from '../src/config.js';

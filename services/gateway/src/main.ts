@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { dialHost, loadConfig } from '@emporium/kit/config.js';
 import { createLogger, type Logger } from '@emporium/kit/logger.js';
 import { isEntryPoint } from '@emporium/kit/entry-point.js';
-import { runServiceProcess } from '@emporium/kit/service-main.js';
+import { runServiceProcess } from '@emporium/kit/run-process.js';
 import { withTracing } from '@emporium/kit/telemetry-sdk.js';
 import { bootstrapAdmin } from './admin.js';
 import { createServiceClients } from './backends.js';

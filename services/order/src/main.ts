@@ -1,11 +1,11 @@
 import { createAccountClient } from '@emporium/account/client.js';
 import { createCatalogClient } from '@emporium/catalog/client.js';
 import { loadConfig } from '@emporium/kit/config.js';
-import { runServiceProcess } from '@emporium/kit/service-main.js';
+import { runServiceProcess } from '@emporium/kit/run-process.js';
 import { createLogger, type Logger } from '@emporium/kit/logger.js';
 import { isEntryPoint } from '@emporium/kit/entry-point.js';
 import { withTracing } from '@emporium/kit/telemetry-sdk.js';
-import { startService, type RunningService } from '@emporium/kit/service-runtime.js';
+import { startService, type RunningService } from '@emporium/kit/start-service.js';
 import { migrations } from '../migrations/index.js';
 import { orderConfigSchema, type OrderConfig } from './config.js';
 import { oldestPendingSources } from './metrics.js';

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { createInterface } from 'node:readline';
-import { freePort } from '@emporium/testkit/ports.js';
+import { freePort } from './ports.js';
 
 /*
  * `npm start` (or another npm script) as a child process in its own process group, the way a user
@@ -11,7 +11,7 @@ import { freePort } from '@emporium/testkit/ports.js';
  * and the benchmarks that start the platform (bench/).
  */
 
-export const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url));
+export const REPO_ROOT = fileURLToPath(new URL('../../..', import.meta.url));
 
 const READY = /Emporium is ready \(([\d.]+) s\)(?:; loaded (\d+) demo products)?/;
 // eslint-disable-next-line no-control-regex -- concurrently colours its output; the escapes must go
