@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { readCpuSeconds } from './processes.js';
-import { SESSION_SETTINGS as CATALOG_SESSION_SETTINGS } from '@emporium/catalog/repository.js';
+import { CATALOG_SESSION_SETTINGS } from '@emporium/catalog/config.js';
 import { withPostgres } from '@emporium/testkit/databases.js';
 
 /** Where benchmark databases are created: BENCH_DATABASE_URL, else the local trust-auth server. */
