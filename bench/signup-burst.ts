@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
-import { runSignUpBurst } from './lib/burst.js';
+import { runSignUpBurst } from './load/sign-up-wave.js';
 
 const { values } = parseArgs({
   options: {

@@ -16,9 +16,9 @@ import type { Browser } from 'playwright-core';
 import { z } from 'zod';
 import { ensureStorefront } from '@emporium/storefront/build.ts';
 import { launchChromium } from '@emporium/testkit/chromium.js';
-import { newStartSetup, runNpm } from '../scripts/npm-process.js';
-import { log } from './lib/log.js';
-import { median, percentile } from './lib/stats.js';
+import { newStartSetup, runNpm } from '@emporium/testkit/npm-process.js';
+import { log } from './report/progress-log.js';
+import { median, percentile } from './load/stats.js';
 
 const root = resolve(fileURLToPath(new URL('..', import.meta.url)));
 

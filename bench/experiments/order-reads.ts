@@ -6,8 +6,8 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { findPgbench, runPgbench, type PgbenchScript } from '../lib/pgbench.js';
-import { orderScripts } from '../lib/scenarios.js';
+import { findPgbench, runPgbench, type PgbenchScript } from '../targets/pgbench.js';
+import { orderScripts } from '../scenarios/order.js';
 
 const url = process.argv[2];
 if (url === undefined || !url.startsWith('postgres')) throw new Error('give the order database URL of a kept benchmark run');

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { parseReadyLine } from '../lib/coldstart.js';
-import { parseOptions, SCENARIOS } from '../lib/options.js';
-import { classifyResponse, parseBackendCalls } from '../lib/load.js';
-import { parsePgbenchLog, parsePgbenchSummary } from '../lib/pgbench.js';
-import { packageOf, summarizeProfile } from '../lib/profile.js';
-import { forPgbench, orderLinesInsert, placeholders, reservationLock } from '../lib/sql.js';
-import { sqlWordArray } from '../lib/words.js';
+import { parseReadyLine } from '../scenarios/cold-start.js';
+import { parseOptions, SCENARIOS } from '../options.js';
+import { classifyResponse, parseBackendCalls } from '../load/http.js';
+import { parsePgbenchLog, parsePgbenchSummary } from '../targets/pgbench.js';
+import { packageOf, summarizeProfile } from '../report/cpu-profile.js';
+import { forPgbench, orderLinesInsert, placeholders, reservationLock } from '../targets/service-sql.js';
+import { sqlWordArray } from '../data/words.js';
 
 describe('classifyResponse', () => {
   it('is OK for data without errors', () => {

@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import type { DataSet } from './seed.js';
+import type { DataSet } from './data/seed.js';
 
 export const PROCESS_NAMES = ['account', 'catalog', 'order', 'gateway', 'monolith'] as const;
 export type ProcessName = (typeof PROCESS_NAMES)[number];
