@@ -1,4 +1,4 @@
-// The shop's first product list (bench/README.md, "First product list of the shop"): from
+// The shop's first product list (bench/README.md, "Other measurements"): from
 // navigation start to the first product of the newest-products list on screen, in headless
 // Chromium, each page load cold (a new browser profile: empty cache, no cookies), against
 // `npm start` on localhost. Issue 15's budget is 1 s; this measures, it asserts nothing.

@@ -61,7 +61,7 @@ export const TRACING_KINDS: readonly TracingKind[] = [
   {
     name: 'createOrder',
     what: 'createOrder of 2 products: gateway → order → account + catalog, SQL transactions in order and catalog (the saga; 26 spans when traced)',
-    // Busy, yet not queued up on a 2-core machine whose createOrder costs the most CPU we have met
+    // Busy, yet not queued up on the 2-core machines of the official runs
     // (bench/results/2026-12-04-tracing-cost.md); --tracing-rate lowers it where it still queues.
     rate: 50,
   },

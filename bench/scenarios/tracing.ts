@@ -32,11 +32,10 @@ import { tracingKindsAt, tracingModesOf, type TracingKind, type TracingMode } fr
 // with tracing off, on without an exporter, sampled out, and at 100% sampling to a local OTLP
 // receiver. One whole stack (account, catalog, order, gateway) per mode, each on its own seeded
 // databases, all running at once; every load is a FIXED request rate, busy but below what a stack
-// serves (about 0.7 of a core here), so a request's CPU does not depend on how busy the machine is,
-// and the modes take turns within each round (a different mode first every round) so a change in
-// the machine's load hits them alike. Not light rates: there a request's CPU is mostly waking idle
-// processes (two to five times the same request's in a busy one) and one garbage collection moves a
-// load by ±20%. CPU is user + system of the four processes (from /proc) during each load, divided
+// serves, so a request's CPU does not depend on how busy the machine is, and the modes take turns
+// within each round (a different mode first every round) so a change in the machine's load hits
+// them alike. Not light rates: there a request's CPU is mostly waking idle processes, and one
+// garbage collection moves a short load's figure. CPU is user + system of the four processes (from /proc) during each load, divided
 // by its requests; the receiver runs in the harness and is not counted.
 
 /** Small and quick to seed: the cost of a request hardly depends on the table sizes. */
@@ -127,8 +126,8 @@ async function measure(stack: Stack, kind: TracingKind, round: number, seconds: 
  * Each stack in turn, each kind at its rate (nothing measured), so that the processes are measured
  * as a process that has run for a while: its code compiled, the exporter's included. That one runs
  * once a batch (512 spans, or 5 s), and a fresh process sends its first few dozen batches through
- * code not yet optimised, at 5 to 25 times the CPU per span of the steady state
- * (bench/README.md, "Tracing cost").
+ * code not yet optimised, at several times the CPU per span of the steady state
+ * (experiments/export-warmup.ts).
  */
 async function warmUp(stacks: readonly Stack[], kinds: readonly TracingKind[], seconds: number): Promise<void> {
   for (const stack of stacks) for (const kind of kinds) await measure(stack, kind, 0, seconds);
