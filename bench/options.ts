@@ -19,7 +19,7 @@ export type ScenarioId = Scenario['id'];
 export type ScenarioName = Scenario['name'];
 export const SCENARIO_IDS: readonly ScenarioId[] = SCENARIOS.map((scenario) => scenario.id);
 
-/** The tracing scenario's request kinds (bench/lib/tracing-scenario.ts). */
+/** The tracing scenario's request kinds (bench/scenarios/tracing-modes.ts). */
 export const TRACING_KIND_NAMES = ['product', 'createOrder'] as const;
 export type TracingKindName = (typeof TRACING_KIND_NAMES)[number];
 

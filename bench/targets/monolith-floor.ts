@@ -43,7 +43,7 @@ const config = z
   })
   .parse(process.env);
 
-// The gateway's token claims (services/gateway/src/tokens.ts).
+// The claims of the gateway's access tokens: the floor accepts the tokens the gateway issued.
 const TOKEN_ISSUER = 'emporium-gateway';
 const TOKEN_AUDIENCE = 'emporium';
 const tokenKey = new TextEncoder().encode(config.JWT_SECRET);

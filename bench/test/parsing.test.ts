@@ -141,7 +141,7 @@ describe('CPU profile summary', () => {
     expect(packageOf('node:internal/http2/util', 'f')).toBe('node (built-in)');
     expect(packageOf('file:///x/services/gateway/dist/src/loaders.js', 'f')).toBe('services/gateway');
     expect(packageOf('file:///work/wt/bench/services/order/dist/src/service.js', 'f')).toBe('services/order');
-    expect(packageOf('file:///work/wt/bench/bench/lib/load.ts', 'f')).toBe('bench');
+    expect(packageOf('file:///work/wt/bench/bench/load/fixed-connections.ts', 'f')).toBe('bench');
     expect(packageOf('', '(garbage collector)')).toBe('(garbage collector)');
   });
 });
