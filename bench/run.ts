@@ -4,34 +4,22 @@ import { cpus, loadavg, release, tmpdir, totalmem, type } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { startBenchProcesses, type BenchProcesses } from './lib/bench-processes.js';
-import { runBurstScenario } from './lib/burst-scenario.js';
-import { measureColdStart } from './lib/coldstart.js';
-import { backendCpuBetween, backendCpuSeconds, createBenchDatabases, describeServer, type BenchDatabases } from './lib/databases.js';
-import { prepareFixtures, seedDatabases } from './lib/fixtures.js';
-import { runLoad } from './lib/load.js';
-import { log, mib } from './lib/log.js';
-import { isComplete, parseOptions, scenarioById, USAGE, type BenchOptions, type ProcessName, type Scenario } from './lib/options.js';
-import { findPgbench, runPgbench, type PgbenchResult } from './lib/pgbench.js';
-import type { ManagedProcess } from './lib/processes.js';
-import { readProfileSummary, renderProfileSummary } from './lib/profile.js';
-import {
-  renderMarkdown,
-  summarizePgbench,
-  summarizeRuns,
-  unexpectedErrors,
-  type BenchResults,
-  type CeilingPart,
-  type CeilingResult,
-  type CheckResult,
-  type MeasuredRun,
-  type ScenarioResult,
-  type TargetResult,
-} from './lib/report.js';
-import { compareWithFloor, isLoadScenario, planScenario, type LoadScenarioName, type Requests, type RunContext } from './lib/scenario-plans.js';
-import { validateDataSet } from './lib/seed.js';
-import { serialThroughput } from './lib/stats.js';
-import { runTracingScenario, tracingVerdict } from './lib/tracing-scenario.js';
+import { createBenchDatabases, describeServer } from './data/databases.js';
+import { validateDataSet } from './data/seed.js';
+import { isComplete, parseOptions, scenarioById, USAGE, type ProcessName } from './options.js';
+import { readProfileSummary, renderProfileSummary } from './report/cpu-profile.js';
+import { log, mib } from './report/progress-log.js';
+import { renderMarkdown, unexpectedErrors, type BenchResults, type CheckResult, type ScenarioResult } from './report/results.js';
+import { tracingVerdict } from './report/tracing-results.js';
+import { measureColdStart } from './scenarios/cold-start.js';
+import { prepareFixtures, seedDatabases } from './scenarios/fixtures.js';
+import type { RunContext } from './scenarios/plan.js';
+import { runSignUpBurstScenario } from './scenarios/signup-burst.js';
+import { isTimedLoadScenario, runTimedLoadScenario } from './scenarios/timed-load.js';
+import { runTracingScenario } from './scenarios/tracing.js';
+import type { ManagedProcess } from './targets/managed-process.js';
+import { findPgbench } from './targets/pgbench.js';
+import { startBenchTargets } from './targets/platform.js';
 
 // `npm run bench`: builds, starts the platform as production processes on fresh PostgreSQL
 // databases, seeds them, drives the gateway and its comparators, checks the books, writes the
@@ -77,14 +65,15 @@ async function main(): Promise<number> {
   let seedReport: Record<string, number> | undefined;
   let loadsStartedAt: number | undefined;
   try {
-    const started: BenchProcesses = await startBenchProcesses(ROOT, options, databases, scratch, profileDir, processes);
-    seedReport = await seedDatabases(options, databases);
-    const fixtures = await prepareFixtures(options, databases, started);
+    log('starting account, catalog, order, the gateway and the monolith floor');
+    const targets = await startBenchTargets({ root: ROOT, cpuProf: options.cpuProf, profileDir, scratch }, databases, processes);
+    seedReport = await seedDatabases(options.data, databases, targets.accountAddress);
+    const fixtures = await prepareFixtures(options, databases, targets.gatewayUrl);
     loadsStartedAt = performance.now();
-    const context: RunContext = { started, fixtures, databases, pgbench, scratch, processes };
+    const context: RunContext = { gatewayUrl: targets.gatewayUrl, floorUrl: targets.floorUrl, fixtures, databases, pgbench, scratch, processes };
     for (const id of platformScenarios) {
       const scenario = scenarioById(id);
-      scenarios.push(isLoadScenario(scenario) ? await runScenario(scenario, options, context) : await runBurstScenario(id, options, context));
+      scenarios.push(isTimedLoadScenario(scenario) ? await runTimedLoadScenario(scenario, options, context) : await runSignUpBurstScenario(id, options, context));
     }
   } finally {
     log('stopping the processes');
@@ -101,15 +90,7 @@ async function main(): Promise<number> {
     notes.push(`tracing (scenario 7, ${relative(ROOT, run.files[1] ?? '')}): ${tracingVerdict(run.results.summary).join('; ')}.`);
   }
 
-  let coldStart: BenchResults['coldStart'];
-  if (options.coldStart) {
-    log('measuring the cold start of npm start (embedded PGlite)');
-    try {
-      coldStart = await measureColdStart();
-    } catch (error) {
-      coldStart = { error: error instanceof Error ? error.message.split('\n')[0] ?? 'failed' : String(error) };
-    }
-  }
+  const coldStart = options.coldStart ? await coldStartOrError() : undefined;
 
   const gatewayMode = processes.find((process) => process.name === 'gateway')?.mode;
   if (gatewayMode === 'tsx-source') {
@@ -118,7 +99,7 @@ async function main(): Promise<number> {
   for (const [name, value] of Object.entries(options.databaseSettings)) {
     notes.push(`experiment: the benchmark databases ran with ${name} = ${value} (ALTER DATABASE … SET), not the server's default.`);
   }
-  notes.push('the monolith floor runs bench/monolith/server.ts through tsx; it answers by operationName with the same SQL and JSON, without GraphQL or gRPC.');
+  notes.push('the monolith floor runs bench/targets/monolith-floor.ts through tsx; it answers by operationName with the same SQL and JSON, without GraphQL or gRPC.');
   const results: BenchResults = {
     version: 1,
     startedAt: startedAt.toISOString(),
@@ -157,16 +138,8 @@ async function main(): Promise<number> {
     ...(coldStart === undefined ? {} : { coldStart }),
     notes,
   };
-  const markdown = renderMarkdown(results);
   const official = isComplete(options, argv);
-  const dir = official ? RESULTS_DIR : SCRATCH_DIR;
-  await mkdir(dir, { recursive: true });
-  const stamp = startedAt.toISOString().slice(0, 19).replace(/:/g, '-');
-  const base = join(dir, `${stamp}${official ? '' : `-${options.mode}`}`);
-  await writeFile(`${base}.json`, `${JSON.stringify(results, null, 2)}\n`);
-  await writeFile(`${base}.md`, markdown);
-  process.stdout.write(`\n${markdown}\n`);
-  log(`wrote ${base}.json and .md`);
+  await writeResults(results, official ? RESULTS_DIR : SCRATCH_DIR, official ? '' : `-${options.mode}`);
 
   for (const name of options.cpuProf) {
     // The summary leaves out each process's start-up (module loading, migrations, seeding, log-ins).
@@ -191,13 +164,27 @@ function reportChecks(checks: readonly CheckResult[]): number {
   return failedChecks.length > 0 ? 1 : 0;
 }
 
-/** The benchmark databases' PostgreSQL backends, in the CPU table. */
-const POSTGRES = 'postgres';
+/** `npm start`'s cold start, or why it could not be measured. */
+async function coldStartOrError(): Promise<BenchResults['coldStart']> {
+  log('measuring the cold start of npm start (embedded PGlite)');
+  try {
+    return await measureColdStart();
+  } catch (error) {
+    return { error: error instanceof Error ? (error.message.split('\n')[0] ?? 'failed') : String(error) };
+  }
+}
 
-const databaseUrls = (databases: BenchDatabases) => [databases.account, databases.catalog, databases.order];
-
-/** The harness itself, in the CPU table: autocannon runs in this process. */
-const LOAD_GENERATOR = 'autocannon';
+/** <dir>/<start time><suffix>.json (every figure) and .md (the tables), and the tables on stdout. */
+async function writeResults(results: BenchResults, dir: string, suffix: string): Promise<void> {
+  const markdown = renderMarkdown(results);
+  await mkdir(dir, { recursive: true });
+  const stamp = results.startedAt.slice(0, 19).replace(/:/g, '-');
+  const base = join(dir, `${stamp}${suffix}`);
+  await writeFile(`${base}.json`, `${JSON.stringify(results, null, 2)}\n`);
+  await writeFile(`${base}.md`, markdown);
+  process.stdout.write(`\n${markdown}\n`);
+  log(`wrote ${base}.json and .md`);
+}
 
 async function build(): Promise<void> {
   log('npm run build');
@@ -217,123 +204,6 @@ async function gitState(): Promise<{ commit: string; dirty: boolean }> {
   } catch {
     return { commit: 'unknown', dirty: false };
   }
-}
-
-/** A timed-load scenario: warm-up and measured runs against the gateway, the floor and pgbench, in turns, then its checks. */
-async function runScenario(which: Extract<Scenario, { name: LoadScenarioName }>, options: BenchOptions, context: RunContext): Promise<ScenarioResult> {
-  const id = which.id;
-  const scenario = planScenario(which, options, context);
-  log(`scenario ${id} (${which.name}): ${scenario.title}`);
-  const checks: CheckResult[] = [];
-  const all: Record<'gateway' | 'floor', MeasuredRun[]> = { gateway: [], floor: [] };
-  const measured: Record<'gateway' | 'floor', MeasuredRun[]> = { gateway: [], floor: [] };
-
-  const drive = async (target: 'gateway' | 'floor', requests: Requests, load: number) => {
-    const url = target === 'gateway' ? context.started.gatewayUrl : context.started.floorUrl;
-    const seconds = load === 0 ? options.warmupSeconds : options.runSeconds;
-    const cpuBefore = context.processes.map((process) => process.cpuSeconds());
-    const postgresBefore = await backendCpuSeconds(databaseUrls(context.databases));
-    const ownBefore = process.cpuUsage();
-    const loadResult = await runLoad({ url, connections: scenario.connections, seconds, next: requests(load) });
-    const own = process.cpuUsage(ownBefore);
-    const postgresSeconds = backendCpuBetween(postgresBefore, await backendCpuSeconds(databaseUrls(context.databases)));
-    // The load generator runs in this process and takes its share of the same cores.
-    const cpuMsPerRequest: Record<string, number> = {
-      [LOAD_GENERATOR]: loadResult.requests > 0 ? Math.round((own.user + own.system) / loadResult.requests) / 1000 : 0,
-    };
-    if (postgresBefore.size > 0 && loadResult.requests > 0) {
-      cpuMsPerRequest[POSTGRES] = Math.round((postgresSeconds * 1000 * 1000) / loadResult.requests) / 1000;
-    }
-    context.processes.forEach((process, index) => {
-      const before = cpuBefore[index];
-      const after = process.cpuSeconds();
-      if (before !== undefined && after !== undefined && loadResult.requests > 0) {
-        cpuMsPerRequest[process.name] = Math.round(((after - before) * 1000 * 1000) / loadResult.requests) / 1000;
-      }
-    });
-    const result: MeasuredRun = { ...loadResult, cpuMsPerRequest };
-    all[target].push(result);
-    if (load > 0) measured[target].push(result);
-    log(
-      `  ${target.padEnd(7)} ${load === 0 ? 'warm-up' : `run ${load}  `} ${result.requestsPerSecond.toFixed(1).padStart(8)} req/s  ` +
-        `p50 ${result.latencyMs.p50.toFixed(2)} ms  p99 ${result.latencyMs.p99.toFixed(2)} ms  errors ${JSON.stringify(result.errors)}`,
-    );
-    if (target === 'gateway' && scenario.afterGatewayLoad) {
-      const check = await scenario.afterGatewayLoad(load, result);
-      if (check) checks.push(check);
-    }
-  };
-
-  if (scenario.floor) checks.push(await compareWithFloor(scenario.floor, scenario.gateway, context));
-
-  const ceilingRuns = new Map<string, PgbenchResult[]>();
-  for (let load = 0; load <= options.runs; load++) {
-    // Targets take turns within each run, so a change in the machine's load hits all of them alike.
-    await drive('gateway', scenario.gateway, load);
-    if (scenario.floor) await drive('floor', scenario.floor.requests, load);
-    if (scenario.ceiling && load > 0) {
-      for (const part of scenario.ceiling) {
-        const result = await runPgbench({
-          pgbench: context.pgbench,
-          url: context.databases[part.database],
-          scripts: part.scripts,
-          clients: options.pgbenchClients,
-          threads: options.pgbenchThreads,
-          seconds: options.runSeconds,
-          dir: context.scratch,
-        });
-        ceilingRuns.set(part.database, [...(ceilingRuns.get(part.database) ?? []), result]);
-        log(`  pgbench ${part.database.padEnd(7)} run ${load}  ${result.transactionsPerSecond.toFixed(1).padStart(8)} tx/s   p50 ${result.latencyMs.p50.toFixed(2)} ms  p99 ${result.latencyMs.p99.toFixed(2)} ms`);
-      }
-    }
-  }
-  if (scenario.afterAll) checks.push(...(await scenario.afterAll(all)));
-
-  const target = (name: 'gateway' | 'floor', runs: MeasuredRun[]): TargetResult => ({
-    target: name,
-    connections: scenario.connections,
-    warmupSeconds: options.warmupSeconds,
-    runs,
-    median: summarizeRuns(runs),
-  });
-  return {
-    id,
-    title: scenario.title,
-    request: scenario.request,
-    gateway: target('gateway', measured.gateway),
-    ...(scenario.floor ? { floor: target('floor', measured.floor) } : {}),
-    ...(scenario.ceiling ? { ceiling: ceilingOf(scenario.ceiling.map((part) => part.database), ceilingRuns, options) } : {}),
-    expectedErrors: scenario.expectedErrors,
-    checks,
-    peakRssMiB: Object.fromEntries(context.processes.map((process) => [process.name, mib(process.peakRssKiB())])),
-  };
-}
-
-function ceilingOf(databases: readonly string[], runs: Map<string, PgbenchResult[]>, options: BenchOptions): CeilingResult {
-  const parts: CeilingPart[] = databases.map((database) => {
-    const partRuns = runs.get(database) ?? [];
-    return { database, runs: partRuns, medianTransactionsPerSecond: summarizePgbench(partRuns).requestsPerSecond };
-  });
-  const only = parts.length === 1 ? parts[0] : undefined;
-  if (only !== undefined) {
-    return {
-      tool: 'pgbench',
-      clients: options.pgbenchClients,
-      method: `pgbench -M extended -c ${options.pgbenchClients} -j ${options.pgbenchThreads} on the ${only.database} database: the request's statements as one script`,
-      parts,
-      median: summarizePgbench(only.runs),
-    };
-  }
-  const combined = serialThroughput(parts.map((part) => part.medianTransactionsPerSecond));
-  return {
-    tool: 'pgbench',
-    clients: options.pgbenchClients,
-    method:
-      `one pgbench script per database (${databases.join(', ')}) with that database's statements of one request, each run alone; ` +
-      'a request needs all of them on one server, so their costs per request add: 1 / Σ(1 / tps)',
-    parts,
-    median: { requestsPerSecond: Math.round(combined * 10) / 10, p50: null, p90: null, p99: null },
-  };
 }
 
 async function printProfile(name: ProcessName, profileDir: string, skipMs: number): Promise<void> {

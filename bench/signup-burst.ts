@@ -1,5 +1,5 @@
 // A burst of concurrent sign-ups against a running platform, then one log-in (bench/README.md,
-// "Sign-up burst"): the signup-burst scenario of `npm run bench`, aimed at a platform you started yourself.
+// "Other measurements"): the signup-burst scenario of `npm run bench`, aimed at a platform you started yourself.
 // Run against `npm start` (the administrator's password is read from the demo credentials):
 //   npx tsx bench/signup-burst.ts [--count 100] [--url http://127.0.0.1:8080/graphql] [--data-dir .data]
 // Prints the wave's figures as JSON. Mind the gateway's per-IP budgets (SIGNUPS_PER_IP 10 an hour
@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
-import { runSignUpBurst } from './lib/burst.js';
+import { runSignUpBurst } from './load/sign-up-wave.js';
 
 const { values } = parseArgs({
   options: {

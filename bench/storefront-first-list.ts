@@ -1,4 +1,4 @@
-// The shop's first product list (bench/README.md, "First product list of the shop"): from
+// The shop's first product list (bench/README.md, "Other measurements"): from
 // navigation start to the first product of the newest-products list on screen, in headless
 // Chromium, each page load cold (a new browser profile: empty cache, no cookies), against
 // `npm start` on localhost. Issue 15's budget is 1 s; this measures, it asserts nothing.
@@ -16,9 +16,9 @@ import type { Browser } from 'playwright-core';
 import { z } from 'zod';
 import { ensureStorefront } from '@emporium/storefront/build.ts';
 import { launchChromium } from '@emporium/testkit/chromium.js';
-import { newStartSetup, runNpm } from '../scripts/npm-process.js';
-import { log } from './lib/log.js';
-import { median, percentile } from './lib/stats.js';
+import { newStartSetup, runNpm } from '@emporium/testkit/npm-process.js';
+import { log } from './report/progress-log.js';
+import { median, percentile } from './load/stats.js';
 
 const root = resolve(fileURLToPath(new URL('..', import.meta.url)));
 

@@ -1,4 +1,4 @@
-// Experiment behind bench/README.md's "Tracing cost" (the warm-up): what exporting a batch of
+// Experiment behind scenario 7's warm-up (bench/results/2026-12-04-tracing-cost.md): what exporting a batch of
 // spans costs a process that has exported few so far. The same 512 finished spans (half gRPC client
 // spans, half SQL spans with an INSERT's text, as the kit makes them) are exported again and again
 // in http/protobuf, the default, to a receiver in this process; CPU per span (process.cpuUsage, the

@@ -1,4 +1,5 @@
-// The experiment behind bench/README.md's proposed fix 3: the order database's share of createOrder
+// The experiment behind "Not applied: the two reads on the order path"
+// (bench/results/2026-11-24-full-runs-and-fixes.md): the order database's share of createOrder
 // (the pgbench ceiling's script) with and without the two reads a first attempt could skip — the
 // idempotency-key lookup before the insert and the re-read right after it.
 // Run against a kept quick data set: npm run bench -- --quick --scenarios 2 --keep, then
@@ -6,8 +7,8 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { findPgbench, runPgbench, type PgbenchScript } from '../lib/pgbench.js';
-import { orderScripts } from '../lib/scenarios.js';
+import { findPgbench, runPgbench, type PgbenchScript } from '../targets/pgbench.js';
+import { orderScripts } from '../scenarios/order.js';
 
 const url = process.argv[2];
 if (url === undefined || !url.startsWith('postgres')) throw new Error('give the order database URL of a kept benchmark run');

@@ -1,4 +1,4 @@
-// Micro-benchmark behind bench/README.md's "Tracing cost": the CPU one span of ours costs (the kit's
+// Micro-benchmark behind bench/results/2026-12-04-tracing-cost.md: the CPU one span of ours costs (the kit's
 // gRPC client span: start, W3C context into the metadata, the context made active, end), without
 // the SDK (the default, no endpoint) and with it at 100% sampling, batched and exported in
 // http/protobuf to a receiver in this process (its CPU counted too). The same process does both, so

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { parseReadyLine } from '../lib/coldstart.js';
-import { parseOptions, SCENARIOS } from '../lib/options.js';
-import { classifyResponse, parseBackendCalls } from '../lib/load.js';
-import { parsePgbenchLog, parsePgbenchSummary } from '../lib/pgbench.js';
-import { packageOf, summarizeProfile } from '../lib/profile.js';
-import { forPgbench, orderLinesInsert, placeholders, reservationLock } from '../lib/sql.js';
-import { sqlWordArray } from '../lib/words.js';
+import { parseReadyLine } from '../scenarios/cold-start.js';
+import { parseOptions, SCENARIOS } from '../options.js';
+import { classifyResponse, parseBackendCalls } from '../load/http.js';
+import { parsePgbenchLog, parsePgbenchSummary } from '../targets/pgbench.js';
+import { packageOf, summarizeProfile } from '../report/cpu-profile.js';
+import { forPgbench, orderLinesInsert, placeholders, reservationLock } from '../targets/service-sql.js';
+import { sqlWordArray } from '../data/words.js';
 
 describe('classifyResponse', () => {
   it('is OK for data without errors', () => {
@@ -141,7 +141,7 @@ describe('CPU profile summary', () => {
     expect(packageOf('node:internal/http2/util', 'f')).toBe('node (built-in)');
     expect(packageOf('file:///x/services/gateway/dist/src/loaders.js', 'f')).toBe('services/gateway');
     expect(packageOf('file:///work/wt/bench/services/order/dist/src/service.js', 'f')).toBe('services/order');
-    expect(packageOf('file:///work/wt/bench/bench/lib/load.ts', 'f')).toBe('bench');
+    expect(packageOf('file:///work/wt/bench/bench/load/fixed-connections.ts', 'f')).toBe('bench');
     expect(packageOf('', '(garbage collector)')).toBe('(garbage collector)');
   });
 });

@@ -10,7 +10,7 @@ import {
   type MeasuredRun,
   type ScenarioResult,
   type TargetResult,
-} from '../lib/report.js';
+} from '../report/results.js';
 
 function run(requestsPerSecond: number, p50: number, errors: Record<string, number> = {}, calls = 1): MeasuredRun {
   return {

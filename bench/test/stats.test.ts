@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { SeededRandom } from '../lib/random.js';
-import { median, percentile, ratio, serialThroughput, summarizeLatencies } from '../lib/stats.js';
+import { SeededRandom } from '../load/seeded-random.js';
+import { median, percentile, ratio, serialThroughput, summarizeLatencies } from '../load/stats.js';
 
 describe('percentile', () => {
   it('interpolates between the nearest ranks', () => {

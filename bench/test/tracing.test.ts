@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import type { PacedRunResult } from '../lib/load.js';
-import { parseOptions } from '../lib/options.js';
-import { roundOrder, summarizeTracing, TRACING_KINDS, tracingKindsAt, tracingModesOf, tracingVerdict, type TracingKind, type TracingSample } from '../lib/tracing-scenario.js';
+import type { PacedRunResult } from '../load/fixed-rate.js';
+import { parseOptions } from '../options.js';
+import { summarizeTracing, tracingVerdict, type TracingSample } from '../report/tracing-results.js';
+import { roundOrder } from '../scenarios/tracing.js';
+import { TRACING_KINDS, tracingKindsAt, tracingModesOf, type TracingKind } from '../scenarios/tracing-modes.js';
 
 const KINDS: readonly TracingKind[] = [{ name: 'product', what: 'a point read', rate: 10 }];
 

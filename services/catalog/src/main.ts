@@ -5,8 +5,8 @@ import { isEntryPoint } from '@emporium/kit/entry-point.js';
 import { withTracing } from '@emporium/kit/telemetry-sdk.js';
 import { startService, type RunningService } from '@emporium/kit/start-service.js';
 import { migrations } from '../migrations/index.js';
-import { catalogConfigSchema, type CatalogConfig } from './config.js';
-import { CatalogRepository, SESSION_SETTINGS } from './repository.js';
+import { CATALOG_SESSION_SETTINGS, catalogConfigSchema, type CatalogConfig } from './config.js';
+import { CatalogRepository } from './repository.js';
 import type { CatalogDatabase } from './tables.js';
 import { catalogServer } from './server.js';
 import { CatalogService } from './service.js';
@@ -16,7 +16,7 @@ export function startCatalogService(config: CatalogConfig, log: Logger): Promise
     config,
     log,
     migrations,
-    sessionSettings: SESSION_SETTINGS,
+    sessionSettings: CATALOG_SESSION_SETTINGS,
     build: (db) => [catalogServer(new CatalogService(new CatalogRepository(db), config.STORE_CURRENCY))],
   });
 }

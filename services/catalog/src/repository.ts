@@ -3,14 +3,6 @@ import type { NewProduct, Product, ProductChanges, RankedProduct, SearchQuery } 
 import { ReservationRepository } from './reservation-repository.js';
 import type { CatalogDatabase, ProductTable } from './tables.js';
 
-/**
- * Settings for every session of the catalog's database. With the planner's default
- * random_page_cost (4, for spinning disks) a search for a common word scans the whole product
- * table rather than read the GIN index: 3–4× fewer searches per second at 100,000 products
- * (bench/README.md). 1.1 is the usual value for SSDs and cached data.
- */
-export const SESSION_SETTINGS = { random_page_cost: '1.1' };
-
 const PRODUCT_COLUMNS = [
   'id',
   'name',

@@ -2,8 +2,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '@emporium/testkit/ports.js';
-import { parseReadyLine, runNpm } from '../../scripts/npm-process.js';
-import type { ColdStart } from './report.js';
+import { parseReadyLine, runNpm } from '@emporium/testkit/npm-process.js';
+import type { ColdStart } from '../report/results.js';
 
 export { parseReadyLine };
 

@@ -1,12 +1,12 @@
-import { REFUSED, runSignUpBurst, type BurstSummary } from './burst.js';
-import { ADMIN } from './bench-processes.js';
-import { log, mib } from './log.js';
-import type { BenchOptions, ScenarioId } from './options.js';
-import { summarizeRuns, type CheckResult, type MeasuredRun, type ScenarioResult } from './report.js';
-import type { RunContext } from './scenario-plans.js';
+import { REFUSED, runSignUpBurst, type BurstSummary } from '../load/sign-up-wave.js';
+import type { BenchOptions, ScenarioId } from '../options.js';
+import { log, mib } from '../report/progress-log.js';
+import { summarizeRuns, type CheckResult, type MeasuredRun, type ScenarioResult } from '../report/results.js';
+import { ADMIN } from '../targets/platform.js';
+import type { RunContext } from './plan.js';
 
-// The signup-burst scenario in a benchmark run: the waves of burst.ts against the started gateway,
-// their CPU cost per sign-up, and the checks of its budgets.
+// Scenario 6, signup-burst: waves of sign-ups sent at once (load/sign-up-wave.ts) against the
+// started gateway, their CPU cost per sign-up, and the checks of its budgets.
 
 /** Under a burst, a refusal must be answered fast and the service must still log people in: within these budgets. */
 const REFUSAL_BUDGET_MS = 1_000;
@@ -19,7 +19,7 @@ const PAUSE_BETWEEN_WAVES_MS = 3_000;
  * logIn. Not a timed load: every wave is one burst, measured to its last answer. Sign-ups must
  * either succeed or be refused fast with TOO_MANY_REQUESTS; nothing else is acceptable.
  */
-export async function runBurstScenario(id: ScenarioId, options: BenchOptions, context: RunContext): Promise<ScenarioResult> {
+export async function runSignUpBurstScenario(id: ScenarioId, options: BenchOptions, context: RunContext): Promise<ScenarioResult> {
   const title = 'sign-up burst, then logIn';
   log(`scenario ${id} (signup-burst): ${title}`);
   const runs: MeasuredRun[] = [];
@@ -28,7 +28,7 @@ export async function runBurstScenario(id: ScenarioId, options: BenchOptions, co
     if (wave > 0) await new Promise((done) => setTimeout(done, PAUSE_BETWEEN_WAVES_MS));
     const cpuBefore = context.processes.map((process) => process.cpuSeconds());
     const burst = await runSignUpBurst({
-      url: context.started.gatewayUrl,
+      url: context.gatewayUrl,
       size: options.burstSize,
       emailPrefix: `s${id}-${Date.now().toString(36)}-${wave}`,
       logIn: ADMIN,

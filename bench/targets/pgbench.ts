@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { summarizeLatencies, type LatencySummary } from './stats.js';
+import { summarizeLatencies, type LatencySummary } from '../load/stats.js';
 
 const run = promisify(execFile);
 

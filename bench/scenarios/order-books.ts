@@ -1,7 +1,7 @@
 import pg from 'pg';
-import type { BenchDatabases } from './databases.js';
-import type { RunResult } from './load.js';
-import type { CheckResult } from './report.js';
+import type { BenchDatabases } from '../data/databases.js';
+import type { RunResult } from '../load/fixed-connections.js';
+import type { CheckResult } from '../report/results.js';
 
 // The books after the order scenarios: what the client saw against what the databases hold.
 

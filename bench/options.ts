@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import type { DataSet } from './seed.js';
+import type { DataSet } from './data/seed.js';
 
 export const PROCESS_NAMES = ['account', 'catalog', 'order', 'gateway', 'monolith'] as const;
 export type ProcessName = (typeof PROCESS_NAMES)[number];
@@ -19,7 +19,7 @@ export type ScenarioId = Scenario['id'];
 export type ScenarioName = Scenario['name'];
 export const SCENARIO_IDS: readonly ScenarioId[] = SCENARIOS.map((scenario) => scenario.id);
 
-/** The tracing scenario's request kinds (bench/lib/tracing-scenario.ts). */
+/** The tracing scenario's request kinds (bench/scenarios/tracing-modes.ts). */
 export const TRACING_KIND_NAMES = ['product', 'createOrder'] as const;
 export type TracingKindName = (typeof TRACING_KIND_NAMES)[number];
 

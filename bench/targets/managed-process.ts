@@ -1,9 +1,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { once } from 'node:events';
-import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { youngGenerationFlags } from '../../scripts/node-flags.js';
+
+// A child process under test: started with only the environment it is given, its JSON log lines
+// waited for, its CPU time and peak memory read from /proc, stopped gracefully.
 
 /** How a process was run: the production build, or TypeScript sources through tsx (no build for it). */
 export type RunMode = 'dist' | 'tsx-source';
@@ -172,19 +173,4 @@ export function startProcess(options: StartOptions): ManagedProcess {
       }
     },
   };
-}
-
-/**
- * How to run a workspace's main: its production build when tsconfig.build.json builds it (so
- * `npm run build` just refreshed dist/), else its TypeScript sources through tsx — said in the
- * results, since only the start-up differs (tsx compiles each module once, at import). With the
- * V8 flags `npm start` gives its processes on this Node (scripts/node-flags.ts).
- */
-export function entryPoint(root: string, workspace: string): { mode: RunMode; args: string[] } {
-  const buildConfig = readFileSync(join(root, 'tsconfig.build.json'), 'utf8');
-  const built = buildConfig.includes(`"${workspace}/tsconfig.build.json"`);
-  const dist = join(root, workspace, 'dist', 'src', 'main.js');
-  const flags = youngGenerationFlags();
-  if (built && existsSync(dist)) return { mode: 'dist', args: [...flags, dist] };
-  return { mode: 'tsx-source', args: [...flags, '--conditions=@emporium/source', '--import', 'tsx', join(root, workspace, 'src', 'main.ts')] };
 }

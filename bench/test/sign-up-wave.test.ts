@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { summarizeBurst } from '../lib/burst.js';
+import { summarizeBurst } from '../load/sign-up-wave.js';
 
 describe('summarizeBurst', () => {
   it('counts outcomes, splits latencies by outcome and measures throughput over the wall time', () => {

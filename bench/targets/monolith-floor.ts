@@ -19,10 +19,10 @@ import {
   RESERVATION_TAKE,
   SEARCH_COUNT,
   SEARCH_PAGE,
+  SEARCH_PAGE_SIZE,
   orderLinesInsert,
   reservationLock,
-} from '../lib/sql.js';
-import { SEARCH_PAGE_SIZE } from '../lib/scenarios.js';
+} from './service-sql.js';
 
 // The monolith floor: the least a single process can do to answer the benchmark's requests — the
 // same HTTP request, the same SQL on the same three databases, the same JSON — with no GraphQL
@@ -43,7 +43,7 @@ const config = z
   })
   .parse(process.env);
 
-// The gateway's token claims (services/gateway/src/tokens.ts).
+// The claims of the gateway's access tokens: the floor accepts the tokens the gateway issued.
 const TOKEN_ISSUER = 'emporium-gateway';
 const TOKEN_AUDIENCE = 'emporium';
 const tokenKey = new TextEncoder().encode(config.JWT_SECRET);

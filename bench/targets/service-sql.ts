@@ -6,6 +6,9 @@
 
 // --- services/catalog/src/repository.ts -------------------------------------------------------
 
+/** The page size of the Search document (`first: 20`); the catalog fetches one more to see if a next page exists. */
+export const SEARCH_PAGE_SIZE = 20;
+
 const PRODUCT_COLUMNS = '"id", "name", "description", "price_currency", "price_minor", "stock", "create_time", "update_time"';
 /** tsQuery(): websearch_to_tsquery with the last word also matched as a prefix. */
 const tsQuery = (param: string) =>
@@ -75,6 +78,9 @@ export const ORDER_REJECT = `update "orders" set "status" = $1, "rejection" = $2
 export function placeholders(first: number, count: number): string {
   return Array.from({ length: count }, (_, index) => `$${first + index}`).join(', ');
 }
+
+/** A SQL string literal, for a value written into a pgbench script. */
+export const sqlText = (text: string) => `'${text.replace(/'/g, "''")}'`;
 
 /**
  * A statement for a pgbench script: each $n becomes the pgbench expression given for it (a

@@ -1,38 +1,16 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import { readCpuSeconds } from './processes.js';
-import { SESSION_SETTINGS as CATALOG_SESSION_SETTINGS } from '@emporium/catalog/repository.js';
+import { CATALOG_SESSION_SETTINGS } from '@emporium/catalog/config.js';
 import { withPostgres } from '@emporium/testkit/databases.js';
+
+// The benchmark's PostgreSQL databases: three fresh ones per run (each service owns its own, as in
+// production), created on BENCH_DATABASE_URL's server and dropped afterwards.
 
 /** Where benchmark databases are created: BENCH_DATABASE_URL, else the local trust-auth server. */
 export const ADMIN_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 
 export function withAdmin<T>(fn: (client: pg.Client) => Promise<T>): Promise<T> {
   return withPostgres(ADMIN_URL, fn);
-}
-
-/**
- * CPU seconds (user + system) of every PostgreSQL backend serving the given databases, by pid —
- * read from /proc, so only when the server runs on this machine (an empty map otherwise).
- */
-export async function backendCpuSeconds(databaseUrls: readonly string[]): Promise<Map<number, number>> {
-  const names = databaseUrls.map((url) => new URL(url).pathname.slice(1));
-  const { rows } = await withAdmin((client) =>
-    client.query<{ pid: number }>('select pid from pg_stat_activity where datname = any($1::text[])', [names]),
-  );
-  const cpu = new Map<number, number>();
-  for (const { pid } of rows) {
-    const seconds = readCpuSeconds(pid);
-    if (seconds !== undefined) cpu.set(pid, seconds);
-  }
-  return cpu;
-}
-
-/** CPU seconds the backends spent between two readings (backends that appeared in between count from zero). */
-export function backendCpuBetween(before: ReadonlyMap<number, number>, after: ReadonlyMap<number, number>): number {
-  let total = 0;
-  for (const [pid, seconds] of after) total += seconds - (before.get(pid) ?? 0);
-  return total;
 }
 
 export interface BenchDatabases {
@@ -67,7 +45,7 @@ export async function createBenchDatabases(settings: Readonly<Record<string, str
         await client.query(`create database ${pg.escapeIdentifier(name)}`);
         created.push(name);
         // The catalog's own session settings hold for the floor and pgbench too: the same plans.
-        const own: Record<string, string> = name === names.catalog ? CATALOG_SESSION_SETTINGS : {};
+        const own: Readonly<Record<string, string>> = name === names.catalog ? CATALOG_SESSION_SETTINGS : {};
         for (const [setting, value] of Object.entries({ ...own, ...settings })) {
           if (!/^[a-z_]+$/.test(setting)) throw new Error(`not a setting name: ${setting}`);
           await client.query(`alter database ${pg.escapeIdentifier(name)} set ${setting} = ${pg.escapeLiteral(value)}`);

@@ -1,9 +1,11 @@
-import { classifyResponse, type RunResult } from './load.js';
+import type { RunResult } from './fixed-connections.js';
+import { classifyResponse } from './http.js';
 import { summarizeLatencies, type LatencySummary } from './stats.js';
 
-// The signup-burst scenario: a burst of sign-ups, all sent at once, and an administrator's logIn right after.
-// Not a steady load (autocannon's kind) but one wave: what a launch or a bot does to the account
-// service, whose password hashing is the costliest work on the platform.
+// The load of the signup-burst scenario: a wave of sign-ups, all sent at once, and an
+// administrator's logIn right after. Not a steady load (autocannon's kind) but one wave: what a
+// launch or a bot does to the account service, whose password hashing is the costliest work on
+// the platform.
 
 export const SIGN_UP = 'mutation SignUp($input: SignUpInput!) { signUp(input: $input) { token } }';
 export const LOG_IN = 'mutation LogIn($input: LogInInput!) { logIn(input: $input) { token } }';

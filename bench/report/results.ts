@@ -1,6 +1,6 @@
-import type { BackendCalls, RunResult } from './load.js';
-import type { PgbenchResult } from './pgbench.js';
-import { median, ratio, round3 } from './stats.js';
+import type { BackendCalls, RunResult } from '../load/fixed-connections.js';
+import type { PgbenchResult } from '../targets/pgbench.js';
+import { median, ratio, round3 } from '../load/stats.js';
 
 // The results file (every run kept) and its Markdown table. Pure: bench/test checks the rendering.
 
