@@ -1,0 +1,60 @@
+import { execFileSync } from 'node:child_process';
+
+// Git as the static checks use it: the tree they check is the git work tree around the current
+// directory (npm runs scripts at the root), so a check can also be pointed at another work tree.
+
+/** git's trimmed output; throws when git exits non-zero. */
+export function git(args: readonly string[], cwd: string): string {
+  return execFileSync('git', args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 64 * 1024 * 1024 }).trim();
+}
+
+function gitOrUndefined(args: readonly string[], cwd: string): string | undefined {
+  try {
+    return git(args, cwd);
+  } catch {
+    return undefined;
+  }
+}
+
+/** The top of the git work tree the current directory is in. */
+export function workTreeRoot(): string {
+  return git(['rev-parse', '--show-toplevel'], process.cwd());
+}
+
+/** The ref the breaking-change checks compare with: CHECK_AGAINST, main when unset. */
+export function againstRef(): string {
+  const chosen = process.env['CHECK_AGAINST']?.trim();
+  return chosen === undefined || chosen === '' ? 'main' : chosen;
+}
+
+function commitOf(ref: string, cwd: string): string | undefined {
+  return gitOrUndefined(['rev-parse', '--verify', '--quiet', `${ref}^{commit}`], cwd);
+}
+
+/**
+ * The commit `ref` names in this clone: the ref itself, else origin/<ref>, else, in a shallow clone
+ * that lacks it (CI clones with --depth), its tip fetched from origin. Undefined when none can be
+ * had: then there is nothing to compare with.
+ */
+export function resolveAgainst(ref: string, cwd: string): string | undefined {
+  const local = commitOf(ref, cwd) ?? commitOf(`origin/${ref}`, cwd);
+  if (local !== undefined) return local;
+  if (gitOrUndefined(['rev-parse', '--is-shallow-repository'], cwd) !== 'true') return undefined;
+  console.log(`${ref} is not in this shallow clone: fetching its tip`);
+  if (gitOrUndefined(['fetch', '--quiet', '--depth=1', 'origin', ref], cwd) === undefined) return undefined;
+  return commitOf('FETCH_HEAD', cwd);
+}
+
+/** Whether `path` exists in `commit`'s tree. */
+export function commitHasPath(commit: string, path: string, cwd: string): boolean {
+  return gitOrUndefined(['cat-file', '-e', `${commit}:${path}`], cwd) !== undefined;
+}
+
+export function headCommit(cwd: string): string {
+  return git(['rev-parse', 'HEAD'], cwd);
+}
+
+/** A commit as people read it: its short id, with the ref it was asked for. */
+export function describeAgainst(ref: string, commit: string): string {
+  return `${ref} (${commit.slice(0, 12)})`;
+}
