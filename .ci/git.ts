@@ -3,9 +3,10 @@ import { execFileSync } from 'node:child_process';
 // Git as the static checks use it: the tree they check is the git work tree around the current
 // directory (npm runs scripts at the root), so a check can also be pointed at another work tree.
 
-/** git's trimmed output; throws when git exits non-zero. */
+/** git's output without its closing newlines; throws when git exits non-zero. */
 export function git(args: readonly string[], cwd: string): string {
-  return execFileSync('git', args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 64 * 1024 * 1024 }).trim();
+  // Only the end is trimmed: leading spaces carry meaning (the status column of `git status`).
+  return execFileSync('git', args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 64 * 1024 * 1024 }).replace(/\n+$/, '');
 }
 
 function gitOrUndefined(args: readonly string[], cwd: string): string | undefined {

@@ -58,9 +58,10 @@ describe('npm run check:generated', () => {
       if (generated === undefined) throw new Error('packages/contracts/gen has no committed .ts file to edit');
       const committed = readFileSync(path.join(worktree, generated), 'utf8');
       appendFileSync(path.join(worktree, generated), '\nexport const editedByHand = true;\n');
-      // Uncommitted work that regenerating does not touch.
-      appendFileSync(path.join(worktree, 'README.md'), '\na line not yet committed\n');
-      writeFileSync(path.join(worktree, 'notes-not-yet-added.txt'), 'untracked\n');
+      // Uncommitted work that regenerating does not touch, listed after the generated file by git
+      // status (which sorts by path), so the edited file is the first entry the check reads.
+      appendFileSync(path.join(worktree, 'vitest.config.ts'), '\n// a line not yet committed\n');
+      writeFileSync(path.join(worktree, 'zz-notes-not-yet-added.txt'), 'untracked\n');
 
       const { code, output } = await checkGenerated(worktree);
 
