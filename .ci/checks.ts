@@ -32,7 +32,7 @@ const results = STATIC_CHECKS.map(({ script, what }) => runCheck(script, what));
 const width = Math.max(...results.map((result) => result.script.length));
 console.log('\nstatic checks:');
 for (const result of results) {
-  console.log(`  ${result.script.padEnd(width)}  ${result.ok ? 'ok' : 'FAILED'}  (${result.seconds.toFixed(1)} s)`);
+  console.log(`  ${result.script.padEnd(width)}  ${(result.ok ? 'ok' : 'FAILED').padEnd(6)}  (${result.seconds.toFixed(1)} s)`);
 }
 const failed = results.filter((result) => !result.ok).map((result) => result.script);
 if (failed.length > 0) {
