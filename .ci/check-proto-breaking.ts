@@ -2,7 +2,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { againstRef, commitHasPath, describeAgainst, headCommit, resolveAgainst, workTreeRoot } from './git.js';
+import { againstOrSkip, commitHasPath, headCommit, workTreeRoot } from './git.js';
 
 // npm run check:proto-breaking: `buf breaking` between proto/ in the work tree and proto/ at main
 // (CHECK_AGAINST=<ref> picks another ref). RPCs and events only grow: clients built against the
@@ -20,15 +20,11 @@ function exportFolder(commit: string, folder: string, into: string, cwd: string)
 
 function checkProtoBreaking(): boolean {
   const root = workTreeRoot();
-  const ref = againstRef();
-  const commit = resolveAgainst(ref, root);
-  if (commit === undefined) {
-    console.log(`SKIPPED: ${ref} cannot be resolved in this clone, so there is nothing to compare with`);
-    return true;
-  }
-  const against = describeAgainst(ref, commit);
+  const against = againstOrSkip(root);
+  if (against === undefined) return true;
+  const { ref, commit, described } = against;
   if (!commitHasPath(commit, 'proto/buf.yaml', root)) {
-    console.log(`SKIPPED: ${against} has no proto/ module yet, so nothing can break`);
+    console.log(`SKIPPED: ${described} has no proto/ module yet, so nothing can break`);
     return true;
   }
   if (commit === headCommit(root)) {
@@ -40,10 +36,10 @@ function checkProtoBreaking(): boolean {
     const buf = spawnSync('buf', ['breaking', 'proto', '--against', path.join(exported, 'proto')], { cwd: root, stdio: 'inherit' });
     if (buf.error) throw buf.error;
     if (buf.status !== 0) {
-      console.log(`proto/ has breaking changes against ${against} (see above)`);
+      console.log(`proto/ has breaking changes against ${described} (see above)`);
       return false;
     }
-    console.log(`proto/: no breaking changes against ${against}`);
+    console.log(`proto/: no breaking changes against ${described}`);
     return true;
   } finally {
     rmSync(exported, { recursive: true, force: true });

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { againstRef, describeAgainst, resolveAgainst, workTreeRoot } from './git.js';
+import { againstOrSkip, workTreeRoot } from './git.js';
 
 // npm run check:schema: the public GraphQL schema only grows, like proto/. The comparison is the
 // gateway's own (`npm run check:schema -w @emporium/gateway -- <ref>`: graphql's
@@ -8,14 +8,10 @@ import { againstRef, describeAgainst, resolveAgainst, workTreeRoot } from './git
 
 function checkSchema(): boolean {
   const root = workTreeRoot();
-  const ref = againstRef();
-  const commit = resolveAgainst(ref, root);
-  if (commit === undefined) {
-    console.log(`SKIPPED: ${ref} cannot be resolved in this clone, so there is nothing to compare with`);
-    return true;
-  }
-  console.log(`services/gateway/schema against ${describeAgainst(ref, commit)}`);
-  const gateway = spawnSync('npm', ['run', '--silent', 'check:schema', '-w', '@emporium/gateway', '--', commit], {
+  const against = againstOrSkip(root);
+  if (against === undefined) return true;
+  console.log(`services/gateway/schema against ${against.described}`);
+  const gateway = spawnSync('npm', ['run', '--silent', 'check:schema', '-w', '@emporium/gateway', '--', against.commit], {
     cwd: root,
     stdio: 'inherit',
   });

@@ -23,7 +23,7 @@ export function workTreeRoot(): string {
 }
 
 /** The ref the breaking-change checks compare with: CHECK_AGAINST, main when unset. */
-export function againstRef(): string {
+function againstRef(): string {
   const chosen = process.env['CHECK_AGAINST']?.trim();
   return chosen === undefined || chosen === '' ? 'main' : chosen;
 }
@@ -37,7 +37,7 @@ function commitOf(ref: string, cwd: string): string | undefined {
  * that lacks it (CI clones with --depth), its tip fetched from origin. Undefined when none can be
  * had: then there is nothing to compare with.
  */
-export function resolveAgainst(ref: string, cwd: string): string | undefined {
+function resolveAgainst(ref: string, cwd: string): string | undefined {
   const local = commitOf(ref, cwd) ?? commitOf(`origin/${ref}`, cwd);
   if (local !== undefined) return local;
   if (gitOrUndefined(['rev-parse', '--is-shallow-repository'], cwd) !== 'true') return undefined;
@@ -55,7 +55,23 @@ export function headCommit(cwd: string): string {
   return git(['rev-parse', 'HEAD'], cwd);
 }
 
-/** A commit as people read it: its short id, with the ref it was asked for. */
-export function describeAgainst(ref: string, commit: string): string {
-  return `${ref} (${commit.slice(0, 12)})`;
+export interface Against {
+  readonly ref: string;
+  readonly commit: string;
+  /** As people read it: the ref with the commit's short id. */
+  readonly described: string;
+}
+
+/**
+ * What the breaking-change checks compare with (CHECK_AGAINST, main by default), or undefined,
+ * having said the check is skipped, when this clone cannot have it.
+ */
+export function againstOrSkip(cwd: string): Against | undefined {
+  const ref = againstRef();
+  const commit = resolveAgainst(ref, cwd);
+  if (commit === undefined) {
+    console.log(`SKIPPED: ${ref} cannot be resolved in this clone, so there is nothing to compare with`);
+    return undefined;
+  }
+  return { ref, commit, described: `${ref} (${commit.slice(0, 12)})` };
 }
