@@ -34,7 +34,7 @@ function commitOf(ref: string, cwd: string): string | undefined {
 
 /**
  * The commit `ref` names in this clone: the ref itself, else origin/<ref>, else, in a shallow clone
- * that lacks it (CI clones with --depth), its tip fetched from origin. Undefined when none can be
+ * (made with --depth) that lacks it, its tip fetched from origin. Undefined when none can be
  * had: then there is nothing to compare with.
  */
 function resolveAgainst(ref: string, cwd: string): string | undefined {
