@@ -131,6 +131,28 @@ describe('password guessing', () => {
     expect((await logIn(url, other.email, PASSWORD)).errors).toBeUndefined();
   });
 
+  it('counts every spelling the account service takes for one address against one budget (ß and SS)', async () => {
+    const url = await gatewayWith({ AUTH_FAILURES_PER_EMAIL: '3' });
+    const local = `straße.${randomUUID()}`;
+    const email = `${local}@example.de`;
+    expect((await signUpAt(url, email)).errors).toBeUndefined();
+    // Full case folding makes ß "ss": the account service takes STRASSE.… as the same account.
+    const shouted = `${local.toUpperCase()}@EXAMPLE.DE`;
+    expect(shouted.startsWith('STRASSE.')).toBe(true);
+    expect((await logIn(url, shouted, PASSWORD)).errors).toBeUndefined();
+
+    for (const spelling of [email, shouted, email]) {
+      const wrong = await logIn(url, spelling, WRONG);
+      expect(codes(wrong)).toEqual(['UNAUTHENTICATED']);
+      expect(wrong.calls).toEqual({ [AUTHENTICATE]: 1 });
+    }
+    for (const spelling of [shouted, email]) {
+      const refused = await logIn(url, spelling, `${WRONG} again`);
+      expectRefused(refused, 'AUTH_FAILURES_PER_EMAIL', 900);
+      expect(refused.calls).toEqual({});
+    }
+  });
+
   it('does not count successful logIns against the e-mail', async () => {
     const url = await gatewayWith({ AUTH_FAILURES_PER_EMAIL: '2' });
     const user = await signUp(stack);
