@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { normalizeIP } from '@fastify/rate-limit';
 import type { GraphQLResolveInfo } from 'graphql';
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
+import { emailKey as accountEmailKey } from '@emporium/account/client.js';
 import { DomainError } from '@emporium/kit/errors.js';
 import type { Logger } from '@emporium/kit/logger.js';
 import type { GatewayConfig } from './config.js';
@@ -40,13 +41,12 @@ export interface AuthAttempt {
 }
 
 /**
- * The key an e-mail address is counted under: one for every spelling a user may type of the same
- * address (surrounding spaces, composed or decomposed accents, case), and a hash, so Redis never
- * holds an address.
+ * The key an e-mail address is counted under: the account service's own key for it (every spelling
+ * that reaches one account — spaces, accents composed or not, case folded fully, so ß and SS are
+ * one — spends one budget), hashed, so Redis never holds an address.
  */
-export function emailKey(email: string): string {
-  const normalized = email.trim().normalize('NFC').toLowerCase();
-  return createHash('sha256').update(`emporium-auth-email\0${normalized}`).digest('base64url');
+export function emailBudgetKey(email: string): string {
+  return createHash('sha256').update(`emporium-auth-email\0${accountEmailKey(email)}`).digest('base64url');
 }
 
 /** IPv4 as is, IPv6 by its /64 (one host usually owns a whole /64), mapped IPv4 as IPv4. */
@@ -100,7 +100,7 @@ export class AuthBudgets {
     const client = ipKey(ip);
     await spend(this.attemptsPerIp, client);
     if (mutation === 'signUp') await spend(this.signUpsPerIp, client);
-    const address = emailKey(email);
+    const address = emailBudgetKey(email);
     await spend(this.failuresPerEmail, address);
     const { limiter } = this.failuresPerEmail;
     return {
