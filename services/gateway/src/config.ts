@@ -1,7 +1,7 @@
 import { isIP } from 'node:net';
 import { z } from 'zod';
 import { currencyCode, listenerConfigShape, metricsPort, serviceAddress } from '@emporium/kit/config.js';
-import { weakAdminPasswordReason, weakSecretReason } from './secrets.js';
+import { weakAdminPasswordReason, weakSecretReason } from './auth/weak-secrets.js';
 
 const flag = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
@@ -19,7 +19,7 @@ function isProxyEntry(entry: string): boolean {
   if (prefix === undefined) return true;
   return /^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128);
 }
-/** 60 s to one day: a revoked session's access tokens are remembered (revocations.ts) that long. */
+/** 60 s to one day: a revoked session's access tokens are remembered (auth/revoked-sessions.ts) that long. */
 const accessTokenTtl = z.coerce.number().int().min(60).max(24 * 3600);
 const DEFAULT_ACCESS_TOKEN_TTL_SECONDS = 15 * 60;
 
@@ -34,7 +34,7 @@ export const gatewayConfigSchema = z
     CATALOG_ADDRESS: serviceAddress.default('127.0.0.1:50052'),
     ORDER_ADDRESS: serviceAddress.default('127.0.0.1:50053'),
     /**
-     * HS256 signing secret for tokens: at least 32 random bytes as hex or base64 (secrets.ts says
+     * HS256 signing secret for tokens: at least 32 random bytes as hex or base64 (auth/weak-secrets.ts says
      * exactly what is refused). Unset: a random one is generated on first start and kept in
      * DATA_DIR, so tokens survive restarts of one gateway. Several replicas must share one: set it.
      */
@@ -76,7 +76,7 @@ export const gatewayConfigSchema = z
     REQUEST_TIMEOUT_MS: z.coerce.number().int().min(100).max(300_000).default(15_000),
     /** Largest accepted request body. */
     BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).max(10 * 1024 * 1024).default(64 * 1024),
-    /** Query limits (see src/limits.ts for how cost is counted). */
+    /** Query limits (see src/guards/query-cost.ts for how cost is counted). */
     MAX_QUERY_DEPTH: z.coerce.number().int().min(2).max(50).default(10),
     MAX_QUERY_COST: z.coerce.number().int().min(10).max(10_000_000).default(50_000),
     MAX_QUERY_ALIASES: z.coerce.number().int().min(0).max(10_000).default(50),

@@ -1,7 +1,6 @@
 import fc from 'fast-check';
 import type { DocumentNode, FragmentDefinitionNode, GraphQLNamedType, SelectionSetNode } from 'graphql';
 import { describe, expect, it } from 'vitest';
-import { MAX_FIRST } from '../src/connection.js';
 import {
   Kind,
   buildSchema,
@@ -13,18 +12,14 @@ import {
   specifiedRules,
   validate,
   valueFromAST,
-} from '../src/graphql.js';
-import {
-  LIST_ESTIMATE,
-  MAX_SIBLINGS,
-  aliasLimitRule,
-  depthLimitRule,
-  enforceWidthLimit,
-  expandedSelections,
-  queryCost,
-  visitedSelections,
-} from '../src/limits.js';
-import { loadSchema } from '../src/schema.js';
+} from '../src/graphql/runtime.js';
+import { loadSchema } from '../src/graphql/schema-files.js';
+import { aliasLimitRule, depthLimitRule } from '../src/guards/depth-and-alias-rules.js';
+import { visitedSelections } from '../src/guards/document-walk.js';
+import { expandedSelections } from '../src/guards/fragment-expansion.js';
+import { LIST_ESTIMATE, queryCost } from '../src/guards/query-cost.js';
+import { MAX_SIBLINGS, enforceWidthLimit } from '../src/guards/selection-width.js';
+import { MAX_FIRST } from '../src/resolvers/relay-paging.js';
 
 /*
  * Every check of a query must take time linear in its document, whatever its fragments do. Work is
