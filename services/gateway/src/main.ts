@@ -31,6 +31,9 @@ export interface StartOptions {
 }
 
 export async function startGateway(config: GatewayConfig, log: Logger, options: StartOptions = {}): Promise<RunningGateway> {
+  for (const { name, replacement } of config.deprecatedVariables) {
+    log.warn({ variable: name, replacement }, `${name} is deprecated: set ${replacement} instead`);
+  }
   const addresses = { account: config.ACCOUNT_ADDRESS, catalog: config.CATALOG_ADDRESS, order: config.ORDER_ADDRESS };
   const clients = createServiceClients(addresses, config.BACKEND_DEADLINE_MS);
   let redis: Redis | undefined;

@@ -62,7 +62,7 @@ export function gatewayContextFactory(sources: ContextSources): (request: Fastif
     const requestLog = log.child({ requestId: request.id });
     const backends = requestBackends(clients, calls, {
       requestId: request.id,
-      deadline: new Date(Date.now() + config.REQUEST_TIMEOUT_MS),
+      deadline: new Date(Date.now() + config.REQUEST_BACKEND_DEADLINE_MS),
       log: requestLog,
     });
     return {
