@@ -10,8 +10,9 @@ import { capped, fragmentsOf, visitedSelections } from './document-walk.js';
  * that is the connection's `first` (argument, variable or default), inside any other list (an
  * order's items) LIST_ESTIMATE. So
  *   accounts(first: 50) { nodes { orders { nodes { items { product { name } } } } } }
- * costs about 16,000: 50 accounts x 20 orders x 5 items x 3 fields (item, product, name), plus
- * the levels above.
+ * costs 1 + 50 × (1 + 1 + 20 × (1 + 5 × 3)) = 16,101: per item 3 (items, product, name), per
+ * order its node and 5 items, per account its node, its orders field and 20 orders, and the
+ * accounts field once.
  */
 
 /** How many entries a list without a page size is expected to have (an order's items). */
