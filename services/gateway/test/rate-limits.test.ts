@@ -39,6 +39,15 @@ const logIn = (url: string, email: string, password: string, headers: Record<str
 const signUpAt = (url: string, email: string, headers: Record<string, string> = {}) =>
   graphql(url, SIGN_UP, { variables: { input: { name: 'Grace Hopper', email, password: PASSWORD } }, headers });
 
+/** `count` wrong passwords for email, each answered UNAUTHENTICATED by the account service itself. */
+async function expectWrongGuesses(url: string, email: string, count: number): Promise<void> {
+  for (let guess = 0; guess < count; guess++) {
+    const wrong = await logIn(url, email, `${WRONG} ${guess}`);
+    expect(codes(wrong)).toEqual(['UNAUTHENTICATED']);
+    expect(wrong.calls).toEqual({ [AUTHENTICATE]: 1 });
+  }
+}
+
 /** A refusal for a spent budget: 429, Retry-After, TOO_MANY_REQUESTS with the budget's reason, no data. */
 function expectRefused(response: GraphQLResponse, reason: string, windowSeconds: number): void {
   expect(response.status).toBe(429);
@@ -78,11 +87,7 @@ describe('the documented default budgets', () => {
   it('10 wrong passwords per e-mail address, then refused for the rest of 15 minutes', async () => {
     const url = await gatewayWith(DEFAULT_BUDGETS);
     const victim = await signUp(stack);
-    for (let guess = 0; guess < 10; guess++) {
-      const wrong = await logIn(url, victim.email, `${WRONG} ${guess}`);
-      expect(codes(wrong)).toEqual(['UNAUTHENTICATED']);
-      expect(wrong.calls).toEqual({ [AUTHENTICATE]: 1 });
-    }
+    await expectWrongGuesses(url, victim.email, 10);
     const refused = await logIn(url, victim.email, PASSWORD);
     expectRefused(refused, 'AUTH_FAILURES_PER_EMAIL', 15 * 60);
     expect(refused.calls).toEqual({});
@@ -162,11 +167,7 @@ describe('password guessing', () => {
   it('refuses logIn for an e-mail after its budget of wrong passwords, before asking the account service', async () => {
     const url = await gatewayWith({ AUTH_FAILURES_PER_EMAIL: '3', AUTH_FAILURES_WINDOW_SECONDS: '900' });
     const victim = await signUp(stack);
-    for (let guess = 0; guess < 3; guess++) {
-      const wrong = await logIn(url, victim.email, `${WRONG} ${guess}`);
-      expect(codes(wrong)).toEqual(['UNAUTHENTICATED']);
-      expect(wrong.calls).toEqual({ [AUTHENTICATE]: 1 });
-    }
+    await expectWrongGuesses(url, victim.email, 3);
     // Even the right password: the budget is the e-mail's, whoever guesses.
     const refused = await logIn(url, victim.email, PASSWORD);
     expectRefused(refused, 'AUTH_FAILURES_PER_EMAIL', 900);
