@@ -88,8 +88,8 @@ function importGraph(files: readonly string[]): Map<string, string[]> {
   return graph;
 }
 
-/** The strongly connected components with more than one file, or a file importing itself (Tarjan). */
-function cycles(graph: ReadonlyMap<string, readonly string[]>): string[][] {
+/** The strongly connected components with more than one node, or a node importing itself (Tarjan). */
+function stronglyConnected(graph: ReadonlyMap<string, readonly string[]>): string[][] {
   let counter = 0;
   const index = new Map<string, number>();
   const low = new Map<string, number>();
@@ -124,7 +124,44 @@ function cycles(graph: ReadonlyMap<string, readonly string[]>): string[][] {
   };
 
   for (const file of graph.keys()) if (!index.has(file)) visit(file);
-  return found.map((component) => component.map((file) => path.relative(root, file)));
+  return found;
+}
+
+/** The file cycles, as paths from the root. */
+function cycles(graph: ReadonlyMap<string, readonly string[]>): string[][] {
+  return stronglyConnected(graph).map((component) => component.map((file) => path.relative(root, file)));
+}
+
+/*
+ * The gateway's rooms: each folder of services/gateway/src (auth/, guards/, http/, ...) is one
+ * node, each file at its top (server.ts, main.ts, config.ts, ...) another. gen/ is the resolvers'
+ * generated types (only the resolvers import it, and it imports only their context and parent
+ * types), so it counts as resolvers/.
+ */
+const gatewaySrc = path.join(root, 'services', 'gateway', 'src');
+const gatewayGen = path.join(root, 'services', 'gateway', 'gen');
+
+function gatewayRoomOf(file: string): string | undefined {
+  if (file.startsWith(gatewayGen + path.sep)) return 'resolvers/';
+  if (!file.startsWith(gatewaySrc + path.sep)) return undefined;
+  const [first = '', ...rest] = path.relative(gatewaySrc, file).split(path.sep);
+  return rest.length === 0 ? first : `${first}/`;
+}
+
+/** Which room imports which, from the file graph: an edge for every import from one room into another. */
+function roomGraph(graph: ReadonlyMap<string, readonly string[]>, roomOf: (file: string) => string | undefined): Map<string, string[]> {
+  const rooms = new Map<string, Set<string>>();
+  for (const [file, targets] of graph) {
+    const from = roomOf(file);
+    if (from === undefined) continue;
+    const edges = rooms.get(from) ?? new Set<string>();
+    rooms.set(from, edges);
+    for (const target of targets) {
+      const to = roomOf(target);
+      if (to !== undefined && to !== from) edges.add(to);
+    }
+  }
+  return new Map([...rooms].map(([room, edges]) => [room, [...edges].sort()]));
 }
 
 describe('the import graph of the project’s own sources', () => {
@@ -152,5 +189,31 @@ describe('the import graph of the project’s own sources', () => {
 
   it('has no cycle, type-only imports included', () => {
     expect(cycles(graph)).toEqual([]);
+  });
+});
+
+describe('the gateway’s rooms (the folders of services/gateway/src)', () => {
+  const rooms = roomGraph(importGraph(projectSourceFiles()), gatewayRoomOf);
+
+  it('reads every room', () => {
+    for (const room of ['auth/', 'backends/', 'bin/', 'graphql/', 'guards/', 'http/', 'resolvers/', 'web/', 'server.ts', 'main.ts', 'config.ts']) {
+      expect([...rooms.keys()], room).toContain(room);
+    }
+  });
+
+  it('import one another without a cycle', () => {
+    expect(stronglyConnected(rooms)).toEqual([]);
+  });
+
+  it('would see a cycle made through two files of different folders', () => {
+    const files = new Map([
+      [path.join(gatewaySrc, 'auth', 'a.ts'), [path.join(gatewaySrc, 'http', 'b.ts')]],
+      [path.join(gatewaySrc, 'http', 'b.ts'), [path.join(gatewaySrc, 'http', 'c.ts')]],
+      [path.join(gatewaySrc, 'http', 'c.ts'), [path.join(gatewaySrc, 'auth', 'd.ts')]],
+      [path.join(gatewaySrc, 'auth', 'd.ts'), []],
+    ]);
+    // No file cycle, yet auth/ -> http/ -> auth/.
+    expect(cycles(files)).toEqual([]);
+    expect(stronglyConnected(roomGraph(files, gatewayRoomOf))).toEqual([['auth/', 'http/']]);
   });
 });

@@ -1,6 +1,12 @@
 import { AccountServiceService } from '@emporium/contracts/emporium/account/v1/account.js';
 import { createGrpcClient, type ClientTuning, type PromiseClient } from '@emporium/kit/grpc-client.js';
 
+/**
+ * The key two e-mail addresses are one account by (Unicode full case folding): anyone who counts
+ * or matches addresses the way this service does (the gateway's per-address login budget) uses it.
+ */
+export { emailKey } from './email-key.js';
+
 export type AccountClient = PromiseClient<typeof AccountServiceService>;
 
 /** Default deadline per call and retry tuning (see the kit's GrpcClientOptions). */

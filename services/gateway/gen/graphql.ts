@@ -1,6 +1,6 @@
 import type { GraphQLResolveInfo, GraphQLScalarType, GraphQLScalarTypeConfig } from 'graphql';
-import type { AccountModel, ProductModel, OrderModel, OrderItemModel, StockShortageModel, MoneyModel, AccountConnectionModel, AccountEdgeModel, ProductConnectionModel, ProductEdgeModel, OrderConnectionModel, OrderEdgeModel, PageInfoModel } from '../src/models.js';
-import type { GatewayContext } from '../src/context.js';
+import type { AccountModel, ProductModel, OrderModel, OrderItemModel, StockShortageModel, MoneyModel, AccountConnectionModel, AccountEdgeModel, ProductConnectionModel, ProductEdgeModel, OrderConnectionModel, OrderEdgeModel, PageInfoModel } from '../src/resolvers/parent-types.js';
+import type { GatewayContext } from '../src/resolvers/context.js';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = Maybe<T>;
 export type Omit<T, K extends keyof T> = Pick<T, Exclude<keyof T, K>>;

@@ -1,7 +1,7 @@
 import { isIP } from 'node:net';
 import { z } from 'zod';
 import { currencyCode, listenerConfigShape, metricsPort, serviceAddress } from '@emporium/kit/config.js';
-import { weakAdminPasswordReason, weakSecretReason } from './secrets.js';
+import { weakAdminPasswordReason, weakSecretReason } from './auth/weak-secrets.js';
 
 const flag = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
@@ -19,9 +19,17 @@ function isProxyEntry(entry: string): boolean {
   if (prefix === undefined) return true;
   return /^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128);
 }
-/** 60 s to one day: a revoked session's access tokens are remembered (revocations.ts) that long. */
+/** 60 s to one day: a revoked session's access tokens are remembered (auth/revoked-sessions.ts) that long. */
 const accessTokenTtl = z.coerce.number().int().min(60).max(24 * 3600);
 const DEFAULT_ACCESS_TOKEN_TTL_SECONDS = 15 * 60;
+const requestBackendDeadline = z.coerce.number().int().min(100).max(300_000);
+const DEFAULT_REQUEST_BACKEND_DEADLINE_MS = 15_000;
+
+/** A variable still read under its old name, and the name to use instead. */
+export interface DeprecatedVariable {
+  readonly name: string;
+  readonly replacement: string;
+}
 
 /** Every variable the gateway reads, parsed once at start (see README for the table). */
 export const gatewayConfigSchema = z
@@ -34,7 +42,7 @@ export const gatewayConfigSchema = z
     CATALOG_ADDRESS: serviceAddress.default('127.0.0.1:50052'),
     ORDER_ADDRESS: serviceAddress.default('127.0.0.1:50053'),
     /**
-     * HS256 signing secret for tokens: at least 32 random bytes as hex or base64 (secrets.ts says
+     * HS256 signing secret for tokens: at least 32 random bytes as hex or base64 (auth/weak-secrets.ts says
      * exactly what is refused). Unset: a random one is generated on first start and kept in
      * DATA_DIR, so tokens survive restarts of one gateway. Several replicas must share one: set it.
      */
@@ -72,11 +80,16 @@ export const gatewayConfigSchema = z
     ADMIN_NAME: z.string().min(1).default('Administrator'),
     /** Deadline of each backend call. */
     BACKEND_DEADLINE_MS: z.coerce.number().int().min(10).max(120_000).default(5_000),
-    /** Deadline of a whole GraphQL request: no backend call outlives it. */
-    REQUEST_TIMEOUT_MS: z.coerce.number().int().min(100).max(300_000).default(15_000),
+    /**
+     * Deadline of all the backend calls of one GraphQL request: none outlives it, whatever is left
+     * of its own BACKEND_DEADLINE_MS. (Not an HTTP timeout: those are the HTTP_*_TIMEOUT_MS below.)
+     */
+    REQUEST_BACKEND_DEADLINE_MS: requestBackendDeadline.optional(),
+    /** The old name of REQUEST_BACKEND_DEADLINE_MS, still read with a warning; setting both differently is refused. */
+    REQUEST_TIMEOUT_MS: requestBackendDeadline.optional(),
     /** Largest accepted request body. */
     BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).max(10 * 1024 * 1024).default(64 * 1024),
-    /** Query limits (see src/limits.ts for how cost is counted). */
+    /** Query limits (see src/guards/query-cost.ts for how cost is counted). */
     MAX_QUERY_DEPTH: z.coerce.number().int().min(2).max(50).default(10),
     MAX_QUERY_COST: z.coerce.number().int().min(10).max(10_000_000).default(50_000),
     MAX_QUERY_ALIASES: z.coerce.number().int().min(0).max(10_000).default(50),
@@ -166,9 +179,26 @@ export const gatewayConfigSchema = z
       config.ACCESS_TOKEN_TTL_SECONDS === config.TOKEN_TTL_SECONDS,
     { message: 'TOKEN_TTL_SECONDS is the old name of ACCESS_TOKEN_TTL_SECONDS: set only ACCESS_TOKEN_TTL_SECONDS', path: ['TOKEN_TTL_SECONDS'] },
   )
-  .transform(({ TOKEN_TTL_SECONDS, ACCESS_TOKEN_TTL_SECONDS, ...config }) => ({
-    ...config,
-    ACCESS_TOKEN_TTL_SECONDS: ACCESS_TOKEN_TTL_SECONDS ?? TOKEN_TTL_SECONDS ?? DEFAULT_ACCESS_TOKEN_TTL_SECONDS,
-  }));
+  .refine(
+    (config) =>
+      config.REQUEST_BACKEND_DEADLINE_MS === undefined ||
+      config.REQUEST_TIMEOUT_MS === undefined ||
+      config.REQUEST_BACKEND_DEADLINE_MS === config.REQUEST_TIMEOUT_MS,
+    {
+      message: 'REQUEST_TIMEOUT_MS is the old name of REQUEST_BACKEND_DEADLINE_MS: set only REQUEST_BACKEND_DEADLINE_MS',
+      path: ['REQUEST_TIMEOUT_MS'],
+    },
+  )
+  .transform(({ TOKEN_TTL_SECONDS, ACCESS_TOKEN_TTL_SECONDS, REQUEST_TIMEOUT_MS, REQUEST_BACKEND_DEADLINE_MS, ...config }) => {
+    /** Old names that were set: the gateway warns about each when it starts. */
+    const deprecatedVariables: readonly DeprecatedVariable[] =
+      REQUEST_TIMEOUT_MS === undefined ? [] : [{ name: 'REQUEST_TIMEOUT_MS', replacement: 'REQUEST_BACKEND_DEADLINE_MS' }];
+    return {
+      ...config,
+      ACCESS_TOKEN_TTL_SECONDS: ACCESS_TOKEN_TTL_SECONDS ?? TOKEN_TTL_SECONDS ?? DEFAULT_ACCESS_TOKEN_TTL_SECONDS,
+      REQUEST_BACKEND_DEADLINE_MS: REQUEST_BACKEND_DEADLINE_MS ?? REQUEST_TIMEOUT_MS ?? DEFAULT_REQUEST_BACKEND_DEADLINE_MS,
+      deprecatedVariables,
+    };
+  });
 
 export type GatewayConfig = z.infer<typeof gatewayConfigSchema>;

@@ -4,16 +4,15 @@ import { createLogger, type Logger } from '@emporium/kit/logger.js';
 import { isEntryPoint } from '@emporium/kit/entry-point.js';
 import { runServiceProcess } from '@emporium/kit/run-process.js';
 import { withTracing } from '@emporium/kit/telemetry-sdk.js';
-import { bootstrapAdmin } from './admin.js';
-import { createServiceClients } from './backends.js';
+import { openTokenService } from './auth/access-tokens.js';
+import { bootstrapAdmin } from './auth/admin-bootstrap.js';
+import { closeRedis, connectRedis, type Redis } from './backends/redis.js';
+import { createServiceClients } from './backends/service-clients.js';
 import { gatewayConfigSchema, type GatewayConfig } from './config.js';
-import { DEFAULT_GRAPHIQL_DIR, ensureGraphiql } from './graphiql.js';
-import { loadGraphiql } from './graphiql-page.js';
-import { closeRedis, connectRedis, type Redis } from './redis.js';
-import { MemoryRevocations, RedisRevocations } from './revocations.js';
 import { buildServer } from './server.js';
-import { DEFAULT_STOREFRONT_DIR, loadStorefront } from './storefront.js';
-import { TokenService, loadSigningKey, revocationTtlMs } from './tokens.js';
+import { DEFAULT_GRAPHIQL_DIR, ensureGraphiql } from './web/graphiql-bundle.js';
+import { loadGraphiql } from './web/graphiql-page.js';
+import { DEFAULT_STOREFRONT_DIR, loadStorefront } from './web/storefront.js';
 
 export interface RunningGateway {
   readonly app: FastifyInstance;
@@ -32,6 +31,9 @@ export interface StartOptions {
 }
 
 export async function startGateway(config: GatewayConfig, log: Logger, options: StartOptions = {}): Promise<RunningGateway> {
+  for (const { name, replacement } of config.deprecatedVariables) {
+    log.warn({ variable: name, replacement }, `${name} is deprecated: set ${replacement} instead`);
+  }
   const addresses = { account: config.ACCOUNT_ADDRESS, catalog: config.CATALOG_ADDRESS, order: config.ORDER_ADDRESS };
   const clients = createServiceClients(addresses, config.BACKEND_DEADLINE_MS);
   let redis: Redis | undefined;
@@ -45,9 +47,11 @@ export async function startGateway(config: GatewayConfig, log: Logger, options: 
     // Awaited below; this only keeps a failure that comes while building from being "unhandled".
     adminReady.catch(() => undefined);
     if (config.REDIS_URL !== undefined) redis = await connectRedis(config.REDIS_URL, log);
-    const revocationTtl = revocationTtlMs(config.ACCESS_TOKEN_TTL_SECONDS);
-    const revocations = redis === undefined ? new MemoryRevocations(revocationTtl) : new RedisRevocations(redis, revocationTtl, log);
-    const tokens = new TokenService(await loadSigningKey(config.JWT_SECRET, config.DATA_DIR, log), config.ACCESS_TOKEN_TTL_SECONDS, revocations);
+    const tokens = await openTokenService(
+      { secret: config.JWT_SECRET, dataDir: config.DATA_DIR, accessTokenTtlSeconds: config.ACCESS_TOKEN_TTL_SECONDS },
+      redis,
+      log,
+    );
     let graphiql;
     if (config.GRAPHIQL) {
       const dir = options.graphiqlDir ?? DEFAULT_GRAPHIQL_DIR;

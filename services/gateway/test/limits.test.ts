@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { getIntrospectionQuery } from '../src/graphql.js';
+import { getIntrospectionQuery } from '../src/graphql/runtime.js';
 import { at, codes, logInAdmin } from '@emporium/testkit/graphql.js';
 import { useStack } from '@emporium/testkit/stack.js';
 

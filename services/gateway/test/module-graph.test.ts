@@ -62,7 +62,7 @@ const processes = [
   },
   {
     name: 'the schema compatibility check loads neither the server nor a gRPC client',
-    entry: '../src/schema-compat.ts',
+    entry: '../src/bin/check-schema.ts',
     loads: 'graphql',
     never: ['fastify', 'mercurius', '@grpc/grpc-js', 'pg', '@electric-sql/pglite'],
   },

@@ -2,7 +2,7 @@ import { createServer } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { gatewayConfigSchema } from '../src/config.js';
 import { parseConfig, ConfigError } from '@emporium/kit/config.js';
-import { closeRedis, connectRedis } from '../src/redis.js';
+import { closeRedis, connectRedis } from '../src/backends/redis.js';
 import { log } from '@emporium/testkit/stack.js';
 
 const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';

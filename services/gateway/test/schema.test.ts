@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { CHANGELOG_PATH, checkSchema, compareSchemas, parseChangelog, unrecordedBreaks } from '../src/schema-compat.js';
-import { loadSchema } from '../src/schema.js';
+import { CHANGELOG_PATH, checkSchema, compareSchemas, parseChangelog, unrecordedBreaks } from '../src/graphql/schema-compatibility.js';
+import { loadSchema } from '../src/graphql/schema-files.js';
 
 const changelog = readFileSync(CHANGELOG_PATH, 'utf8');
 

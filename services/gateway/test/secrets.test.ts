@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, parseConfig } from '@emporium/kit/config.js';
 import { gatewayConfigSchema } from '../src/config.js';
-import { weakAdminPasswordReason, weakSecretReason } from '../src/secrets.js';
+import { weakAdminPasswordReason, weakSecretReason } from '../src/auth/weak-secrets.js';
 
 /*
  * The gateway refuses at start the secrets that would ship by mistake: the published examples

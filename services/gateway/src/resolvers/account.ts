@@ -1,7 +1,7 @@
 import type { AccountResolvers } from '../../gen/graphql.js';
-import { roleOf } from '../auth.js';
-import { fetchConnection } from '../connection.js';
-import { inField } from '../errors.js';
+import { roleOf } from './authorization.js';
+import { fetchConnection } from './relay-paging.js';
+import { inField } from './service-field-names.js';
 import { required } from './convert.js';
 
 export const Account: AccountResolvers = {

@@ -4,10 +4,11 @@ import { invalidArgument, isDomainError, unauthenticated } from '@emporium/kit/e
 import { parseId } from '@emporium/kit/ids.js';
 import { moneyToProto, parseDecimal } from '@emporium/kit/money.js';
 import type { MutationResolvers } from '../../gen/graphql.js';
-import { roleOf } from '../auth.js';
-import { GatewayError, inField } from '../errors.js';
-import type { GatewayContext } from '../context.js';
-import type { AccountModel } from '../models.js';
+import { GatewayError } from '../http/error-codes.js';
+import { roleOf } from './authorization.js';
+import type { GatewayContext } from './context.js';
+import type { AccountModel } from './parent-types.js';
+import { inField } from './service-field-names.js';
 import { required } from './convert.js';
 
 type Fn<R> = Extract<NonNullable<R>, (...args: never[]) => unknown>;
@@ -55,7 +56,7 @@ async function logInPayload(context: GatewayContext, account: AccountModel | und
 
 const noRefreshToken = () => unauthenticated('no refresh token: give input.refreshToken or send the emporium_refresh cookie');
 
-/** Unguarded: resolvers/index.ts puts each behind its rule from auth.ts. */
+/** Unguarded: resolver-map.ts puts each behind its rule from authorization.ts. */
 export const mutation: MutationFields = {
   signUp: async (_root, { input }, context) => {
     // Always a customer: administrators come only from the ADMIN_EMAIL bootstrap.
@@ -139,7 +140,7 @@ export const mutation: MutationFields = {
   },
 
   createOrder: async (_root, { input }, { backends, viewer }) => {
-    // The rule (auth.ts) has let through only a signed-in viewer, ordering for another account
+    // The rule (authorization.ts) has let through only a signed-in viewer, ordering for another account
     // only if an administrator.
     const accountId = input.accountId ?? viewer?.accountId;
     if (accountId === undefined) throw new Error('createOrder reached without a viewer');

@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
 import { parseId } from '@emporium/kit/ids.js';
 import type { QueryResolvers } from '../../gen/graphql.js';
-import { accountNotFound, orderNotFound } from '../auth.js';
-import { fetchConnection } from '../connection.js';
-import { inField } from '../errors.js';
+import { accountNotFound, orderNotFound } from './authorization.js';
+import { fetchConnection } from './relay-paging.js';
+import { inField } from './service-field-names.js';
 import { notFound } from '@emporium/kit/errors.js';
 
 /** A resolver as a plain function (the generated type also allows { resolve } objects). */
@@ -12,7 +12,7 @@ export type QueryFields = { readonly [K in keyof Required<QueryResolvers>]: Fn<Q
 
 const PAGING = inField({ renames: { page_token: 'after', page_size: 'first' } });
 
-/** Unguarded: resolvers/index.ts puts each behind its rule from auth.ts. */
+/** Unguarded: resolver-map.ts puts each behind its rule from authorization.ts. */
 export const query: QueryFields = {
   viewer: async (_root, _args, { viewer, loaders }) => (viewer === null ? null : loaders.account.load(viewer.accountId)),
 

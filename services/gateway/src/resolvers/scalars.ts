@@ -1,5 +1,5 @@
 import type { ValueNode } from 'graphql';
-import { GraphQLError, GraphQLScalarType, Kind } from '../graphql.js';
+import { GraphQLError, GraphQLScalarType, Kind } from '../graphql/runtime.js';
 
 function badInput(message: string): GraphQLError {
   return new GraphQLError(message, { extensions: { code: 'BAD_USER_INPUT' } });
