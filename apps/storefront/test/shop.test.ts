@@ -14,7 +14,7 @@ import { expectAccessible, launch, openShop, type Shop } from './browser.ts';
  * databases, on ports and a data directory of this file's own), every other host refused: the
  * journeys of issue 15, and axe-core on every page. The demo data (50 products) is there, so every
  * product a test makes has a name no other product has. Screenshots of the main pages go to
- * .cache/storefront/ (the README's are copies of them).
+ * .cache/storefront/ for a person to look at (the README's show the demo catalog instead).
  */
 
 const SCREENSHOTS = fileURLToPath(new URL('../../../.cache/storefront/', import.meta.url));

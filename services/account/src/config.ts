@@ -9,7 +9,7 @@ export const accountConfigSchema = z.object({
   /**
    * Password hashes running at once: a core each, less one core left to the event loops (gRPC, the
    * database) so that refusals and log-ins stay quick; at most libuv's thread pool (4), above which
-   * hashes would wait there, out of reach of cancellation. Measured in the README.
+   * hashes would wait there, out of reach of cancellation (the sign-up burst in bench/README.md measures it).
    */
   HASH_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(Math.max(1, Math.min(availableParallelism() - 1, 4))),
   /** Calls waiting for a hash, per kind (log-ins, sign-ups); one more is refused at once. */
