@@ -53,14 +53,26 @@ export function envFileText(env: Readonly<Record<string, string>>): string {
     .join('');
 }
 
+const EXAMPLE_FILE = join(DEPLOY_DIR, '.env.example');
+
 /** Reads KEY=value assignments (comments and blank lines skipped) from .env.example, for copying it. */
 export async function exampleEnv(): Promise<Record<string, string>> {
-  const text = await readFile(join(DEPLOY_DIR, '.env.example'), 'utf8');
-  const entries = text
-    .split('\n')
-    .filter((line) => /^[A-Z_][A-Z0-9_]*=/.test(line))
-    .map((line): [string, string] => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]);
-  return Object.fromEntries(entries);
+  return Object.fromEntries(assignments(await readFile(EXAMPLE_FILE, 'utf8'), /^([A-Z_][A-Z0-9_]*)=(.*)$/));
+}
+
+/**
+ * Every variable .env.example names, set (`KEY=value`) or shown commented out with its default
+ * (`# KEY=value`), and that value.
+ */
+export async function documentedEnv(): Promise<Map<string, string>> {
+  return new Map(assignments(await readFile(EXAMPLE_FILE, 'utf8'), /^(?:# )?([A-Z_][A-Z0-9_]*)=(.*)$/));
+}
+
+function assignments(text: string, pattern: RegExp): [string, string][] {
+  return text.split('\n').flatMap((line) => {
+    const match = pattern.exec(line);
+    return match?.[1] === undefined ? [] : [[match[1], match[2] ?? '']];
+  });
 }
 
 /** .env.example with the gateway secrets generated as it says (`openssl rand -base64 ...`). */
