@@ -20,6 +20,7 @@ export const composeModelSchema = z.looseObject({
     z.string(),
     z.looseObject({
       image: z.string(),
+      pull_policy: z.string().optional(),
       build: z.object({ context: z.string(), dockerfile: z.string(), target: z.string() }).loose().optional(),
       command: z.array(z.string()).nullable().optional(),
       environment: z.record(z.string(), scalar.nullable()).default({}),
@@ -96,9 +97,12 @@ export async function composeWithEnv(
   }
 }
 
-/** The normalised model `docker compose config --format json` prints for this env file. */
-export async function composeConfig(env: Readonly<Record<string, string>>): Promise<ComposeModel> {
-  const json: unknown = JSON.parse(await composeWithEnv(env, ['config', '--format', 'json']));
+/**
+ * The normalised model `docker compose config --format json` prints for this env file; with
+ * `profiles`, the services of those profiles too (`*`: every profile).
+ */
+export async function composeConfig(env: Readonly<Record<string, string>>, profiles: readonly string[] = []): Promise<ComposeModel> {
+  const json: unknown = JSON.parse(await composeWithEnv(env, [...profiles.flatMap((profile) => ['--profile', profile]), 'config', '--format', 'json']));
   return composeModelSchema.parse(json);
 }
 

@@ -63,7 +63,7 @@ export function parseProcessEnv(name: ProcessName, env: Record<string, string>):
 }
 
 /** The zod object at the root of a config schema, under any refinements and transforms. */
-function objectShapeOf(schema: z.ZodType): Readonly<Record<string, z.ZodType>> {
+function objectShapeOf(schema: z.core.$ZodType): Readonly<Record<string, unknown>> {
   if (schema instanceof z.ZodObject) return schema.shape;
   if (schema instanceof z.ZodPipe) return objectShapeOf(schema.in);
   throw new Error('a config schema is an object, possibly refined or transformed');
