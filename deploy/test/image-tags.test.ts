@@ -58,11 +58,12 @@ describe('the images, one version', () => {
     for (const name of built) {
       const service = everyProfile.services[name];
       expect(service?.image, name).toBe(`emporium/${name}:${VERSION}`);
-      expect(service?.pull_policy, name).toBe('build');
+      // Built when missing (or with --build), never looked for in a registry.
+      expect(service?.pull_policy, name).toBe('never');
       expect(service?.build?.target, name).toBe(name);
     }
     // Only what Compose builds: PostgreSQL and Redis are pulled (or the stand-ins found).
-    expect(Object.entries(everyProfile.services).filter(([, service]) => service.pull_policy === 'build').map(([name]) => name).sort()).toEqual([...built].sort());
+    expect(Object.entries(everyProfile.services).filter(([, service]) => service.pull_policy === 'never').map(([name]) => name).sort()).toEqual([...built].sort());
     const tagged = await composeConfig({ ...env, EMPORIUM_IMAGE_PREFIX: 'registry.example.com/shop', EMPORIUM_TAG: '1.2.3' }, ['*']);
     for (const name of built) expect(tagged.services[name]?.image, name).toBe(`registry.example.com/shop/${name}:1.2.3`);
   });
