@@ -2,14 +2,26 @@ import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { at, logInAdmin, signUp } from '@emporium/testkit/graphql.js';
+import { demoProducts } from '../../scripts/demo-data.js';
 import { useComposeProject } from './lib/compose.js';
-import { CANCEL_ORDER, ORDER_HISTORY, SEARCH, createOrder, createProduct, ok, text } from './lib/shop.js';
+import { CANCEL_ORDER, LOG_IN, ORDER_HISTORY, SEARCH, createOrder, createProduct, ok, text } from './lib/shop.js';
 
 /*
  * deploy/compose.yaml as a user runs it: `docker compose up --wait` with a generated .env, then the
- * public API through the gateway's published port only.
+ * public API through the gateway's published port only; last, the demo catalog loaded by the
+ * one-off seed service (`docker compose run --rm seed`), as deploy/README.md says.
  */
 const stack = useComposeProject({ name: 'smoke' });
+
+const MINUTE = 60_000;
+
+const listedProduct = z.object({ name: z.string(), stock: z.number(), price: z.object({ amount: z.string(), currencyCode: z.string() }) });
+const ALL_PRODUCTS = `{ products(first: 100) { totalCount nodes { name stock price { amount currencyCode } } } }`;
+
+/** Minor units as the gateway's decimal string, in integers: 109900 -> "1099.00". */
+function decimal(minor: number): string {
+  return `${Math.trunc(minor / 100)}.${String(minor % 100).padStart(2, '0')}`;
+}
 
 const containerRow = z.looseObject({
   Service: z.string(),
@@ -76,5 +88,28 @@ describe('the Compose stack', () => {
       const expected = service === 'gateway' ? [{ URL: '127.0.0.1', TargetPort: 8080, PublishedPort: Number(new URL(stack.url).port), Protocol: 'tcp' }] : [];
       expect(published, service).toEqual(expected);
     }
+  });
+
+  it('loads the demo catalog with the seed service: the shop then lists every demo product, and the demo customer logs in', { timeout: 10 * MINUTE }, async () => {
+    // The profile's one-off service, run as the README says (no --profile: `run` names it).
+    const output = await stack.compose(['run', '--rm', 'seed'], 10 * MINUTE);
+    expect(output).toContain(`demo data loaded: ${demoProducts.length} products created, 0 reset`);
+
+    const listed = z.array(listedProduct).parse(at(ok(await stack.request(ALL_PRODUCTS)), 'products', 'nodes'));
+    const byName = new Map(listed.map((product) => [product.name, product]));
+    for (const demo of demoProducts) {
+      expect(byName.get(demo.name), demo.name).toEqual({ name: demo.name, stock: demo.stock, price: { amount: decimal(demo.priceMinor), currencyCode: 'USD' } });
+    }
+
+    const customer = /^demo customer: (\S+) \/ (\S+)$/m.exec(output);
+    expect(customer, output).not.toBeNull();
+    const loggedIn = ok(await stack.request(LOG_IN, { variables: { input: { email: customer?.[1], password: customer?.[2] } } }));
+    expect(text(at(loggedIn, 'logIn', 'token')).length).toBeGreaterThan(0);
+
+    // Run again, it finds its products and customer: nothing twice, the same customer.
+    const again = await stack.compose(['run', '--rm', 'seed'], 10 * MINUTE);
+    expect(again).toContain(`demo data loaded: 0 products created, ${demoProducts.length} reset`);
+    expect(/^demo customer: .*$/m.exec(again)?.[0]).toBe(customer?.[0]);
+    expect(z.array(listedProduct).parse(at(ok(await stack.request(ALL_PRODUCTS)), 'products', 'nodes'))).toHaveLength(listed.length);
   });
 });

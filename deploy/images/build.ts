@@ -1,6 +1,7 @@
-// `npm run images`: builds Emporium's four images (deploy/Dockerfile, targets account, catalog,
-// order, gateway) as ${EMPORIUM_IMAGE_PREFIX:-emporium}/<target>:${EMPORIUM_TAG:-latest}, the tags
-// deploy/compose.yaml runs.
+// `npm run images`: builds Emporium's images (deploy/Dockerfile, targets account, catalog, order,
+// gateway, and the one-off seed) as ${EMPORIUM_IMAGE_PREFIX:-emporium}/<target>:<release version>
+// and :latest, or only :${EMPORIUM_TAG} when that is set. The release version is the services'
+// package.json version: the tag deploy/compose.yaml runs by default and the k8s manifests name.
 //
 // First, every base image the Dockerfile and compose.yaml use must exist locally. For each one:
 // present (docker image inspect) -> nothing to do; else docker pull (short timeout); else build a
@@ -32,10 +33,31 @@ const bases = [
 ] as const;
 type Base = (typeof bases)[number];
 
-export const targets = ['account', 'catalog', 'order', 'gateway'] as const;
+/** The processes' images, and the seed's (deploy/compose.yaml, profile seed). */
+export const targets = ['account', 'catalog', 'order', 'gateway', 'seed'] as const;
+export type Target = (typeof targets)[number];
 
-export function imageTag(target: (typeof targets)[number], env: NodeJS.ProcessEnv = process.env): string {
-  return `${env.EMPORIUM_IMAGE_PREFIX || 'emporium'}/${target}:${env.EMPORIUM_TAG || 'latest'}`;
+const versionedPackages = ['account', 'catalog', 'order', 'gateway'].map((name) => join(root, 'services', name, 'package.json'));
+
+/** The version every image is released under: the services' package.json version, which must agree. */
+export function releaseVersion(): string {
+  const versions = new Set(
+    versionedPackages.map((file) => {
+      const manifest: unknown = JSON.parse(readFileSync(file, 'utf8'));
+      const version = typeof manifest === 'object' && manifest !== null && 'version' in manifest ? manifest.version : undefined;
+      if (typeof version !== 'string') throw new Error(`${file} has no version`);
+      return version;
+    }),
+  );
+  const [version, ...others] = versions;
+  if (version === undefined || others.length > 0) throw new Error(`the services' package.json versions differ: ${[...versions].join(', ')}`);
+  return version;
+}
+
+/** The tags one target is built under: EMPORIUM_TAG when set, else the release version and latest. */
+export function imageTags(target: Target, env: NodeJS.ProcessEnv = process.env): string[] {
+  const tags = env.EMPORIUM_TAG ? [env.EMPORIUM_TAG] : [releaseVersion(), 'latest'];
+  return tags.map((tag) => `${env.EMPORIUM_IMAGE_PREFIX || 'emporium'}/${target}:${tag}`);
 }
 
 class StepFailed extends Error {}
@@ -203,11 +225,11 @@ async function ensureBases(): Promise<void> {
 }
 
 /**
- * The four targets in one `docker buildx bake`: one build session, so the stages they share (build,
+ * The targets in one `docker buildx bake`: one build session, so the stages they share (build,
  * production-dependencies, runtime) are built once, and the targets' own steps run in parallel.
  */
 async function buildTargets(): Promise<void> {
-  const tags = targets.map((target) => imageTag(target));
+  const tags = targets.flatMap((target) => imageTags(target));
   await step(`images ${tags.join(', ')} (deploy/Dockerfile, one bake)`, () => {
     const definition = {
       group: { default: { targets: [...targets] } },
@@ -215,7 +237,7 @@ async function buildTargets(): Promise<void> {
         context: '.',
         dockerfile: 'deploy/Dockerfile',
         target,
-        tags: [imageTag(target)],
+        tags: imageTags(target),
       }])),
     };
     const dir = mkdtempSync(join(tmpdir(), 'emporium-bake-'));
@@ -238,7 +260,7 @@ export async function buildImages(): Promise<void> {
   await ensureBases();
   await buildTargets();
   console.log(`\nimages built in ${seconds(started)}:`);
-  for (const tag of [...bases.map((base) => base.tag), ...targets.map((target) => imageTag(target))]) {
+  for (const tag of [...bases.map((base) => base.tag), ...targets.flatMap((target) => imageTags(target))]) {
     const bytes = Number(output('docker', ['image', 'inspect', '--format', '{{.Size}}', tag]));
     console.log(`    ${tag}  ${(bytes / 1e6).toFixed(0)} MB`);
   }

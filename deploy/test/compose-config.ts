@@ -20,6 +20,7 @@ export const composeModelSchema = z.looseObject({
     z.string(),
     z.looseObject({
       image: z.string(),
+      pull_policy: z.string().optional(),
       build: z.object({ context: z.string(), dockerfile: z.string(), target: z.string() }).loose().optional(),
       command: z.array(z.string()).nullable().optional(),
       environment: z.record(z.string(), scalar.nullable()).default({}),
@@ -53,14 +54,26 @@ export function envFileText(env: Readonly<Record<string, string>>): string {
     .join('');
 }
 
+const EXAMPLE_FILE = join(DEPLOY_DIR, '.env.example');
+
 /** Reads KEY=value assignments (comments and blank lines skipped) from .env.example, for copying it. */
 export async function exampleEnv(): Promise<Record<string, string>> {
-  const text = await readFile(join(DEPLOY_DIR, '.env.example'), 'utf8');
-  const entries = text
-    .split('\n')
-    .filter((line) => /^[A-Z_][A-Z0-9_]*=/.test(line))
-    .map((line): [string, string] => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]);
-  return Object.fromEntries(entries);
+  return Object.fromEntries(assignments(await readFile(EXAMPLE_FILE, 'utf8'), /^([A-Z_][A-Z0-9_]*)=(.*)$/));
+}
+
+/**
+ * Every variable .env.example names, set (`KEY=value`) or shown commented out with its default
+ * (`# KEY=value`), and that value.
+ */
+export async function documentedEnv(): Promise<Map<string, string>> {
+  return new Map(assignments(await readFile(EXAMPLE_FILE, 'utf8'), /^(?:# )?([A-Z_][A-Z0-9_]*)=(.*)$/));
+}
+
+function assignments(text: string, pattern: RegExp): [string, string][] {
+  return text.split('\n').flatMap((line) => {
+    const match = pattern.exec(line);
+    return match?.[1] === undefined ? [] : [[match[1], match[2] ?? '']];
+  });
 }
 
 /** .env.example with the gateway secrets generated as it says (`openssl rand -base64 ...`). */
@@ -84,9 +97,12 @@ export async function composeWithEnv(
   }
 }
 
-/** The normalised model `docker compose config --format json` prints for this env file. */
-export async function composeConfig(env: Readonly<Record<string, string>>): Promise<ComposeModel> {
-  const json: unknown = JSON.parse(await composeWithEnv(env, ['config', '--format', 'json']));
+/**
+ * The normalised model `docker compose config --format json` prints for this env file; with
+ * `profiles`, the services of those profiles too (`*`: every profile).
+ */
+export async function composeConfig(env: Readonly<Record<string, string>>, profiles: readonly string[] = []): Promise<ComposeModel> {
+  const json: unknown = JSON.parse(await composeWithEnv(env, [...profiles.flatMap((profile) => ['--profile', profile]), 'config', '--format', 'json']));
   return composeModelSchema.parse(json);
 }
 

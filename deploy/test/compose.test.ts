@@ -62,13 +62,7 @@ describe('deploy/compose.yaml (docker compose config)', () => {
       expect(build, name).toBeDefined();
       expect(join(build?.context ?? '', build?.dockerfile ?? '')).toBe(join(DEPLOY_DIR, 'Dockerfile'));
       expect(build?.target, name).toBe(name);
-      expect(service(name).image, name).toBe(`emporium/${name}:latest`);
     }
-  });
-
-  it('tags the images with EMPORIUM_IMAGE_PREFIX and EMPORIUM_TAG when set', async () => {
-    const tagged = await composeConfig({ ...env, EMPORIUM_IMAGE_PREFIX: 'registry.example.com/shop', EMPORIUM_TAG: '1.2.3' });
-    for (const name of PROCESSES) expect(service(name, tagged).image).toBe(`registry.example.com/shop/${name}:1.2.3`);
   });
 
   it('refuses to start without deploy/.env: every secret is a required variable, and .env.example names each one', async () => {

@@ -1,4 +1,5 @@
 import { fileURLToPath } from 'node:url';
+import { z } from 'zod';
 import { accountConfigSchema } from '@emporium/account/config.js';
 import { catalogConfigSchema } from '@emporium/catalog/config.js';
 import { gatewayConfigSchema } from '@emporium/gateway/config.js';
@@ -59,6 +60,25 @@ export function parseProcessEnv(name: ProcessName, env: Record<string, string>):
       };
     }
   }
+}
+
+/** The zod object at the root of a config schema, under any refinements and transforms. */
+function objectShapeOf(schema: z.core.$ZodType): Readonly<Record<string, unknown>> {
+  if (schema instanceof z.ZodObject) return schema.shape;
+  if (schema instanceof z.ZodPipe) return objectShapeOf(schema.in);
+  throw new Error('a config schema is an object, possibly refined or transformed');
+}
+
+const CONFIG_SCHEMAS: Readonly<Record<ProcessName, z.ZodType>> = {
+  account: accountConfigSchema,
+  catalog: catalogConfigSchema,
+  order: orderConfigSchema,
+  gateway: gatewayConfigSchema,
+};
+
+/** Every environment variable the process's config schema reads, from the schema itself. */
+export function variablesRead(name: ProcessName): string[] {
+  return Object.keys(objectShapeOf(CONFIG_SCHEMAS[name])).sort();
 }
 
 /** host and port of a host:port or dns:///host:port address, and whether it names the dns resolver. */

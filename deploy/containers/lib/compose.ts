@@ -13,7 +13,9 @@ import { freePort } from '@emporium/testkit/ports.js';
  * One Compose project of deploy/compose.yaml on the real Docker daemon, for the container suite:
  * a unique project name (the daemon is shared), a generated .env (random secrets, a free host port
  * for the gateway), `up --wait`, `down -v`, exec, the host pids of a container's processes
- * (`docker top`), and every container's logs when a test failed.
+ * (`docker top`), and every container's logs when a test failed. `down` names every profile
+ * (`--profile '*'`): without it Compose leaves the services of an inactive profile running, and
+ * their network and volumes with them. The clean-up then checks that the project left nothing.
  */
 
 const run = promisify(execFile);
@@ -21,6 +23,9 @@ const COMPOSE_FILE = fileURLToPath(new URL('../../compose.yaml', import.meta.url
 const MAX_BUFFER = 64 * 1024 * 1024;
 
 export type StackService = 'postgres' | 'redis' | 'account' | 'catalog' | 'order' | 'gateway';
+
+/** Every profile of the project: `down` with it stops the profiles' services too. */
+const EVERY_PROFILE = ['--profile', '*'];
 
 export interface ComposeOptions {
   /** A word in the project name, so a leftover project says which test made it. */
@@ -49,9 +54,11 @@ export interface ComposeProject extends GraphQLClient {
   state(container: string): Promise<ContainerState>;
   /** Host pid of the service's node process in one container (`docker top`). */
   nodePid(container: string): Promise<number>;
+  /** Host pid of the container's own process (PID 1 inside it: the postmaster, for postgres). */
+  mainPid(container: string): Promise<number>;
   /** Rows of a query run by psql in the postgres container, as the database superuser; fields tab-separated. */
   psql(database: 'account' | 'catalog' | 'order', query: string): Promise<string[][]>;
-  /** One container's output (stdout: the JSON log lines). */
+  /** One container's output, stdout (the processes' JSON log lines) then stderr (PostgreSQL's log). */
   containerLogs(container: string): Promise<string>;
   /** Every service's logs, for a failure report. */
   logs(): Promise<string>;
@@ -65,9 +72,12 @@ export interface ContainerState {
 }
 
 async function docker(args: readonly string[], timeoutMs = 300_000): Promise<string> {
+  return (await dockerOutput(args, timeoutMs)).stdout;
+}
+
+async function dockerOutput(args: readonly string[], timeoutMs = 300_000): Promise<{ stdout: string; stderr: string }> {
   try {
-    const { stdout } = await run('docker', args, { maxBuffer: MAX_BUFFER, timeout: timeoutMs });
-    return stdout;
+    return await run('docker', args, { maxBuffer: MAX_BUFFER, timeout: timeoutMs });
   } catch (error) {
     const failure = error as { stderr?: string; stdout?: string; message: string };
     throw new Error(`docker ${args.join(' ')} failed: ${failure.message}\n${failure.stderr ?? ''}`, { cause: error });
@@ -114,7 +124,7 @@ export async function composeProject(options: ComposeOptions): Promise<ComposePr
       console.log(`${project}: every container healthy ${Math.round(performance.now() - started)} ms after up`);
     },
     down: async (downOptions = {}) => {
-      await compose(['down', '--timeout', '20', ...(downOptions.volumes === true ? ['--volumes'] : [])]);
+      await compose([...EVERY_PROFILE, 'down', '--timeout', '20', ...(downOptions.volumes === true ? ['--volumes'] : [])]);
     },
     containers: async (service) =>
       (await compose(['ps', '--quiet', '--status', 'running', service])).split('\n').filter((line) => line.length > 0),
@@ -132,6 +142,7 @@ export async function composeProject(options: ComposeOptions): Promise<ComposePr
       }
       throw new Error(`no node process in ${container}:\n${table}`);
     },
+    mainPid: async (container) => Number((await docker(['inspect', '--format', '{{.State.Pid}}', container])).trim()),
     psql: async (database, query) => {
       const out = await compose([
         'exec', '--no-TTY', 'postgres',
@@ -140,16 +151,44 @@ export async function composeProject(options: ComposeOptions): Promise<ComposePr
       ]);
       return out.split('\n').filter((line) => line.length > 0).map((line) => line.split('\t'));
     },
-    containerLogs: (container) => docker(['logs', container]),
+    containerLogs: async (container) => {
+      const { stdout, stderr } = await dockerOutput(['logs', container]);
+      return `${stdout}${stderr}`;
+    },
     logs: () => compose(['logs', '--no-color', '--timestamps', '--tail', '300']),
     dispose: async () => {
-      try {
-        await compose(['down', '--volumes', '--remove-orphans', '--timeout', '5']);
-      } finally {
-        await rm(dir, { recursive: true, force: true });
-      }
+      // Whether or not `down` succeeds, the directory goes and the leftovers are looked for.
+      const downError = await compose([...EVERY_PROFILE, 'down', '--volumes', '--remove-orphans', '--timeout', '5']).then(
+        () => undefined,
+        (error: unknown) => (error instanceof Error ? error : new Error(String(error))),
+      );
+      await rm(dir, { recursive: true, force: true });
+      await removeLeftovers(project);
+      if (downError !== undefined) throw downError;
     },
   };
+}
+
+/** What a project can leave on the daemon, each listed by the label Compose puts on it. */
+const LEFTOVER_KINDS = [
+  { kind: 'container', list: ['ps', '--all'], remove: ['rm', '--force', '--volumes'] },
+  { kind: 'volume', list: ['volume', 'ls'], remove: ['volume', 'rm', '--force'] },
+  { kind: 'network', list: ['network', 'ls'], remove: ['network', 'rm'] },
+] as const;
+
+/**
+ * Fails when the project left a container, volume or network behind after its `down`, having
+ * removed them: one test's leftovers never reach the next, and the failure says what `down` missed.
+ */
+async function removeLeftovers(project: string): Promise<void> {
+  const left: string[] = [];
+  for (const { kind, list, remove } of LEFTOVER_KINDS) {
+    const ids = (await docker([...list, '--quiet', '--filter', `label=com.docker.compose.project=${project}`])).split('\n').filter((id) => id !== '');
+    if (ids.length === 0) continue;
+    left.push(`${ids.length} ${kind}(s)`);
+    await docker([...remove, ...ids]);
+  }
+  if (left.length > 0) throw new Error(`${project} left ${left.join(', ')} after its down (removed now)`);
 }
 
 /**
@@ -193,6 +232,7 @@ export function useComposeProject(options: ComposeOptions): ComposeProject {
     containers: (service) => get().containers(service),
     state: (container) => get().state(container),
     nodePid: (container) => get().nodePid(container),
+    mainPid: (container) => get().mainPid(container),
     psql: (database, query) => get().psql(database, query),
     containerLogs: (container) => get().containerLogs(container),
     logs: () => get().logs(),
