@@ -29,6 +29,7 @@ const NOT_PASSED: Readonly<Record<string, string>> = {
   DATA_DIR: 'read only without DATABASE_URL (services) or JWT_SECRET (gateway), which Compose always sets',
   FAULT_INJECTION: 'test-only crash points, refused in production',
   TOKEN_TTL_SECONDS: 'the old name of ACCESS_TOKEN_TTL_SECONDS, which is passed',
+  REQUEST_TIMEOUT_MS: 'the old name of REQUEST_BACKEND_DEADLINE_MS, which is passed',
 };
 
 const COMPOSE_FILES = [COMPOSE_FILE, join(DEPLOY_DIR, 'observability/compose.yaml')];
