@@ -5,7 +5,7 @@ import { isDomainError } from '@emporium/kit/errors.js';
 import { createAccountClient, type AccountClient } from '@emporium/account/client.js';
 import { createCatalogClient, type CatalogClient } from '@emporium/catalog/client.js';
 import { demoProducts } from './demo-data.js';
-import { addressOf, type Credentials, type RunnerConfig } from './runner-config.js';
+import { seedAddressOf, type Credentials, type RunnerConfig } from './runner-config.js';
 
 export interface SeedResult {
   readonly created: number;
@@ -33,8 +33,8 @@ const BUSY_WAIT_MS = 30_000;
  * happens unless the catalog is empty. Writes no file: keeping the credentials is the caller's.
  */
 export async function seedDemoData(config: RunnerConfig, customer: Credentials, options: { reload: boolean }): Promise<SeedResult> {
-  const catalog = createCatalogClient(addressOf(config, 'catalog'), { deadlineMs: 10_000 });
-  const accounts = createAccountClient(addressOf(config, 'account'), { deadlineMs: 10_000 });
+  const catalog = createCatalogClient(seedAddressOf(config, 'catalog'), { deadlineMs: 10_000 });
+  const accounts = createAccountClient(seedAddressOf(config, 'account'), { deadlineMs: 10_000 });
   try {
     // A start after the first finds the shop stocked: nothing to load, and no password to hash.
     if (!options.reload && (await catalog.listProducts({ pageSize: 1, pageToken: '', query: '' })).totalSize > 0) {

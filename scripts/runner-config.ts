@@ -7,6 +7,7 @@ import { currencyCode, logLevel, parseConfig, port as listenPort } from '@empori
 /** The configuration of `npm start`, `npm run seed` and `npm run reset` (environment variables). */
 /** Fixed ports: the processes find each other by them, so 0 (any free port) will not do. */
 const port = listenPort.min(1);
+const hostPort = z.string().regex(/^[\w.-]+:\d{1,5}$/, 'must be host:port');
 const postgresUrl = z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL').optional();
 
 export const runnerConfigSchema = z.object({
@@ -35,6 +36,12 @@ export const runnerConfigSchema = z.object({
    */
   ADMIN_EMAIL: z.string().optional(),
   ADMIN_PASSWORD: z.string().optional(),
+  /**
+   * Where the demo data is loaded when the services are not this machine's `npm start` (host:port):
+   * the Compose seed service sets them to the services on its network.
+   */
+  SEED_ACCOUNT_ADDRESS: hostPort.optional(),
+  SEED_CATALOG_ADDRESS: hostPort.optional(),
 });
 
 export type RunnerConfig = z.infer<typeof runnerConfigSchema>;
@@ -60,6 +67,10 @@ export function portOf(config: RunnerConfig, service: ServiceName): number {
 }
 
 export const addressOf = (config: RunnerConfig, service: ServiceName) => `127.0.0.1:${portOf(config, service)}`;
+
+/** Where the demo data goes: this machine's processes, unless SEED_*_ADDRESS names others. */
+export const seedAddressOf = (config: RunnerConfig, service: 'account' | 'catalog'): string =>
+  (service === 'account' ? config.SEED_ACCOUNT_ADDRESS : config.SEED_CATALOG_ADDRESS) ?? addressOf(config, service);
 
 /** The variable naming the port a process serves /metrics on. */
 export const METRICS_PORT_VARIABLE = {

@@ -13,6 +13,7 @@ seedDemoData(config, credentials.customer, { reload: true }).then(
   ({ created, updated }) => {
     if (stored === undefined) saveDemoCredentials(config, credentials);
     process.stdout.write(`demo data loaded: ${created} products created, ${updated} reset\n`);
+    process.stdout.write(`demo customer: ${credentials.customer.email} / ${credentials.customer.password}\n`);
   },
   (error: unknown) => {
     const message = isDomainError(error, 'UNAVAILABLE')
