@@ -10,7 +10,7 @@ const execFileAsync = promisify(execFile);
 
 const INSTALL: Readonly<Record<string, string>> = {
   docker: 'the docker CLI and its compose plugin (Debian: docker-cli docker-compose; .ci/run installs them)',
-  kubectl: 'kubectl with its built-in kustomize v5 (.ci/run installs it)',
+  kubectl: 'kubectl with its built-in kustomize v5 (the machine must have it: .ci/run does not install it)',
 };
 
 export class ToolError extends Error {
