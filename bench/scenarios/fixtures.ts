@@ -2,7 +2,7 @@ import pg from 'pg';
 import { z } from 'zod';
 import { createAccountClient } from '@emporium/account/client.js';
 import { Role } from '@emporium/contracts/emporium/account/v1/account.js';
-import { DomainError } from '@emporium/kit/errors.js';
+import { retryWhileBusy } from '@emporium/kit/busy.js';
 import type { BenchDatabases } from '../data/databases.js';
 import { CUSTOMER_PASSWORD, KIND, customerEmail, seedAccounts, seedCatalog, seedOrders, seededIds, type DataSet } from '../data/seed.js';
 import type { BenchOptions } from '../options.js';
@@ -51,18 +51,12 @@ async function customerPasswordHash(accountAddress: string, accountDatabase: str
 
 /** Creates the donor account, waiting out the service's refusals while it hashes others' passwords. */
 async function createDonor(client: ReturnType<typeof createAccountClient>): Promise<string> {
-  const giveUpAt = Date.now() + HASH_DEADLINE_MS;
-  for (;;) {
-    try {
-      const { account } = await client.createAccount({ ...DONOR, password: CUSTOMER_PASSWORD, role: Role.ROLE_CUSTOMER });
-      if (account === undefined) throw new Error('createAccount answered without the account');
-      return account.id;
-    } catch (error) {
-      const retryAfterMs = error instanceof DomainError ? error.retryAfterMs : undefined;
-      if (retryAfterMs === undefined || Date.now() + retryAfterMs > giveUpAt) throw error;
-      await new Promise((done) => setTimeout(done, retryAfterMs));
-    }
-  }
+  const { account } = await retryWhileBusy(
+    () => client.createAccount({ ...DONOR, password: CUSTOMER_PASSWORD, role: Role.ROLE_CUSTOMER }),
+    Date.now() + HASH_DEADLINE_MS,
+  );
+  if (account === undefined) throw new Error('createAccount answered without the account');
+  return account.id;
 }
 
 /** Fills the three benchmark databases with the data set; returns what the results record of it. */
