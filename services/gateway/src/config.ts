@@ -24,6 +24,11 @@ const accessTokenTtl = z.coerce.number().int().min(60).max(24 * 3600);
 const DEFAULT_ACCESS_TOKEN_TTL_SECONDS = 15 * 60;
 const requestBackendDeadline = z.coerce.number().int().min(100).max(300_000);
 const DEFAULT_REQUEST_BACKEND_DEADLINE_MS = 15_000;
+/** Variables renamed, each [current name, old name]: the old one is still read; both set differently is refused. */
+const RENAMED_VARIABLES = [
+  ['ACCESS_TOKEN_TTL_SECONDS', 'TOKEN_TTL_SECONDS'],
+  ['REQUEST_BACKEND_DEADLINE_MS', 'REQUEST_TIMEOUT_MS'],
+] as const;
 
 /** A variable still read under its old name, and the name to use instead. */
 export interface DeprecatedVariable {
@@ -172,23 +177,13 @@ export const gatewayConfigSchema = z
     message: 'ADMIN_EMAIL and ADMIN_PASSWORD are set together or not at all',
     path: ['ADMIN_PASSWORD'],
   })
-  .refine(
-    (config) =>
-      config.ACCESS_TOKEN_TTL_SECONDS === undefined ||
-      config.TOKEN_TTL_SECONDS === undefined ||
-      config.ACCESS_TOKEN_TTL_SECONDS === config.TOKEN_TTL_SECONDS,
-    { message: 'TOKEN_TTL_SECONDS is the old name of ACCESS_TOKEN_TTL_SECONDS: set only ACCESS_TOKEN_TTL_SECONDS', path: ['TOKEN_TTL_SECONDS'] },
-  )
-  .refine(
-    (config) =>
-      config.REQUEST_BACKEND_DEADLINE_MS === undefined ||
-      config.REQUEST_TIMEOUT_MS === undefined ||
-      config.REQUEST_BACKEND_DEADLINE_MS === config.REQUEST_TIMEOUT_MS,
-    {
-      message: 'REQUEST_TIMEOUT_MS is the old name of REQUEST_BACKEND_DEADLINE_MS: set only REQUEST_BACKEND_DEADLINE_MS',
-      path: ['REQUEST_TIMEOUT_MS'],
-    },
-  )
+  .superRefine((config, context) => {
+    for (const [current, old] of RENAMED_VARIABLES) {
+      if (config[current] !== undefined && config[old] !== undefined && config[current] !== config[old]) {
+        context.addIssue({ code: 'custom', message: `${old} is the old name of ${current}: set only ${current}`, path: [old] });
+      }
+    }
+  })
   .transform(({ TOKEN_TTL_SECONDS, ACCESS_TOKEN_TTL_SECONDS, REQUEST_TIMEOUT_MS, REQUEST_BACKEND_DEADLINE_MS, ...config }) => {
     /** Old names that were set: the gateway warns about each when it starts. */
     const deprecatedVariables: readonly DeprecatedVariable[] =
