@@ -9,7 +9,7 @@ import { withShortages } from '@emporium/catalog/client.js';
 import { grpcService, type GrpcService } from '@emporium/kit/grpc-server.js';
 import { moneyToProto } from '@emporium/kit/money.js';
 import { rejectionReasonToProto } from './events.js';
-import { OutOfStockError, lineSubtotal, type Order, type OrderStatus, type Rejection } from './model.js';
+import { OutOfStockError, lineSubtotal, type Order, type OrderStatus } from './model.js';
 import type { OrderService } from './service.js';
 
 const statusToProto: Record<OrderStatus, ProtoStatus> = {
