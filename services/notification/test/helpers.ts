@@ -17,6 +17,11 @@ import type { NotificationDatabase } from '../src/tables.js';
 
 type Env = Readonly<Record<string, string>>;
 
+/** A service to ask: its address. */
+export interface Dialable {
+  readonly address: string;
+}
+
 export const SHOP_URL = 'https://shop.example';
 export const SHOP_HOST = 'shop.example';
 
@@ -50,10 +55,10 @@ export interface NotificationHarness {
   inTransaction<T>(fn: (trx: Transaction<NotificationDatabase>) => Promise<T>): Promise<T>;
   /** Another notification service on the same database (its variables over the harness's); stopped after the tests. */
   startReplica(env?: Env): Promise<RunningNotificationService>;
-  /** The mails of a fact (prefix) as the API lists them. */
-  mailsOf(factPrefix: string): Promise<Mail[]>;
+  /** The mails of a fact (prefix) as the API lists them (of the harness's service, or of `via`). */
+  mailsOf(factPrefix: string, via?: Dialable): Promise<Mail[]>;
   /** The fact's one mail once it is SENT or FAILED. */
-  settled(fact: string): Promise<Mail>;
+  settled(fact: string, via?: Dialable): Promise<Mail>;
 }
 
 interface Started {
@@ -105,7 +110,16 @@ export function useNotificationHarness(env: Env = {}): NotificationHarness {
     if (started === undefined) throw new Error('the harness is not started: use it inside a test or a hook');
     return started;
   };
-  const mailsOf = async (factPrefix: string) => (await get().client.listMails({ accountId: '', factPrefix, pageSize: 100, pageToken: '' })).mails;
+  const mailsOf = async (factPrefix: string, via?: Dialable) => {
+    const request = { accountId: '', factPrefix, pageSize: 100, pageToken: '' };
+    if (via === undefined) return (await get().client.listMails(request)).mails;
+    const client = createNotificationClient(via.address);
+    try {
+      return (await client.listMails(request)).mails;
+    } finally {
+      client.close();
+    }
+  };
 
   return {
     services,
@@ -135,9 +149,9 @@ export function useNotificationHarness(env: Env = {}): NotificationHarness {
       return replica;
     },
     mailsOf,
-    settled: async (fact) => {
+    settled: async (fact, via) => {
       const [mail] = await eventually(
-        () => mailsOf(fact),
+        () => mailsOf(fact, via),
         (mails) => mails.length === 1 && mails[0]?.status !== MailStatus.MAIL_STATUS_PENDING,
       );
       if (!mail) throw new Error(`no mail for ${fact}`);
