@@ -72,7 +72,10 @@ export async function startNotificationService(config: NotificationConfig, log: 
       accounts.close();
     },
   });
-  if (handlers === undefined) throw new Error('the service was not built');
+  if (handlers === undefined) {
+    await running.stop();
+    throw new Error('the service was not built');
+  }
   return { ...running, handlers };
 }
 

@@ -33,6 +33,8 @@ describe('notification service on embedded PGlite', () => {
         const queue = () => service.database.db.transaction().execute((trx) => service.handlers.accountCreated(created, trx, newId()));
         expect(await queue()).toBe(true);
         expect(await queue()).toBe(false);
+        const [message] = await sink.waitForMessages(1);
+        expect(message?.subject).toBe('Welcome to Emporium');
         const { mails } = await eventually(
           () => client.listMails({ accountId: '', factPrefix: 'welcome:', pageSize: 10, pageToken: '' }),
           (page) => page.mails[0]?.status === MailStatus.MAIL_STATUS_SENT,
