@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { isCurrencyCode } from './money.js';
+import { eventsConfigShape } from './events.js';
 
 /** Thrown by parseConfig; its message names every bad variable. */
 export class ConfigError extends Error {
@@ -97,6 +98,8 @@ export function serviceConfigShape(defaults: { service: string; port: number; me
     DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(1000).default(10),
     /** Embedded database directory, used only without DATABASE_URL. */
     DATA_DIR: z.string().min(1).default(`.data/${defaults.service}`),
+    /** NATS and the outbox, streams and consumers on it (events.ts). */
+    ...eventsConfigShape(),
   };
 }
 

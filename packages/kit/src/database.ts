@@ -31,6 +31,12 @@ async function applySessionSettings(run: RunQuery, settings: Readonly<Record<str
 export interface Database<DB> {
   readonly db: Kysely<DB>;
   readonly engine: 'postgres' | 'pglite';
+  /**
+   * Calls onNotify for each NOTIFY on channel (sent by committed transactions only), and once
+   * more after the listening connection was lost and made again (a notification may have been
+   * missed meanwhile). Returns the function that stops listening.
+   */
+  listen(channel: string, onNotify: () => void): Promise<() => Promise<void>>;
   close(): Promise<void>;
 }
 
@@ -67,9 +73,22 @@ export async function openDatabase<DB>(options: DatabaseOptions): Promise<Databa
       applySessionSettings((query, parameters) => connection.executeQuery(CompiledQuery.raw(query, parameters)), options.sessionSettings);
     const db = new Kysely<DB>({ dialect: tracedDialect(new PostgresDialect({ pool, onCreateConnection })) });
     const unwatch = pools.add(() => postgresPoolState(pool));
-    return { db, engine: 'postgres', close: () => {
+    const listeners = new Set<() => Promise<void>>();
+    return {
+      db,
+      engine: 'postgres',
+      listen: async (channel, onNotify) => {
+        const stop = await listenOnPostgres(pg, options, channel, onNotify);
+        listeners.add(stop);
+        return async () => {
+          listeners.delete(stop);
+          await stop();
+        };
+      },
+      close: async () => {
         unwatch();
-        return db.destroy();
+        await Promise.all([...listeners].map((stop) => stop()));
+        await db.destroy();
       },
     };
   }
@@ -95,6 +114,13 @@ export async function openDatabase<DB>(options: DatabaseOptions): Promise<Databa
     return {
       db,
       engine: 'pglite',
+      // LISTEN is transactional and the embedded database is one session: take the connection
+      // (nobody's transaction is open meanwhile), so that the LISTEN is a statement of its own.
+      listen: (channel, onNotify) =>
+        db.connection().execute(async () => {
+          const unlisten = await embedded.listen(channel, onNotify);
+          return () => db.connection().execute(() => unlisten());
+        }),
       close: async () => {
         unwatch();
         await db.destroy();
@@ -105,6 +131,52 @@ export async function openDatabase<DB>(options: DatabaseOptions): Promise<Databa
     unlock();
     throw error;
   }
+}
+
+/**
+ * LISTEN on a connection of its own (a pooled one goes back to the pool), made again a second
+ * after it is lost, for as long as the listener is wanted.
+ */
+async function listenOnPostgres(
+  driver: typeof pg,
+  options: DatabaseOptions,
+  channel: string,
+  onNotify: () => void,
+): Promise<() => Promise<void>> {
+  let stopped = false;
+  let client: pg.Client | undefined;
+  let retry: NodeJS.Timeout | undefined;
+  const open = async (): Promise<void> => {
+    const next = new driver.Client({ connectionString: options.url });
+    next.on('notification', (message) => {
+      if (message.channel === channel) onNotify();
+    });
+    next.on('error', (error) => {
+      options.log.warn({ err: error, channel }, 'lost the LISTEN connection; listening again in a second');
+      void next.end().catch(() => undefined);
+      if (client === next) client = undefined;
+      if (!stopped) retry = setTimeout(reopen, 1_000);
+    });
+    await next.connect();
+    await next.query(`listen ${quoteIdentifier(channel)}`);
+    client = next;
+  };
+  const reopen = () => {
+    open().then(onNotify, (error: unknown) => {
+      options.log.warn({ err: error, channel }, 'cannot LISTEN yet; trying again in a second');
+      if (!stopped) retry = setTimeout(reopen, 1_000);
+    });
+  };
+  await open();
+  return async () => {
+    stopped = true;
+    clearTimeout(retry);
+    await client?.end().catch(() => undefined);
+  };
+}
+
+function quoteIdentifier(name: string): string {
+  return `"${name.replaceAll('"', '""')}"`;
 }
 
 /**

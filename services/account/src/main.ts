@@ -32,6 +32,7 @@ export async function startAccountService(config: AccountConfig, log: Logger): P
     config,
     log,
     migrations,
+    events: { service: 'account', outbox: true },
     build: (db) => {
       const accounts = new AccountService(new AccountRepository(db), passwords);
       return [accountServer(accounts, new SessionService(new SessionRepository(db), accounts))];

@@ -17,6 +17,7 @@ export function startCatalogService(config: CatalogConfig, log: Logger): Promise
     log,
     migrations,
     sessionSettings: CATALOG_SESSION_SETTINGS,
+    events: { service: 'catalog', outbox: true },
     build: (db) => [catalogServer(new CatalogService(new CatalogRepository(db), config.STORE_CURRENCY))],
   });
 }

@@ -16,10 +16,11 @@ export const orderConfigSchema = z.object({
   /** A PENDING order this old is given up: its stock is released and it is REJECTED. */
   PENDING_TIMEOUT_MS: ms(7 * 86_400_000).default(15 * 60_000),
   /**
-   * Test-only crash points: the process kills itself with SIGKILL at the named step of CreateOrder,
-   * to prove the reconciler recovers. Refused when NODE_ENV is production.
+   * Test-only crash points: the process kills itself with SIGKILL at the named step of CreateOrder
+   * (to prove the reconciler recovers), or after its outbox relay published a batch and before it
+   * marked it published (to prove the event is handled once). Refused when NODE_ENV is production.
    */
-  FAULT_INJECTION: z.enum(['crash-after-pending', 'crash-after-reserve']).optional(),
+  FAULT_INJECTION: z.enum(['crash-after-pending', 'crash-after-reserve', 'crash-after-publish']).optional(),
   NODE_ENV: z.string().optional(),
 }).refine((config) => config.FAULT_INJECTION === undefined || config.NODE_ENV !== 'production', {
   path: ['FAULT_INJECTION'],

@@ -20,7 +20,7 @@ import { accountDirectory, stockKeeper } from './upstream.js';
 export function startOrderService(config: OrderConfig, log: Logger): Promise<RunningService<OrderDatabase>> {
   const accounts = createAccountClient(config.ACCOUNT_ADDRESS, { deadlineMs: config.UPSTREAM_DEADLINE_MS });
   const catalog = createCatalogClient(config.CATALOG_ADDRESS, { deadlineMs: config.UPSTREAM_DEADLINE_MS });
-  const crashPoint = (point: CrashPoint) => {
+  const crashPoint = (point: CrashPoint | 'after-publish') => {
     if (config.FAULT_INJECTION === `crash-${point}`) {
       log.warn({ point }, 'fault injection: killing the process');
       process.kill(process.pid, 'SIGKILL');
@@ -32,6 +32,7 @@ export function startOrderService(config: OrderConfig, log: Logger): Promise<Run
     config,
     log,
     migrations,
+    events: { service: 'order', outbox: true, afterPublish: () => crashPoint('after-publish') },
     build: (db) => {
       const repository = new OrderRepository(db);
       unwatchPending = oldestPendingSources.add(() => repository.oldestPendingAgeSeconds());
