@@ -1,9 +1,12 @@
-import type { Transaction } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
+import { on, permanent, startConsumer, type ConsumerOptions, type RunningConsumer } from '@emporium/kit/consumer.js';
+import type { EventType, EventsConfig } from '@emporium/kit/events.js';
 import { parseId } from '@emporium/kit/ids.js';
+import type { Logger } from '@emporium/kit/logger.js';
 import { moneyFromProto } from '@emporium/kit/money.js';
-import { invalidArgument } from '@emporium/kit/errors.js';
+import { invalidArgument, isDomainError } from '@emporium/kit/errors.js';
 import type { Money as ProtoMoney } from '@emporium/contracts/emporium/type/v1/money.js';
-import type { CancelledOrder, CreatedAccount, PlacedOrder } from './model.js';
+import { UnknownRecipientError, type CancelledOrder, type CreatedAccount, type PlacedOrder } from './model.js';
 import { MailRepository } from './repository.js';
 import type { NotificationService } from './service.js';
 import type { NotificationDatabase } from './tables.js';
@@ -78,9 +81,64 @@ export interface MailHandlers {
  * unreachable Account service is an ordinary error, redelivered with backoff.
  */
 export function mailHandlers(service: NotificationService): MailHandlers {
+  // async: a payload refused while converting it rejects the handler's promise like any failure.
   return {
-    accountCreated: (payload, trx, eventId) => service.accountCreated(new MailRepository(trx), createdAccountOf(payload), eventId),
-    orderPlaced: (payload, trx, eventId) => service.orderPlaced(new MailRepository(trx), placedOrderOf(payload), eventId),
-    orderCancelled: (payload, trx, eventId) => service.orderCancelled(new MailRepository(trx), cancelledOrderOf(payload), eventId),
+    accountCreated: async (payload, trx, eventId) => service.accountCreated(new MailRepository(trx), createdAccountOf(payload), eventId),
+    orderPlaced: async (payload, trx, eventId) => service.orderPlaced(new MailRepository(trx), placedOrderOf(payload), eventId),
+    orderCancelled: async (payload, trx, eventId) => service.orderCancelled(new MailRepository(trx), cancelledOrderOf(payload), eventId),
   };
+}
+
+/**
+ * The event types this service consumes: the producers' own (`@emporium/account/events.js`,
+ * `@emporium/order/events.js`), or a test's stand-ins with the same names.
+ */
+export interface MailEvents {
+  readonly accountCreated: EventType<AccountCreatedPayload>;
+  readonly orderPlaced: EventType<OrderPlacedPayload>;
+  readonly orderCancelled: EventType<OrderCancelledPayload>;
+}
+
+/** A handler's failure as the consumer should treat it: what no redelivery can cure is parked at once. */
+async function asConsumed(handled: Promise<boolean>): Promise<void> {
+  try {
+    await handled;
+  } catch (error) {
+    if (error instanceof UnknownRecipientError || isDomainError(error, 'INVALID_ARGUMENT')) throw permanent(error);
+    throw error;
+  }
+}
+
+/** The two durable consumers, one per stream: the account service's events and the order service's. */
+export function startMailConsumers(
+  handlers: MailHandlers,
+  events: MailEvents,
+  db: Kysely<NotificationDatabase>,
+  bus: ConsumerOptions<NotificationDatabase>['bus'],
+  config: EventsConfig,
+  log: Logger,
+): RunningConsumer[] {
+  const settings = {
+    db,
+    bus,
+    log,
+    maxDeliver: config.CONSUMER_MAX_DELIVER,
+    backoffMs: config.CONSUMER_BACKOFF_MS,
+    retentionMs: config.EVENTS_STREAM_MAX_AGE_MS,
+  };
+  return [
+    startConsumer<NotificationDatabase>({
+      ...settings,
+      name: 'notification-account',
+      subscriptions: [on(events.accountCreated, (event, trx) => asConsumed(handlers.accountCreated(event.payload, trx, event.id)))],
+    }),
+    startConsumer<NotificationDatabase>({
+      ...settings,
+      name: 'notification-order',
+      subscriptions: [
+        on(events.orderPlaced, (event, trx) => asConsumed(handlers.orderPlaced(event.payload, trx, event.id))),
+        on(events.orderCancelled, (event, trx) => asConsumed(handlers.orderCancelled(event.payload, trx, event.id))),
+      ],
+    }),
+  ];
 }

@@ -50,6 +50,9 @@ function toMail(row: MailRow): Mail {
   };
 }
 
+/** The channel a committed mail notifies (LISTEN): the senders' wake-up. */
+export const MAIL_CHANNEL = 'mail_queued';
+
 const milliseconds = (ms: number) => sql<Date>`now() + ${ms} * interval '1 millisecond'`;
 
 export interface MailFilter {
@@ -66,27 +69,33 @@ export class MailRepository implements MailQueue {
 
   /**
    * Inserts the mail unless its fact has one. A concurrent transaction queuing the same fact makes
-   * this wait for its commit (the unique index), then insert nothing.
+   * this wait for its commit (the unique index), then insert nothing. A mail inserted notifies
+   * MAIL_CHANNEL in the same statement: every replica's sender hears of it when it commits.
    */
   async insert(mail: NewMail): Promise<boolean> {
     const inserted = await this.db
-      .insertInto('mail')
-      .values({
-        id: mail.id,
-        fact: mail.fact,
-        account_id: mail.accountId,
-        recipient_email: mail.recipient.email,
-        recipient_name: mail.recipient.name,
-        subject: mail.subject,
-        body_text: mail.text,
-        body_html: mail.html,
-        message_id: mail.messageId,
-        event_id: mail.eventId ?? null,
-        last_error: null,
-        sent_time: null,
-      })
-      .onConflict((conflict) => conflict.column('fact').doNothing())
-      .returning('id')
+      .with('queued', (db) =>
+        db
+          .insertInto('mail')
+          .values({
+            id: mail.id,
+            fact: mail.fact,
+            account_id: mail.accountId,
+            recipient_email: mail.recipient.email,
+            recipient_name: mail.recipient.name,
+            subject: mail.subject,
+            body_text: mail.text,
+            body_html: mail.html,
+            message_id: mail.messageId,
+            event_id: mail.eventId ?? null,
+            last_error: null,
+            sent_time: null,
+          })
+          .onConflict((conflict) => conflict.column('fact').doNothing())
+          .returning('id'),
+      )
+      .selectFrom('queued')
+      .select(['queued.id', sql<string>`pg_notify(${MAIL_CHANNEL}, '')`.as('notified')])
       .executeTakeFirst();
     return inserted !== undefined;
   }

@@ -19,22 +19,11 @@ export interface SenderOptions {
 }
 
 export interface MailSender {
-  /** A mail was queued: look for due mails now (and a few times shortly after, see below). */
+  /** A mail was queued (its transaction committed): look for due mails now. */
   wake(): void;
   /** Waits for a pass in progress, then stops and closes the SMTP connections. */
   stop(): Promise<void>;
 }
-
-/*
- * A mail is queued inside its consumer's transaction, which commits only after the handler
- * returned: a pass run at once may not see it yet. So a wake-up is followed by a few more passes at
- * growing intervals (5, 25, 125, 625 ms) in which the commit has landed; a claim finding nothing is
- * one look at a small partial index. The poll is the fallback for everything else (retries falling
- * due, another replica's leases running out).
- */
-const FOLLOW_UP_FIRST_MS = 5;
-const FOLLOW_UP_FACTOR = 5;
-const FOLLOW_UPS = 4;
 
 /** The wait before the attempt after `attempt` failed: exponential, capped, with ±20% jitter so retries after an outage spread. */
 export function retryDelayMs(attempt: number, initialMs: number, maxMs: number): number {
@@ -53,8 +42,6 @@ export function startSender(mails: MailRepository, transport: MailTransport, opt
   let running: Promise<void> | undefined;
   // The first pass runs at once: mails left PENDING by a previous run are due.
   let again = true;
-  let followUps = 0;
-  let followUpMs = FOLLOW_UP_FIRST_MS;
 
   const record = async (mail: OutgoingMail, result: DeliveryResult): Promise<void> => {
     switch (result.kind) {
@@ -105,13 +92,8 @@ export function startSender(mails: MailRepository, transport: MailTransport, opt
   const schedule = () => {
     if (stopped) return;
     clearTimeout(timer);
-    let delay = options.pollIntervalMs;
-    if (again) delay = 0;
-    else if (followUps > 0) {
-      followUps -= 1;
-      delay = followUpMs;
-      followUpMs *= FOLLOW_UP_FACTOR;
-    }
+    // Woken while a pass ran: another pass at once, the mail may have come too late for that one.
+    const delay = again ? 0 : options.pollIntervalMs;
     again = false;
     timer = setTimeout(run, delay);
   };
@@ -132,8 +114,6 @@ export function startSender(mails: MailRepository, transport: MailTransport, opt
   return {
     wake: () => {
       if (stopped) return;
-      followUps = FOLLOW_UPS;
-      followUpMs = FOLLOW_UP_FIRST_MS;
       again = true;
       if (!running) schedule();
     },

@@ -22,7 +22,8 @@ import type { MailRepository } from './repository.js';
 import { renderCancellation, renderOrderConfirmation, renderWelcome } from './templates.js';
 
 // What the shop mails about and to whom: each business fact becomes at most one queued mail,
-// rendered at once from what the event said. Delivering queued mails is the sender's (sender.ts).
+// rendered at once from what the event said. Delivering queued mails is the sender's (sender.ts),
+// which the queuing transaction's commit wakes (repository.ts, MAIL_CHANNEL).
 
 const pageKey = z.object({ id: z.uuid() });
 const MAX_FACT_PREFIX_LENGTH = 200;
@@ -37,8 +38,6 @@ export class NotificationService {
     private readonly mails: MailRepository,
     private readonly recipients: RecipientDirectory,
     private readonly shop: Shop,
-    /** Called after a mail was queued, to wake the sender. */
-    private readonly onQueued: () => void = () => undefined,
   ) {}
 
   /** The welcome mail of a new account; the event carries its address. */
@@ -85,10 +84,7 @@ export class NotificationService {
       eventId,
       ...rendered,
     });
-    if (queued) {
-      mailQueued(kind);
-      this.onQueued();
-    }
+    if (queued) mailQueued(kind);
     return queued;
   }
 
