@@ -12,7 +12,7 @@ import { log, useServices, type ServiceStack } from '@emporium/testkit/stack.js'
 import { uniqueEmail } from '@emporium/testkit/unique.js';
 import { createNotificationClient, type NotificationClient } from '../src/client.js';
 import { notificationConfigSchema } from '../src/config.js';
-import { startNotificationService, type RunningNotificationService } from '../src/main.js';
+import { startNotificationService, type NotificationOptions, type RunningNotificationService } from '../src/main.js';
 import type { NotificationDatabase } from '../src/tables.js';
 
 type Env = Readonly<Record<string, string>>;
@@ -72,7 +72,8 @@ interface Started {
 
 let sequence = 0;
 
-export function useNotificationHarness(env: Env = {}): NotificationHarness {
+/** env: the notification service's variables over the test settings; options: what it consumes. */
+export function useNotificationHarness(env: Env = {}, options: NotificationOptions = {}): NotificationHarness {
   const services = useServices();
   let started: Started | undefined;
   const cleanups: Array<() => Promise<unknown>> = [];
@@ -92,7 +93,7 @@ export function useNotificationHarness(env: Env = {}): NotificationHarness {
     cleanups.push(() => sink.close());
     const database = await createTestDatabase('emporium_notification');
     cleanups.push(() => database.drop());
-    const notification = await startNotificationService(configOf(database, sink, {}), log);
+    const notification = await startNotificationService(configOf(database, sink, {}), log, options);
     cleanups.push(() => notification.stop());
     const client = createNotificationClient(notification.address);
     const accounts = createAccountClient(services.account.address);
@@ -144,7 +145,7 @@ export function useNotificationHarness(env: Env = {}): NotificationHarness {
     inTransaction: (fn) => get().notification.database.db.transaction().execute(fn),
     startReplica: async (extra = {}) => {
       const { database, sink } = get();
-      const replica = await startNotificationService(configOf(database, sink, extra), log);
+      const replica = await startNotificationService(configOf(database, sink, extra), log, options);
       cleanups.push(() => replica.stop());
       return replica;
     },
