@@ -35,14 +35,18 @@ export class NatsServerMissing extends Error {}
 export async function startLocalNats(dataDir: string): Promise<LocalNats> {
   const storeDir = join(dataDir, 'nats');
   const logFile = join(dataDir, 'nats-server.log');
-  mkdirSync(storeDir, { recursive: true });
   // -p -1: a port of its own choosing, which it logs; nothing else can take it in between.
   const child = spawn('nats-server', ['-js', '-sd', storeDir, '-a', '127.0.0.1', '-p', '-1'], { stdio: ['ignore', 'ignore', 'pipe'] });
-  const spawned = await Promise.race([once(child, 'spawn').then(() => undefined), once(child, 'error').then(([error]: unknown[]) => error)]);
+  const spawned = await new Promise<Error | undefined>((resolve) => {
+    child.once('spawn', () => resolve(undefined));
+    child.once('error', resolve);
+  });
   if (spawned !== undefined) {
     if (isErrno(spawned) && spawned.code === 'ENOENT') throw new NatsServerMissing('nats-server is not on the PATH');
-    throw spawned instanceof Error ? spawned : new Error(String(spawned));
+    throw spawned;
   }
+  // nats-server makes its store directory; the log goes beside it.
+  mkdirSync(dataDir, { recursive: true });
   const exited = once(child, 'exit').then(([code]: unknown[]) => (typeof code === 'number' ? code : null));
   const log = createWriteStream(logFile, { flags: 'a' });
   const lastLines: string[] = [];

@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdirSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { setPriority } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -55,6 +56,14 @@ export async function startMailCatcher(dataDir: string): Promise<MailCatcher> {
     // Its settings are the arguments above; MAILDEV_* variables of this environment would change them.
     { stdio: ['ignore', 'ignore', 'inherit'], env: withoutMaildevVariables(process.env) },
   );
+  // Below the services: it is not what `npm start` waits for, and they start on the same cores.
+  if (child.pid !== undefined) {
+    try {
+      setPriority(child.pid, 10);
+    } catch {
+      // Not allowed here: it runs at the services' priority, a little slower to start.
+    }
+  }
   const exited = once(child, 'exit').then(([code]: unknown[]) => (typeof code === 'number' ? code : null));
   const inboxUrl = `http://127.0.0.1:${webPort}/`;
   return {

@@ -198,7 +198,13 @@ async function run(bundles: Readonly<Record<string, string>>): Promise<void> {
   const credentials = demoCredentials(config);
   // The supporting processes first: the relays find their NATS server as they start. Stopped after
   // the services (below), or with this process whatever ends it.
+  // Once a stop has begun, a supporting process ending is no news.
   let stopping = false;
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+    process.once(signal, () => {
+      stopping = true;
+    });
+  }
   const mail = config.SMTP_URL === undefined ? await startMailCatcher(dataDir) : undefined;
   const helpers: { stop(): Promise<void> }[] = mail === undefined ? [] : [mail];
   process.on('exit', () => {
