@@ -185,13 +185,13 @@ describe('deploy/compose.yaml (docker compose config)', () => {
 
   it('gives every service one NATS server with JetStream on a volume, reachable only on the project network', () => {
     for (const name of GRPC_SERVICES) {
-      const url = new URL(config(name).NATS_URL ?? 'missing:');
+      const url = new URL(composeEnv(name).NATS_URL ?? 'missing:');
       expect(url.protocol, name).toBe('nats:');
       expect(url.hostname, name).toBe('nats');
       expect(url.port, name).toBe('4222');
       expect(service(name).depends_on.nats, name).toMatchObject({ condition: 'service_healthy' });
     }
-    expect(config('gateway').NATS_URL).toBeUndefined();
+    expect(composeEnv('gateway').NATS_URL).toBeUndefined();
     const nats = service('nats');
     expect(nats.image).toBe('nats:2.10-alpine');
     expect(nats.command).toEqual(expect.arrayContaining(['--jetstream', '--store_dir=/data']));
