@@ -196,15 +196,16 @@ async function run(bundles: Readonly<Record<string, string>>): Promise<void> {
   for (const service of SERVICES) await assertPortFree(service, metricsPortOf(config, service), METRICS_PORT_VARIABLE[service]);
   const dataDir = resolve(config.EMPORIUM_DATA_DIR);
   const credentials = demoCredentials(config);
-  // The supporting processes first: the relays find their NATS server as they start. Stopped after
-  // the services (below), or with this process whatever ends it.
-  // Once a stop has begun, a supporting process ending is no news.
+  // Once a stop has begun, a supporting process ending is no news. (concurrently handles these
+  // signals too, passing them to the services, so listening changes nothing else.)
   let stopping = false;
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
     process.once(signal, () => {
       stopping = true;
     });
   }
+  // The supporting processes first: the relays find their NATS server as they start. Stopped after
+  // the services (below), or with this process whatever ends it.
   const mail = config.SMTP_URL === undefined ? await startMailCatcher(dataDir) : undefined;
   const helpers: { stop(): Promise<void> }[] = mail === undefined ? [] : [mail];
   process.on('exit', () => {
