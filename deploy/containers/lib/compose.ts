@@ -90,6 +90,7 @@ const secret = (bytes: number) => randomBytes(bytes).toString('base64url');
 export async function composeProject(options: ComposeOptions): Promise<ComposeProject & { dispose(): Promise<void> }> {
   const project = `emporium-test-${options.name}-${randomBytes(4).toString('hex')}`;
   const port = await freePort();
+  const inboxPort = await freePort();
   const dir = await mkdtemp(join(tmpdir(), `${project}-`));
   const envFile = join(dir, '.env');
   const env: Record<string, string> = {
@@ -97,11 +98,14 @@ export async function composeProject(options: ComposeOptions): Promise<ComposePr
     ACCOUNT_DB_PASSWORD: secret(18),
     CATALOG_DB_PASSWORD: secret(18),
     ORDER_DB_PASSWORD: secret(18),
+    NOTIFICATION_DB_PASSWORD: secret(18),
     JWT_SECRET: secret(48),
     ADMIN_EMAIL: ADMIN.email,
     ADMIN_PASSWORD: ADMIN.password,
     GATEWAY_PORT: String(port),
     GATEWAY_HOST_IP: '127.0.0.1',
+    // The mail catcher's inbox: a port of its own, so stacks run side by side.
+    MAIL_INBOX_PORT: String(inboxPort),
     ...options.env,
   };
   await writeFile(envFile, Object.entries(env).map(([key, value]) => `${key}=${value}\n`).join(''), { mode: 0o600 });
