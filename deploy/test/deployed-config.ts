@@ -33,7 +33,7 @@ export interface DeployedConfig {
   /** The gateway's shared Redis (rate-limit budgets). */
   readonly REDIS_URL?: string | undefined;
   /** The NATS server of the services' events (unset: the relay is off). */
-  readonly NATS_URL?: string | undefined;
+  readonly NATS_URL?: readonly string[] | undefined;
   /** The notification service's mail server. */
   readonly SMTP_URL?: string | undefined;
 }

@@ -22,7 +22,7 @@ const run = promisify(execFile);
 const COMPOSE_FILE = fileURLToPath(new URL('../../compose.yaml', import.meta.url));
 const MAX_BUFFER = 64 * 1024 * 1024;
 
-export type StackService = 'postgres' | 'redis' | 'account' | 'catalog' | 'order' | 'gateway';
+export type StackService = 'postgres' | 'redis' | 'nats' | 'mail' | 'account' | 'catalog' | 'order' | 'notification' | 'gateway';
 
 /** Every profile of the project: `down` with it stops the profiles' services too. */
 const EVERY_PROFILE = ['--profile', '*'];

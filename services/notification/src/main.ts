@@ -1,5 +1,7 @@
 import type { Kysely } from 'kysely';
 import { createAccountClient } from '@emporium/account/client.js';
+import { accountCreated } from '@emporium/account/events.js';
+import { orderCancelled, orderPlaced } from '@emporium/order/events.js';
 import { loadConfig } from '@emporium/kit/config.js';
 import { runServiceProcess } from '@emporium/kit/run-process.js';
 import { createLogger, type Logger } from '@emporium/kit/logger.js';
@@ -25,9 +27,15 @@ export interface RunningNotificationService extends RunningService<NotificationD
 }
 
 export interface NotificationOptions {
-  /** The event types to consume (with NATS_URL set); none: the service consumes nothing. */
+  /**
+   * The event types to consume (with NATS_URL set): the account and order services' by default;
+   * a test may put stand-ins of its own in their place.
+   */
   readonly events?: MailEvents;
 }
+
+/** What the service consumes: the producers' own event types. */
+export const MAIL_EVENTS: MailEvents = { accountCreated, orderPlaced, orderCancelled };
 
 export function shopOf(config: NotificationConfig): Shop {
   return { name: config.SHOP_NAME, url: config.SHOP_URL, host: new URL(config.SHOP_URL).hostname };
@@ -77,7 +85,7 @@ export async function startNotificationService(
     wired = { service, handlers: mailHandlers(service), sender, unwatchPending: pendingSources.add(() => repository.pendingStats()) };
     return wired;
   };
-  const { events } = options;
+  const events = options.events ?? MAIL_EVENTS;
   const running = await startService<NotificationDatabase>({
     config,
     log,
@@ -85,7 +93,7 @@ export async function startNotificationService(
     events: {
       service: 'notification',
       outbox: false,
-      ...(events ? { consumers: (db, bus) => startMailConsumers(wire(db).handlers, events, db, bus, config, log) } : {}),
+      consumers: (db, bus) => startMailConsumers(wire(db).handlers, events, db, bus, config, log),
     },
     build: (db) => [notificationServer(wire(db).service)],
     beforeClose: async () => {
