@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { eventually } from '@emporium/testkit/eventually.js';
 import { logInAdmin } from '@emporium/testkit/graphql.js';
 import { expectBalancedBooks } from './lib/books.js';
 import { useComposeProject, type StackService } from './lib/compose.js';
@@ -7,11 +9,13 @@ import { customers, progress, useKeyedLoad } from './lib/load.js';
 import { createProduct } from './lib/shop.js';
 
 /*
- * The stack under a keyed order load while its processes die: SIGKILL of the order process, then
- * the catalog's, then PostgreSQL's postmaster (from the host, by the host pid), so each goes down
- * with no chance to finish anything and PostgreSQL recovers from its write-ahead log. The
- * containers come back by their restart policy; the clients retry with the same keys. After: one
- * order per key, stock + units placed = initial, nothing PENDING, no release pending.
+ * The stack under a keyed order load while its processes die: SIGKILL of the order process, the
+ * catalog's, the notification service's, the NATS server's, then PostgreSQL's postmaster (from the
+ * host, by the host pid), so each goes down with no chance to finish anything and PostgreSQL
+ * recovers from its write-ahead log. The containers come back by their restart policy; the
+ * clients retry with the same keys. After: one order per key, stock + units placed = initial,
+ * nothing PENDING, no release pending — and in the mail catcher exactly one confirmation per
+ * PLACED order, none for anything else.
  */
 
 // Every simulated customer is its own client address (X-Forwarded-For) for the rate limits; the
@@ -47,10 +51,13 @@ describe('the stack under faults', () => {
   it('SIGKILL of order, catalog and PostgreSQL under load: every key one order, stock balanced', async () => {
     const load = started();
     await progress(load, 20);
-    for (const service of ['order', 'catalog'] as const) {
+    for (const service of ['order', 'catalog', 'notification'] as const) {
       const container = await onlyContainer(service);
       await killUnderLoad(service, container, await stack.nodePid(container));
     }
+    // nats-server is the nats container's own process.
+    const nats = await onlyContainer('nats');
+    await killUnderLoad('nats', nats, await stack.mainPid(nats));
 
     // The postmaster is the postgres container's own process: killing it kills every backend.
     const postgres = await onlyContainer('postgres');
@@ -65,5 +72,35 @@ describe('the stack under faults', () => {
     expect(failed.length).toBeGreaterThan(0);
 
     await expectBalancedBooks(stack, load, { products, initialStock: INITIAL_STOCK });
+    await expectOneConfirmationPerPlacedOrder();
   });
 });
+
+const inboxSchema = z.array(z.looseObject({ messageId: z.string().optional() }));
+
+/** Once the outboxes and the mail queue are empty: the mail catcher holds one confirmation per PLACED order. */
+async function expectOneConfirmationPerPlacedOrder(): Promise<void> {
+  const placed = (await stack.psql('order', `select id from orders where status = 'PLACED'`)).map(([id = '']) => id);
+  const confirmationIds = async () => {
+    const response = await fetch(new URL('api/email', stack.inboxUrl));
+    if (!response.ok) throw new Error(`the inbox answered ${response.status}`);
+    return inboxSchema
+      .parse(await response.json())
+      .map((mail) => /^<order-confirmed\.([0-9a-f-]{36})@/.exec(mail.messageId ?? '')?.[1])
+      .filter((id) => id !== undefined);
+  };
+  await eventually(confirmationIds, (ids) => ids.length >= placed.length, 180_000);
+  await eventually(
+    () => stack.psql('order', `select count(*) from outbox_event where published_time is null`),
+    (rows) => rows[0]?.[0] === '0',
+    60_000,
+  );
+  await eventually(
+    () => stack.psql('notification', `select count(*) from mail where status = 'PENDING'`),
+    (rows) => rows[0]?.[0] === '0',
+    60_000,
+  );
+  const confirmed = await confirmationIds();
+  console.log(`${placed.length} orders PLACED, ${confirmed.length} confirmations in the mail catcher`);
+  expect(confirmed.toSorted()).toEqual(placed.toSorted());
+}

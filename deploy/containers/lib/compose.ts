@@ -42,6 +42,8 @@ export interface ComposeProject extends GraphQLClient {
   readonly project: string;
   /** http://127.0.0.1:<published port> */
   readonly url: string;
+  /** The mail catcher's web inbox (and its API): http://127.0.0.1:<published port> */
+  readonly inboxUrl: string;
   /** Runs `docker compose <args>` for this project; resolves with stdout. */
   compose(args: readonly string[], timeoutMs?: number): Promise<string>;
   /** `up --wait` (again, after a down that kept the volumes). */
@@ -57,7 +59,7 @@ export interface ComposeProject extends GraphQLClient {
   /** Host pid of the container's own process (PID 1 inside it: the postmaster, for postgres). */
   mainPid(container: string): Promise<number>;
   /** Rows of a query run by psql in the postgres container, as the database superuser; fields tab-separated. */
-  psql(database: 'account' | 'catalog' | 'order', query: string): Promise<string[][]>;
+  psql(database: 'account' | 'catalog' | 'order' | 'notification', query: string): Promise<string[][]>;
   /** One container's output, stdout (the processes' JSON log lines) then stderr (PostgreSQL's log). */
   containerLogs(container: string): Promise<string>;
   /** Every service's logs, for a failure report. */
@@ -119,6 +121,7 @@ export async function composeProject(options: ComposeOptions): Promise<ComposePr
   return {
     project,
     url,
+    inboxUrl: `http://127.0.0.1:${inboxPort}`,
     compose,
     request: (query: string, requestOptions?: RequestOptions): Promise<GraphQLResponse> => graphql(url, query, requestOptions),
     up: async () => {
@@ -228,6 +231,9 @@ export function useComposeProject(options: ComposeOptions): ComposeProject {
     },
     get url() {
       return get().url;
+    },
+    get inboxUrl() {
+      return get().inboxUrl;
     },
     compose: (args, timeoutMs) => get().compose(args, timeoutMs),
     request: (query, requestOptions) => get().request(query, requestOptions),
