@@ -126,14 +126,8 @@ const RETRY_MS = 1_000;
 const PRUNE_EVERY_MS = 60_000;
 const tracer = trace.getTracer('@emporium/kit');
 
-interface Envelope {
-  readonly id: string;
-  readonly type: string;
-  readonly source: string;
-  readonly time: Date;
-  readonly aggregateId: string;
-  readonly aggregateVersion: bigint;
-}
+/** What the headers say about an event. */
+type Envelope = Omit<ReceivedEvent<never>, 'payload' | 'deliveryCount'>;
 
 /** The event's attributes from its headers, or why they are unusable. */
 function envelopeOf(message: JsMsg): Envelope | string {

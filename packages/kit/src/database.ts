@@ -69,6 +69,11 @@ export async function openDatabase<DB>(options: DatabaseOptions): Promise<Databa
     const pool = new pg.Pool({ connectionString: options.url, max: options.poolMax ?? 10, types: pgTypesOf(pg.types) });
     // An idle client losing its connection must not crash the process; the pool replaces it.
     pool.on('error', (error) => options.log.warn({ err: error }, 'idle database connection failed'));
+    // Nor one that is checked out between two statements of a transaction (the pool listens only
+    // to idle ones): the transaction's next statement fails, and the client is not reused.
+    pool.on('connect', (client) =>
+      client.on('error', (error) => options.log.warn({ err: error }, 'database connection failed while in use')),
+    );
     const onCreateConnection = (connection: DatabaseConnection) =>
       applySessionSettings((query, parameters) => connection.executeQuery(CompiledQuery.raw(query, parameters)), options.sessionSettings);
     const db = new Kysely<DB>({ dialect: tracedDialect(new PostgresDialect({ pool, onCreateConnection })) });
