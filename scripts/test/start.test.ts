@@ -217,7 +217,7 @@ describe('npm start on the embedded databases', () => {
 });
 
 describe('npm start with tracing', () => {
-  it('passes the OTEL_* variables to every process: each exports its spans, SQL on PGlite included', { timeout: 3 * MINUTE }, async () => {
+  it('passes the OTEL_* variables to every process: each exports its spans, SQL on PGlite included, one trace from an order to its e-mail', { timeout: 3 * MINUTE }, async () => {
     const receiver = await startOtlpReceiver();
     const setup = await newStartSetup(await workDir(), {
       OTEL_EXPORTER_OTLP_ENDPOINT: receiver.endpoint,
@@ -237,6 +237,29 @@ describe('npm start with tracing', () => {
       for (const service of SERVICES) {
         expect(receiver.spans.some((span) => span.service === service && span.attributes['db.system'] === 'postgresql')).toBe(true);
       }
+
+      // One trace from the GraphQL request through the event to what its consumer did: the
+      // gateway's createOrder, the order service's relay publishing OrderPlaced, the notification
+      // service processing it (and the SQL that queued the confirmation).
+      const token = await logIn(setup.gateway, printedCredentials(running.output, 'customer'));
+      const found = (await dataOf(setup.gateway, '{ products(first: 1, query: "lamp") { nodes { id } } }')) as { products: { nodes: { id: string }[] } };
+      await dataOf(
+        setup.gateway,
+        'mutation($input: CreateOrderInput!) { createOrder(input: $input) { status } }',
+        { input: { items: [{ productId: found.products.nodes[0]?.id, quantity: 1 }] } },
+        token,
+      );
+      const processed = await eventually(
+        () => Promise.resolve(receiver.spans.find((span) => span.service === 'notification' && span.name === 'emporium.order.v1.OrderPlaced process')),
+        (span) => span !== undefined,
+        60_000,
+      );
+      const trace = await eventually(
+        () => Promise.resolve(receiver.spans.filter((span) => span.traceId === processed?.traceId)),
+        (spans) => spans.some((span) => span.service === 'gateway') && spans.some((span) => span.name === 'emporium.order.v1.OrderPlaced publish'),
+      );
+      expect(new Set(trace.map((span) => span.service))).toEqual(new Set(['gateway', 'order', 'catalog', 'account', 'notification']));
+      expect(trace.some((span) => span.service === 'notification' && span.parentSpanId === processed?.spanId)).toBe(true);
     } finally {
       await running.stop();
       await receiver.close();
