@@ -191,7 +191,7 @@ async function warmUp(stacks: readonly Stack[], context: StackContext, rate: num
 }
 
 /** Notes the time the sink accepts each message (its waiters resolve in the tick it accepts). */
-function stampMails(sink: SmtpSink): AcceptedMail[] {
+export function stampMails(sink: SmtpSink): AcceptedMail[] {
   const accepted: AcceptedMail[] = [];
   void (async () => {
     for (let n = 1; ; n++) {
@@ -270,6 +270,9 @@ async function runMailPhase(stack: Stack, context: StackContext, checks: CheckRe
     await drainMails(orders, mails, MAIL_DRAIN_MS);
     const cpuMs: Record<string, number> = { ...msBetween(before, cpuOf(processes)), postgres: Math.round(backendCpuBetween(postgresBefore, await backendCpuSeconds(urls)) * 1000) };
     const mail = mailLatency(orders, mails);
+    if (mail.mailed < mail.placed) {
+      log(`  ${mail.placed - mail.mailed} orders without a mail; the notification service's last lines:\n${notification.recentOutput().slice(-15).join('\n')}`);
+    }
     const perOrder = Object.fromEntries(Object.entries(cpuMs).map(([name, ms]) => [name, ms / Math.max(mail.placed, 1)]));
     log(
       `  mail phase: ${mail.mailed}/${mail.placed} orders mailed, p50 ${mail.latencyMs.p50.toFixed(1)} ms, p99 ${mail.latencyMs.p99.toFixed(1)} ms, ` +
