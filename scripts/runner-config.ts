@@ -17,15 +17,29 @@ export const runnerConfigSchema = z.object({
   ACCOUNT_PORT: port.default(50051),
   CATALOG_PORT: port.default(50052),
   ORDER_PORT: port.default(50053),
+  NOTIFICATION_PORT: port.default(50054),
   /** Each process's /metrics, on a port of its own. */
   GATEWAY_METRICS_PORT: port.default(9450),
   ACCOUNT_METRICS_PORT: port.default(9451),
   CATALOG_METRICS_PORT: port.default(9452),
   ORDER_METRICS_PORT: port.default(9453),
+  NOTIFICATION_METRICS_PORT: port.default(9454),
   /** Set these to run a service on PostgreSQL instead of its embedded database. */
   ACCOUNT_DATABASE_URL: postgresUrl,
   CATALOG_DATABASE_URL: postgresUrl,
   ORDER_DATABASE_URL: postgresUrl,
+  NOTIFICATION_DATABASE_URL: postgresUrl,
+  /**
+   * The NATS server (JetStream) the services publish and consume events through. Unset: the runner
+   * starts `nats-server` when it is on the PATH; without one, events wait in the services' outboxes.
+   */
+  NATS_URL: z.string().regex(/^(nats|tls|wss?):\/\//, 'must be a nats:// URL').optional(),
+  /**
+   * Where the notification service sends its e-mail. Unset: to the mail catcher the runner starts
+   * (MailDev), whose web inbox it prints. SMTP_USER, SMTP_PASSWORD and MAIL_FROM reach the service
+   * from this environment as they are.
+   */
+  SMTP_URL: z.string().regex(/^smtps?:\/\//, 'must be an smtp:// or smtps:// URL').optional(),
   /** The services' own log level; the runner keeps them quiet unless asked. */
   LOG_LEVEL: logLevel.default('warn'),
   /** Given to the catalog and the gateway. */
@@ -50,7 +64,8 @@ export function runnerConfig(env: NodeJS.ProcessEnv = process.env): RunnerConfig
   return parseConfig(runnerConfigSchema, env);
 }
 
-export const SERVICES = ['account', 'catalog', 'order', 'gateway'] as const;
+/** In the order they are waited for: the gateway last, once every backend answers. */
+export const SERVICES = ['account', 'catalog', 'order', 'notification', 'gateway'] as const;
 export type ServiceName = (typeof SERVICES)[number];
 
 export function portOf(config: RunnerConfig, service: ServiceName): number {
@@ -61,6 +76,8 @@ export function portOf(config: RunnerConfig, service: ServiceName): number {
       return config.CATALOG_PORT;
     case 'order':
       return config.ORDER_PORT;
+    case 'notification':
+      return config.NOTIFICATION_PORT;
     case 'gateway':
       return config.GATEWAY_PORT;
   }
@@ -77,6 +94,7 @@ export const METRICS_PORT_VARIABLE = {
   account: 'ACCOUNT_METRICS_PORT',
   catalog: 'CATALOG_METRICS_PORT',
   order: 'ORDER_METRICS_PORT',
+  notification: 'NOTIFICATION_METRICS_PORT',
   gateway: 'GATEWAY_METRICS_PORT',
 } as const satisfies Record<ServiceName, keyof RunnerConfig>;
 

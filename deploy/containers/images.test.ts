@@ -176,6 +176,7 @@ describe('each image running read-only against PostgreSQL', () => {
           variables.DATABASE_URL = database.url;
         }
         if (name === 'account') variables.SCRYPT_LOG_N = '12';
+        if (name === 'notification') variables.ACCOUNT_ADDRESS = addresses.get('account') ?? '';
         if (name === 'order' || name === 'gateway') {
           variables.ACCOUNT_ADDRESS = addresses.get('account') ?? '';
           variables.CATALOG_ADDRESS = addresses.get('catalog') ?? '';

@@ -76,7 +76,7 @@ async function scalar(query: string): Promise<number> {
 }
 
 /** The addresses of a service's containers (one per replica) on the project's network. */
-async function addressesOf(service: 'account' | 'catalog' | 'order' | 'gateway'): Promise<string[]> {
+async function addressesOf(service: 'account' | 'catalog' | 'order' | 'notification' | 'gateway'): Promise<string[]> {
   const addresses: string[] = [];
   for (const container of await stack.containers(service)) {
     const { stdout } = await run('docker', ['inspect', '--format', '{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}', container]);
@@ -103,7 +103,7 @@ describe('the container stack, observed', () => {
 
   it("Debian's Prometheus, with the profile's configuration, scrapes every replica of every process", { timeout: 3 * MINUTE }, async () => {
     const expected: Record<string, string[]> = {};
-    for (const service of ['account', 'catalog', 'order', 'gateway'] as const) expected[service] = await addressesOf(service);
+    for (const service of ['account', 'catalog', 'order', 'notification', 'gateway'] as const) expected[service] = await addressesOf(service);
     expect(expected.catalog).toHaveLength(CATALOG_REPLICAS);
 
     const started = performance.now();

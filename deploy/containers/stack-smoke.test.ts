@@ -83,9 +83,14 @@ describe('the Compose stack', () => {
       .filter((line) => line.trim().length > 0)
       .flatMap((line) => z.union([containerRow, z.array(containerRow)]).parse(JSON.parse(line)))
       .map((row) => ({ service: row.Service, published: (row.Publishers ?? []).filter((p) => p.PublishedPort > 0) }));
-    expect(rows.map((row) => row.service).sort()).toEqual(['account', 'catalog', 'gateway', 'order', 'postgres', 'redis']);
+    expect(rows.map((row) => row.service).sort()).toEqual(['account', 'catalog', 'gateway', 'mail', 'nats', 'notification', 'order', 'postgres', 'redis']);
     for (const { service, published } of rows) {
-      const expected = service === 'gateway' ? [{ URL: '127.0.0.1', TargetPort: 8080, PublishedPort: Number(new URL(stack.url).port), Protocol: 'tcp' }] : [];
+      const expected =
+        service === 'gateway'
+          ? [{ URL: '127.0.0.1', TargetPort: 8080, PublishedPort: Number(new URL(stack.url).port), Protocol: 'tcp' }]
+          : service === 'mail'
+            ? [expect.objectContaining({ URL: '127.0.0.1', TargetPort: 1080, Protocol: 'tcp' })]
+            : [];
       expect(published, service).toEqual(expected);
     }
   });

@@ -1,5 +1,5 @@
 // `npm run images`: builds Emporium's images (deploy/Dockerfile, targets account, catalog, order,
-// gateway, and the one-off seed) as ${EMPORIUM_IMAGE_PREFIX:-emporium}/<target>:<release version>
+// notification, gateway, the one-off seed, and the mail catcher) as ${EMPORIUM_IMAGE_PREFIX:-emporium}/<target>:<release version>
 // and :latest, or only :${EMPORIUM_TAG} when that is set. The release version is the services'
 // package.json version: the tag deploy/compose.yaml runs by default and the k8s manifests name.
 //
@@ -30,14 +30,15 @@ const bases = [
   { tag: 'node:24-trixie-slim', recipe: 'node' },
   { tag: 'postgres:17-trixie', recipe: 'postgres' },
   { tag: 'redis:8-trixie', recipe: 'redis' },
+  { tag: 'nats:2.10-alpine', recipe: 'nats' },
 ] as const;
 type Base = (typeof bases)[number];
 
-/** The processes' images, and the seed's (deploy/compose.yaml, profile seed). */
-export const targets = ['account', 'catalog', 'order', 'gateway', 'seed'] as const;
+/** The processes' images, the seed's (deploy/compose.yaml, profile seed) and the mail catcher's. */
+export const targets = ['account', 'catalog', 'order', 'notification', 'gateway', 'seed', 'mail'] as const;
 export type Target = (typeof targets)[number];
 
-const versionedPackages = ['account', 'catalog', 'order', 'gateway'].map((name) => join(root, 'services', name, 'package.json'));
+const versionedPackages = ['account', 'catalog', 'order', 'notification', 'gateway'].map((name) => join(root, 'services', name, 'package.json'));
 
 /** The version every image is released under: the services' package.json version, which must agree. */
 export function releaseVersion(): string {

@@ -48,7 +48,7 @@ export const COMPOSE_FILE = join(DEPLOY_DIR, 'compose.yaml');
 export function envFileText(env: Readonly<Record<string, string>>): string {
   return Object.entries(env)
     .map(([key, value]) => {
-      if (!/^[\w@.+/=:-]*$/.test(value)) throw new Error(`${key}: value needs quoting in an env file`);
+      if (!/^[\w@.+/=:,-]*$/.test(value)) throw new Error(`${key}: value needs quoting in an env file`);
       return `${key}=${value}\n`;
     })
     .join('');

@@ -1,9 +1,9 @@
-import { accessSync, constants } from 'node:fs';
+import { accessSync, constants, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '@emporium/kit/config.js';
 import { composeConfig, composeVariables, composeWithEnv, exampleEnv, filledEnv, type ComposeModel } from './compose-config.js';
-import { DEPLOY_DIR, PROCESSES, isProcessName, parseProcessEnv, splitAddress, type DeployedConfig, type ProcessName } from './deployed-config.js';
+import { DEPLOY_DIR, GRPC_SERVICES, PROCESSES, REPO_ROOT, isProcessName, parseProcessEnv, splitAddress, type DeployedConfig, type ProcessName } from './deployed-config.js';
 import { ToolError } from './tools.js';
 
 /*
@@ -55,9 +55,9 @@ describe('deploy/compose.yaml (docker compose config)', () => {
     expect(String(error)).toMatch(/healtcheck/);
   });
 
-  it('runs the three services and the gateway from deploy/Dockerfile targets, next to PostgreSQL and Redis', () => {
-    expect(Object.keys(compose.services).sort()).toEqual(['account', 'catalog', 'gateway', 'order', 'postgres', 'redis']);
-    for (const name of PROCESSES) {
+  it('runs the four services, the gateway and the mail catcher from deploy/Dockerfile targets, next to PostgreSQL, Redis and NATS', () => {
+    expect(Object.keys(compose.services).sort()).toEqual(['account', 'catalog', 'gateway', 'mail', 'nats', 'notification', 'order', 'postgres', 'redis']);
+    for (const name of [...PROCESSES, 'mail']) {
       const build = service(name).build;
       expect(build, name).toBeDefined();
       expect(join(build?.context ?? '', build?.dockerfile ?? '')).toBe(join(DEPLOY_DIR, 'Dockerfile'));
@@ -68,7 +68,16 @@ describe('deploy/compose.yaml (docker compose config)', () => {
   it('refuses to start without deploy/.env: every secret is a required variable, and .env.example names each one', async () => {
     const variables = await composeVariables(env);
     const required = [...variables].filter(([, { required }]) => required).map(([name]) => name).sort();
-    expect(required).toEqual(['ACCOUNT_DB_PASSWORD', 'ADMIN_EMAIL', 'ADMIN_PASSWORD', 'CATALOG_DB_PASSWORD', 'JWT_SECRET', 'ORDER_DB_PASSWORD', 'POSTGRES_PASSWORD']);
+    expect(required).toEqual([
+      'ACCOUNT_DB_PASSWORD',
+      'ADMIN_EMAIL',
+      'ADMIN_PASSWORD',
+      'CATALOG_DB_PASSWORD',
+      'JWT_SECRET',
+      'NOTIFICATION_DB_PASSWORD',
+      'ORDER_DB_PASSWORD',
+      'POSTGRES_PASSWORD',
+    ]);
     const example = await exampleEnv();
     for (const name of required) expect(Object.keys(example), `.env.example sets ${name}`).toContain(name);
     // And the example sets nothing the file does not use.
@@ -86,7 +95,7 @@ describe('deploy/compose.yaml (docker compose config)', () => {
     // With every variable given a marker value, each secret-looking value is the marker: it came from the env file.
     const variables = await composeVariables(env);
     const marked = Object.fromEntries([...variables.keys()].map((name) => [name, `from-env-${name}`]));
-    const model = await composeConfig({ ...marked, GATEWAY_PORT: '8080' });
+    const model = await composeConfig({ ...marked, GATEWAY_PORT: '8080', MAIL_INBOX_PORT: '1080' });
     for (const name of Object.keys(model.services)) {
       for (const [key, value] of Object.entries(composeEnv(name, model))) {
         if (/PASSWORD|SECRET/.test(key)) expect(value, `${name}.${key}`).toBe(`from-env-${key}`);
@@ -120,7 +129,7 @@ describe('deploy/compose.yaml (docker compose config)', () => {
   it('connects each service to its own database, as the role the init script creates for it', () => {
     const postgres = service('postgres');
     const databases = (composeEnv('postgres').EMPORIUM_DATABASES ?? '').split(/\s+/).filter(Boolean).sort();
-    expect(databases).toEqual(['account', 'catalog', 'order']);
+    expect(databases).toEqual(['account', 'catalog', 'notification', 'order']);
     for (const name of databases) {
       if (!isProcessName(name)) throw new Error(`${name} is not an Emporium process`);
       const url = new URL(config(name).DATABASE_URL ?? 'missing:');
@@ -150,6 +159,7 @@ describe('deploy/compose.yaml (docker compose config)', () => {
       }
     }
     expect(Object.keys(config('order').upstreams).sort()).toEqual(['account', 'catalog']);
+    expect(Object.keys(config('notification').upstreams)).toEqual(['account']);
     expect(Object.keys(config('gateway').upstreams).sort()).toEqual(['account', 'catalog', 'order']);
   });
 
@@ -173,6 +183,41 @@ describe('deploy/compose.yaml (docker compose config)', () => {
     expect(composeEnv('gateway').TRUSTED_PROXIES).toBe('');
   });
 
+  it('gives every service one NATS server with JetStream on a volume, reachable only on the project network', () => {
+    for (const name of GRPC_SERVICES) {
+      const url = new URL(composeEnv(name).NATS_URL ?? 'missing:');
+      expect(url.protocol, name).toBe('nats:');
+      expect(url.hostname, name).toBe('nats');
+      expect(url.port, name).toBe('4222');
+      expect(service(name).depends_on.nats, name).toMatchObject({ condition: 'service_healthy' });
+    }
+    expect(composeEnv('gateway').NATS_URL).toBeUndefined();
+    const nats = service('nats');
+    expect(nats.image).toBe('nats:2.10-alpine');
+    expect(nats.command).toEqual(expect.arrayContaining(['--jetstream', '--store_dir=/data']));
+    expect(nats.volumes).toEqual([expect.objectContaining({ type: 'volume', source: 'nats-data', target: '/data' })]);
+    expect(nats.ports).toEqual([]);
+    expect(nats.read_only).toBe(true);
+    expect(nats.cap_drop).toEqual(['ALL']);
+    expect(nats.healthcheck?.test.join(' ')).toContain('/healthz?js-enabled-only=true');
+    // Its graceful stop: SIGTERM would end it at once.
+    expect(nats).toMatchObject({ stop_signal: 'SIGINT' });
+  });
+
+  it('sends the e-mails to the mail catcher unless deploy/.env names a mail server, with the credentials from deploy/.env', async () => {
+    expect(config('notification').SMTP_URL).toBe('smtp://mail:1025');
+    expect(composeEnv('notification')).toMatchObject({ SMTP_USER: '', SMTP_PASSWORD: '' });
+    const mail = service('mail');
+    expect(mail.build?.target).toBe('mail');
+    expect(mail.healthcheck?.test.join(' ')).toContain('maildev/dist/bin/healthcheck.js');
+    const relayed = await composeConfig({ ...env, SMTP_URL: 'smtps://smtp.example.com:465', SMTP_USER: 'shop', SMTP_PASSWORD: 'from-env-SMTP_PASSWORD' });
+    expect(composeEnv('notification', relayed)).toMatchObject({ SMTP_URL: 'smtps://smtp.example.com:465', SMTP_USER: 'shop', SMTP_PASSWORD: 'from-env-SMTP_PASSWORD' });
+    // The image installs the MailDev that `npm start` runs.
+    const lock = JSON.parse(readFileSync(join(REPO_ROOT, 'package-lock.json'), 'utf8')) as { packages: Record<string, { version?: string }> };
+    const dockerfile = readFileSync(join(DEPLOY_DIR, 'Dockerfile'), 'utf8');
+    expect(/^ARG MAILDEV_VERSION=(\S+)$/m.exec(dockerfile)?.[1]).toBe(lock.packages['node_modules/maildev']?.version);
+  });
+
   it('shows prices in the currency the catalog stores them in', () => {
     expect(config('gateway').STORE_CURRENCY).toBe(config('catalog').STORE_CURRENCY);
   });
@@ -190,10 +235,13 @@ describe('deploy/compose.yaml (docker compose config)', () => {
     expect(start).toThrow(/ADMIN_PASSWORD: is an example value/);
   });
 
-  it('publishes only the gateway, on its own port, on the loopback interface unless told otherwise', async () => {
+  it("publishes only the gateway and the mail catcher's inbox, each on its own port, on the loopback interface unless told otherwise", async () => {
     for (const [name, definition] of Object.entries(compose.services)) {
-      if (name !== 'gateway') expect(definition.ports, name).toEqual([]);
+      if (name !== 'gateway' && name !== 'mail') expect(definition.ports, name).toEqual([]);
     }
+    expect(service('mail').ports).toEqual([expect.objectContaining({ target: 1080, published: '1080', host_ip: '127.0.0.1' })]);
+    const inboxMoved = await composeConfig({ ...env, MAIL_INBOX_HOST_IP: '0.0.0.0', MAIL_INBOX_PORT: '11080' });
+    expect(service('mail', inboxMoved).ports[0]).toMatchObject({ published: '11080', host_ip: '0.0.0.0' });
     const ports = service('gateway').ports;
     expect(ports).toHaveLength(1);
     expect(ports[0]).toMatchObject({ target: config('gateway').PORT, published: '8080', host_ip: '127.0.0.1' });
@@ -210,10 +258,11 @@ describe('deploy/compose.yaml (docker compose config)', () => {
         expect(compose.services[dependency]?.healthcheck, `${dependency} has a health check to wait for`).toBeDefined();
       }
     }
-    expect(Object.keys(service('order').depends_on).sort()).toEqual(['account', 'catalog', 'postgres']);
+    expect(Object.keys(service('order').depends_on).sort()).toEqual(['account', 'catalog', 'nats', 'postgres']);
+    expect(Object.keys(service('notification').depends_on).sort()).toEqual(['account', 'nats', 'postgres']);
     expect(Object.keys(service('gateway').depends_on).sort()).toEqual(['account', 'catalog', 'order', 'redis']);
     // The health checks compose runs; images.test.ts checks each is the image's own HEALTHCHECK.
-    for (const name of ['account', 'catalog', 'order']) {
+    for (const name of GRPC_SERVICES) {
       expect(service(name).healthcheck?.test, name).toEqual(['CMD', 'node', 'packages/kit/dist/healthcheck.js', 'grpc']);
     }
     expect(service('gateway').healthcheck?.test).toEqual(['CMD', 'node', 'packages/kit/dist/healthcheck.js', 'http', '/readyz']);

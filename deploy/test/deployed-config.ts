@@ -4,13 +4,14 @@ import { accountConfigSchema } from '@emporium/account/config.js';
 import { catalogConfigSchema } from '@emporium/catalog/config.js';
 import { gatewayConfigSchema } from '@emporium/gateway/config.js';
 import { parseConfig } from '@emporium/kit/config.js';
+import { notificationConfigSchema } from '@emporium/notification/config.js';
 import { orderConfigSchema } from '@emporium/order/config.js';
 
 /** The repository root and deploy/, wherever the tests run from. */
 export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const DEPLOY_DIR = fileURLToPath(new URL('../', import.meta.url));
 
-export const GRPC_SERVICES = ['account', 'catalog', 'order'] as const;
+export const GRPC_SERVICES = ['account', 'catalog', 'order', 'notification'] as const;
 export const PROCESSES = [...GRPC_SERVICES, 'gateway'] as const;
 export type GrpcService = (typeof GRPC_SERVICES)[number];
 export type ProcessName = (typeof PROCESSES)[number];
@@ -31,6 +32,10 @@ export interface DeployedConfig {
   readonly JWT_SECRET?: string | undefined;
   /** The gateway's shared Redis (rate-limit budgets). */
   readonly REDIS_URL?: string | undefined;
+  /** The NATS server of the services' events (unset: the relay is off). */
+  readonly NATS_URL?: readonly string[] | undefined;
+  /** The notification service's mail server. */
+  readonly SMTP_URL?: string | undefined;
 }
 
 /**
@@ -51,6 +56,10 @@ export function parseProcessEnv(name: ProcessName, env: Record<string, string>):
     case 'order': {
       const config = parseConfig(orderConfigSchema, env);
       return { ...config, upstreams: { account: config.ACCOUNT_ADDRESS, catalog: config.CATALOG_ADDRESS } };
+    }
+    case 'notification': {
+      const config = parseConfig(notificationConfigSchema, env);
+      return { ...config, upstreams: { account: config.ACCOUNT_ADDRESS } };
     }
     case 'gateway': {
       const config = parseConfig(gatewayConfigSchema, env);
@@ -73,6 +82,7 @@ const CONFIG_SCHEMAS: Readonly<Record<ProcessName, z.ZodType>> = {
   account: accountConfigSchema,
   catalog: catalogConfigSchema,
   order: orderConfigSchema,
+  notification: notificationConfigSchema,
   gateway: gatewayConfigSchema,
 };
 

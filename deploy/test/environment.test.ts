@@ -18,6 +18,8 @@ const SET_BY_COMPOSE: Readonly<Record<string, string>> = {
   CATALOG_ADDRESS: 'the catalog service on the Compose network',
   ORDER_ADDRESS: 'the order service on the Compose network',
   REDIS_URL: 'the redis service on the Compose network',
+  NATS_URL: 'the nats service on the Compose network',
+  SMTP_URL: 'the mail catcher on the Compose network, unless deploy/.env names a mail server (compose.test.ts)',
 };
 
 /** Not passed at all: the image decides, or nothing in a container reads it. */

@@ -25,7 +25,7 @@ const OVERLAYS = ['cloudnative-pg', 'external-postgres'] as const;
 
 const env = await filledEnv();
 const everyProfile = await composeConfig(env, ['*']);
-const built = ['account', 'catalog', 'order', 'gateway', 'seed'] as const;
+const built = ['account', 'catalog', 'order', 'notification', 'gateway', 'seed', 'mail'] as const;
 
 const podSpec = z.looseObject({
   spec: z.looseObject({ template: z.looseObject({ spec: z.looseObject({ containers: z.array(z.looseObject({ name: z.string(), image: z.string() })) }) }) }),
@@ -62,7 +62,7 @@ describe('the images, one version', () => {
       expect(service?.pull_policy, name).toBe('never');
       expect(service?.build?.target, name).toBe(name);
     }
-    // Only what Compose builds: PostgreSQL and Redis are pulled (or the stand-ins found).
+    // Only what Compose builds: PostgreSQL, Redis and NATS are pulled (or the stand-ins found).
     expect(Object.entries(everyProfile.services).filter(([, service]) => service.pull_policy === 'never').map(([name]) => name).sort()).toEqual([...built].sort());
     const tagged = await composeConfig({ ...env, EMPORIUM_IMAGE_PREFIX: 'registry.example.com/shop', EMPORIUM_TAG: '1.2.3' }, ['*']);
     for (const name of built) expect(tagged.services[name]?.image, name).toBe(`registry.example.com/shop/${name}:1.2.3`);

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Deployment, type IDeployment } from 'kubernetes-models/apps/v1/Deployment';
+import { StatefulSet, type IStatefulSet } from 'kubernetes-models/apps/v1/StatefulSet';
 import { HorizontalPodAutoscaler, type IHorizontalPodAutoscaler } from 'kubernetes-models/autoscaling/v2/HorizontalPodAutoscaler';
 import { Ingress, type IIngress } from 'kubernetes-models/networking.k8s.io/v1/Ingress';
 import { NetworkPolicy, type INetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1/NetworkPolicy';
@@ -59,6 +60,7 @@ type Cluster = z.infer<typeof clusterSchema>;
 
 interface Rendered {
   readonly deployments: IDeployment[];
+  readonly statefulSets: IStatefulSet[];
   readonly services: IService[];
   readonly configMaps: IConfigMap[];
   readonly secrets: ISecret[];
@@ -72,11 +74,12 @@ interface Rendered {
 
 /** Sorts objects by kind, each validated against its schema (validate() throws naming the field). */
 function classify(resources: readonly Resource[]): Rendered {
-  const out: Rendered = { deployments: [], services: [], configMaps: [], secrets: [], hpas: [], pdbs: [], policies: [], ingresses: [], namespaces: [], clusters: [] };
+  const out: Rendered = { deployments: [], statefulSets: [], services: [], configMaps: [], secrets: [], hpas: [], pdbs: [], policies: [], ingresses: [], namespaces: [], clusters: [] };
   for (const resource of resources) {
     const where = `${resource.kind}/${resource.metadata.name}`;
     try {
       if (Deployment.is(resource)) out.deployments.push(validated(new Deployment(resource), resource));
+      else if (StatefulSet.is(resource)) out.statefulSets.push(validated(new StatefulSet(resource), resource));
       else if (Service.is(resource)) out.services.push(validated(new Service(resource), resource));
       else if (ConfigMap.is(resource)) out.configMaps.push(validated(new ConfigMap(resource), resource));
       else if (Secret.is(resource)) out.secrets.push(validated(new Secret(resource), resource));
@@ -116,36 +119,41 @@ function named<T extends { metadata?: { name?: string } }>(items: readonly T[], 
   return found;
 }
 
-function podSpec(deployment: IDeployment) {
+/** A Deployment or a StatefulSet: what runs pods. */
+type Workload = IDeployment | IStatefulSet;
+
+function podSpec(deployment: Workload) {
   const spec = deployment.spec?.template.spec;
   if (spec === undefined) throw new Error(`${deployment.metadata?.name ?? '?'} has no pod spec`);
   return spec;
 }
 
-function container(deployment: IDeployment) {
+function container(deployment: Workload) {
   const [only, ...more] = podSpec(deployment).containers;
   if (only === undefined || more.length > 0) throw new Error(`${deployment.metadata?.name ?? '?'} should run exactly one container`);
   return only;
 }
 
-function podLabels(deployment: IDeployment): Record<string, string> {
+function podLabels(deployment: Workload): Record<string, string> {
   return deployment.spec?.template.metadata?.labels ?? {};
 }
 
 /** The port a process listens on, by the container port's name. */
-function containerPort(deployment: IDeployment, name: string): number {
+function containerPort(deployment: Workload, name: string): number {
   const port = container(deployment).ports?.find((candidate) => candidate.name === name)?.containerPort;
   if (port === undefined) throw new Error(`${deployment.metadata?.name ?? '?'} has no container port named ${name}`);
   return port;
 }
 
-const PORT_NAME: Record<ProcessName, string> = { account: 'grpc', catalog: 'grpc', order: 'grpc', gateway: 'http' };
+const PORT_NAME: Record<ProcessName, string> = { account: 'grpc', catalog: 'grpc', order: 'grpc', notification: 'grpc', gateway: 'http' };
 
 /**
  * Secrets the operator creates by hand, with the keys and a value of the documented shape each
  * key must have (the tests cannot know real values; they check the shape is what the process
  * accepts). CloudNativePG's generated <cluster>-app secrets are derived from the Cluster instead.
  */
+/** The mail server's settings, as the README's command creates them. */
+const SMTP_SECRETS = { url: 'smtp://smtp.example.com:587', user: 'shop@example.com', password: 'placeholder' };
 const GATEWAY_SECRETS = {
   // What the README's `openssl rand` commands make: the gateway refuses weak or example values.
   'jwt-secret': randomBytes(32).toString('base64'),
@@ -155,9 +163,11 @@ const GATEWAY_SECRETS = {
 const OPERATOR_SECRETS: Record<Overlay, Record<string, Record<string, string>>> = {
   'cloudnative-pg': {
     'gateway-secrets': GATEWAY_SECRETS,
+    'notification-smtp': SMTP_SECRETS,
   },
   'external-postgres': {
     'gateway-secrets': GATEWAY_SECRETS,
+    'notification-smtp': SMTP_SECRETS,
     ...Object.fromEntries(GRPC_SERVICES.map((service) => [`${service}-database`, { uri: `postgres://${service}:placeholder@db.example.com:5432/${service}` }])),
   },
 };
@@ -185,7 +195,7 @@ function secretValue(view: Rendered, overlay: Overlay, namespace: string, name: 
 }
 
 /** The environment Kubernetes would give the container: envFrom first, env over it. */
-function containerEnv(view: Rendered, overlay: Overlay, deployment: IDeployment): Record<string, string> {
+function containerEnv(view: Rendered, overlay: Overlay, deployment: Workload): Record<string, string> {
   const namespace = deployment.metadata?.namespace ?? 'default';
   const spec = container(deployment);
   const env: Record<string, string> = {};
@@ -210,6 +220,16 @@ function containerEnv(view: Rendered, overlay: Overlay, deployment: IDeployment)
   return env;
 }
 
+function workloadsOf(view: Rendered): Workload[] {
+  return [...view.deployments, ...view.statefulSets];
+}
+
+/** The workload a Service is for: the one of its name, or the StatefulSet it governs (its pods' names). */
+function workloadNameOf(view: Rendered, service: IService): string {
+  const name = service.metadata?.name ?? '';
+  return view.statefulSets.find((set) => set.spec?.serviceName === name)?.metadata?.name ?? name;
+}
+
 function deploymentOf(view: Rendered, name: ProcessName): IDeployment {
   return named(view.deployments, name, 'Deployment');
 }
@@ -221,11 +241,12 @@ function configOf(view: Rendered, overlay: Overlay, name: ProcessName): Deployed
 describe('deploy/k8s/base', () => {
   it('renders, and every object passes kubernetes-models validation', () => {
     expect(base.deployments.map((d) => d.metadata?.name).sort()).toEqual([...PROCESSES, 'redis'].sort());
+    expect(base.statefulSets.map((set) => set.metadata?.name)).toEqual(['nats']);
     expect(base.clusters).toEqual([]);
   });
 
   it('leaves the namespace and the databases to the overlays', () => {
-    for (const list of [base.deployments, base.services, base.configMaps, base.policies]) {
+    for (const list of [base.deployments, base.statefulSets, base.services, base.configMaps, base.policies]) {
       for (const item of list) expect(item.metadata?.namespace, item.metadata?.name).toBeUndefined();
     }
   });
@@ -236,7 +257,7 @@ describe.each(OVERLAYS)('deploy/k8s/overlays/%s', (overlay) => {
 
   it('renders into the emporium namespace, every object valid', () => {
     expect(view.namespaces.map((n) => n.metadata?.name)).toEqual(['emporium']);
-    const namespaced = [...view.deployments, ...view.services, ...view.configMaps, ...view.hpas, ...view.pdbs, ...view.policies, ...view.ingresses];
+    const namespaced = [...view.deployments, ...view.statefulSets, ...view.services, ...view.configMaps, ...view.hpas, ...view.pdbs, ...view.policies, ...view.ingresses];
     for (const item of namespaced) expect(item.metadata?.namespace, `${item.kind}/${item.metadata?.name ?? ''}`).toBe('emporium');
     for (const cluster of view.clusters) expect(cluster.metadata.namespace).toBe('emporium');
   });
@@ -246,20 +267,21 @@ describe.each(OVERLAYS)('deploy/k8s/overlays/%s', (overlay) => {
   });
 
   it("selects each Deployment's own pods, and every Service, PDB and policy selects pods that exist", () => {
-    const endpoints = [...view.deployments.map(podLabels), ...view.clusters.map((cluster) => ({ 'cnpg.io/cluster': cluster.metadata.name }))];
-    for (const deployment of view.deployments) {
+    const workloads = workloadsOf(view);
+    const endpoints = [...workloads.map(podLabels), ...view.clusters.map((cluster) => ({ 'cnpg.io/cluster': cluster.metadata.name }))];
+    for (const deployment of workloads) {
       const selector = deployment.spec?.selector ?? {};
       expect(selects(selector, podLabels(deployment)), deployment.metadata?.name).toBe(true);
-      // ...and no other Deployment's pods, or the ReplicaSets would fight over them.
-      const others = view.deployments.filter((other) => other !== deployment && selects(selector, podLabels(other)));
+      // ...and no other workload's pods, or their controllers would fight over them.
+      const others = workloads.filter((other) => other !== deployment && selects(selector, podLabels(other)));
       expect(others, deployment.metadata?.name).toEqual([]);
     }
     for (const service of view.services) {
-      const selected = view.deployments.filter((deployment) => selects({ matchLabels: service.spec?.selector ?? {} }, podLabels(deployment)));
-      expect(selected.map((d) => d.metadata?.name), `Service ${service.metadata?.name ?? ''}`).toEqual([service.metadata?.name]);
+      const selected = workloads.filter((deployment) => selects({ matchLabels: service.spec?.selector ?? {} }, podLabels(deployment)));
+      expect(selected.map((d) => d.metadata?.name), `Service ${service.metadata?.name ?? ''}`).toEqual([workloadNameOf(view, service)]);
     }
     for (const pdb of view.pdbs) {
-      const selected = view.deployments.filter((deployment) => selects(pdb.spec?.selector ?? {}, podLabels(deployment)));
+      const selected = workloads.filter((deployment) => selects(pdb.spec?.selector ?? {}, podLabels(deployment)));
       expect(selected.map((d) => d.metadata?.name), `PDB ${pdb.metadata?.name ?? ''}`).toEqual([pdb.metadata?.name]);
     }
     for (const policy of view.policies) {
@@ -269,7 +291,7 @@ describe.each(OVERLAYS)('deploy/k8s/overlays/%s', (overlay) => {
 
   it('points every Service port and the Ingress at a port a container listens on', () => {
     for (const service of view.services) {
-      const deployment = named(view.deployments, service.metadata?.name ?? '', 'Deployment');
+      const deployment = named(workloadsOf(view), workloadNameOf(view, service), 'workload');
       for (const port of service.spec?.ports ?? []) {
         const target = port.targetPort ?? port.port;
         const ports = container(deployment).ports ?? [];
@@ -421,7 +443,7 @@ describe.each(OVERLAYS)('deploy/k8s/overlays/%s', (overlay) => {
   it('lets only the gateway (and the order service) reach the services, and each service only its own database', () => {
     const namespace = 'emporium';
     const inNamespace = { 'kubernetes.io/metadata.name': namespace };
-    const processes: Endpoint[] = view.deployments.map((deployment) => ({
+    const processes: Endpoint[] = workloadsOf(view).map((deployment) => ({
       name: deployment.metadata?.name ?? '',
       namespace,
       namespaceLabels: inNamespace,
@@ -458,7 +480,15 @@ describe.each(OVERLAYS)('deploy/k8s/overlays/%s', (overlay) => {
     const calls = processes.flatMap((from) =>
       PROCESSES.filter((to) => to !== from.name && can(from, byName(to), servicePort(to))).map((to) => `${from.name}->${to}`),
     );
-    expect(calls.sort()).toEqual(['gateway->account', 'gateway->catalog', 'gateway->order', 'order->account', 'order->catalog']);
+    expect(calls.sort()).toEqual(['gateway->account', 'gateway->catalog', 'gateway->order', 'notification->account', 'order->account', 'order->catalog']);
+    // NATS: the four services on the client port, the servers among themselves on the route port.
+    const nats = byName('nats');
+    const natsPort = containerPort(named(view.statefulSets, 'nats', 'StatefulSet'), 'client');
+    expect(processes.filter((from) => can(from, nats, natsPort)).map((from) => from.name).sort()).toEqual([...GRPC_SERVICES].sort());
+    expect(can(world, nats, natsPort), 'outside -> nats').toBe(false);
+    expect(can(nats, nats, containerPort(named(view.statefulSets, 'nats', 'StatefulSet'), 'cluster')), 'nats routes').toBe(true);
+    // The mail server outside the cluster: the notification service only.
+    expect(processes.filter((from) => can(from, externalDatabase, 587)).map((from) => from.name)).toEqual(['notification']);
     // Redis: the gateway only.
     const redis = byName('redis');
     const redisPort = containerPort(named(view.deployments, 'redis', 'Deployment'), 'redis');
@@ -472,7 +502,7 @@ describe.each(OVERLAYS)('deploy/k8s/overlays/%s', (overlay) => {
 
     const databaseClients = (to: Endpoint) => processes.filter((from) => can(from, to, 5432)).map((from) => from.name);
     if (overlay === 'cloudnative-pg') {
-      expect(databases.map((d) => d.name).sort()).toEqual(GRPC_SERVICES.map((s) => `${s}-db`));
+      expect(databases.map((d) => d.name).sort()).toEqual(GRPC_SERVICES.map((s) => `${s}-db`).sort());
       for (const service of GRPC_SERVICES) {
         const database = byName(`${service}-db`);
         expect(databaseClients(database), `${service}-db`).toEqual([service]);
@@ -511,4 +541,41 @@ describe.each(OVERLAYS)('deploy/k8s/overlays/%s', (overlay) => {
       }
     });
   }
+});
+
+describe('NATS (JetStream) for the events', () => {
+  it('runs one server in the base, with its store on a volume claim, and streams with one replica', () => {
+    const nats = named(base.statefulSets, 'nats', 'StatefulSet');
+    expect(nats.spec?.replicas).toBe(1);
+    expect(nats.spec?.volumeClaimTemplates?.map((claim) => claim.metadata?.name)).toEqual(['data']);
+    expect(container(nats).volumeMounts?.find((mount) => mount.name === 'data')?.mountPath).toBe('/data');
+    const conf = named(base.configMaps, 'nats-config', 'ConfigMap').data?.['nats.conf'] ?? '';
+    expect(conf).toMatch(/jetstream \{\s*store_dir: \/data/);
+    expect(conf).not.toContain('cluster {');
+    expect(named(base.configMaps, 'emporium-events', 'ConfigMap').data?.EVENTS_STREAM_REPLICAS).toBe('1');
+  });
+
+  it.each(OVERLAYS)('%s: three servers in one named JetStream cluster, routed to each other, and every stream with three replicas', (overlay) => {
+    const view = rendered(overlay);
+    const nats = named(view.statefulSets, 'nats', 'StatefulSet');
+    expect(nats.spec?.replicas).toBe(3);
+    const conf = named(view.configMaps, 'nats-config', 'ConfigMap').data?.['nats.conf'] ?? '';
+    expect(conf).toMatch(/cluster \{\s*name: emporium/);
+    expect(conf).toContain('server_name: $POD_NAME');
+    const routes = [...conf.matchAll(/nats:\/\/([\w.-]+):(\d+)/g)].map((match) => `${match[1] ?? ''}:${match[2] ?? ''}`);
+    const governing = nats.spec?.serviceName ?? '';
+    expect(routes).toEqual([0, 1, 2].map((ordinal) => `nats-${ordinal}.${governing}:${containerPort(nats, 'cluster')}`));
+    expect(named(view.services, governing, 'Service').spec).toMatchObject({ clusterIP: 'None', publishNotReadyAddresses: true });
+    expect(container(nats).env?.find((variable) => variable.name === 'POD_NAME')?.valueFrom?.fieldRef?.fieldPath).toBe('metadata.name');
+    // Each service: the stream settings and the NATS Service's client port.
+    for (const name of GRPC_SERVICES) {
+      const env = containerEnv(view, overlay, deploymentOf(view, name));
+      expect(env.EVENTS_STREAM_REPLICAS, name).toBe('3');
+      const url = new URL(env.NATS_URL ?? 'missing:');
+      expect(url.hostname, name).toBe('nats');
+      const port = named(view.services, 'nats', 'Service').spec?.ports?.find((candidate) => candidate.port === Number(url.port));
+      expect(port?.targetPort, name).toBe('client');
+    }
+    expect(containerEnv(view, overlay, deploymentOf(view, 'gateway')).NATS_URL).toBeUndefined();
+  });
 });

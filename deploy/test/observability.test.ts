@@ -13,12 +13,16 @@ import { enableProcessMetrics, registry } from '@emporium/kit/metrics.js';
 import { accountConfigSchema } from '@emporium/account/config.js';
 import { catalogConfigSchema } from '@emporium/catalog/config.js';
 import { orderConfigSchema } from '@emporium/order/config.js';
+import { notificationConfigSchema } from '@emporium/notification/config.js';
 import { gatewayConfigSchema } from '@emporium/gateway/config.js';
 // Imported for their metrics: each registers its own in the kit's registry.
 import '@emporium/account/metrics.js';
 import '@emporium/catalog/metrics.js';
 import '@emporium/order/metrics.js';
 import '@emporium/gateway/metrics.js';
+// The events' metrics (outbox relay, consumers), registered by the kit's modules.
+import '@emporium/kit/outbox.js';
+import '@emporium/kit/consumer.js';
 import { DEPLOY_DIR } from './deployed-config.js';
 import { renderKustomization } from './kustomize-build.js';
 
@@ -40,7 +44,7 @@ async function promtool(...args: string[]): Promise<string> {
 
 describe('alert rules and Prometheus configuration (promtool)', () => {
   it('promtool check rules accepts the alert rules', async () => {
-    expect(await promtool('check', 'rules', 'alerts.yml')).toMatch(/SUCCESS: 5 rules found/);
+    expect(await promtool('check', 'rules', 'alerts.yml')).toMatch(/SUCCESS: 10 rules found/);
   });
 
   it('promtool test rules passes the rules unit tests', async () => {
@@ -68,6 +72,7 @@ describe('Prometheus scrapes every Emporium process', () => {
     account: Number(parseConfig(accountConfigSchema, {}).METRICS_PORT),
     catalog: Number(parseConfig(catalogConfigSchema, {}).METRICS_PORT),
     order: Number(parseConfig(orderConfigSchema, {}).METRICS_PORT),
+    notification: Number(parseConfig(notificationConfigSchema, {}).METRICS_PORT),
     gateway: Number(parseConfig(gatewayConfigSchema, {}).METRICS_PORT),
   };
 
@@ -99,7 +104,7 @@ describe('the observability profile', () => {
     const plain = await services();
     const observed = await services('--profile', 'observability');
     expect(observed.filter((name) => !plain.includes(name)).sort()).toEqual(['grafana', 'jaeger', 'otel-collector', 'prometheus']);
-    expect(plain).toEqual(['account', 'catalog', 'gateway', 'order', 'postgres', 'redis']);
+    expect(plain).toEqual(['account', 'catalog', 'gateway', 'mail', 'nats', 'notification', 'order', 'postgres', 'redis']);
   });
 });
 
@@ -137,7 +142,7 @@ describe('Kubernetes (the external-postgres overlay, rendered)', () => {
   const find = <T>(schema: z.ZodType<T>, kind: string, name: string): T =>
     schema.parse(resources.find((candidate) => candidate.kind === kind && candidate.metadata.name === name));
 
-  it.each(['account', 'catalog', 'order', 'gateway'])('%s: scrape annotations name the port its metrics are served on; the collector endpoint comes from a ConfigMap', (name) => {
+  it.each(['account', 'catalog', 'order', 'notification', 'gateway'])('%s: scrape annotations name the port its metrics are served on; the collector endpoint comes from a ConfigMap', (name) => {
     const pod = find(deployment, 'Deployment', name).spec.template;
     const [container] = pod.spec.containers;
     expect(pod.metadata.annotations).toMatchObject({ 'prometheus.io/scrape': 'true', 'prometheus.io/path': '/metrics' });
@@ -161,7 +166,7 @@ const LABELS = new Set(['grpc_service', 'grpc_method', 'grpc_code']);
 
 /** Metric names a PromQL expression reads. */
 function metricNames(expr: string): string[] {
-  const names = expr.match(/\b(?:grpc|emporium|process|nodejs)_[a-z0-9_]+\b/g) ?? [];
+  const names = expr.match(/\b(?:grpc|emporium|process|nodejs|outbox|events)_[a-z0-9_]+\b/g) ?? [];
   return [...new Set(names)].filter((name) => !LABELS.has(name));
 }
 

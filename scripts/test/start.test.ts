@@ -14,6 +14,8 @@ import { scrape } from '@emporium/testkit/metrics.js';
 import { startOtlpReceiver } from '@emporium/testkit/otlp-receiver.js';
 import { eventually } from '@emporium/testkit/eventually.js';
 import { newStartSetup, printedCredentials, runNpm, type StartSetup } from '@emporium/testkit/npm-process.js';
+import { startNatsServer } from '@emporium/testkit/nats.js';
+import { z } from 'zod';
 
 /*
  * `npm start`, `npm run seed` and `npm run reset` as a user runs them: the real command in its own
@@ -21,7 +23,7 @@ import { newStartSetup, printedCredentials, runNpm, type StartSetup } from '@emp
  * used through the gateway over HTTP.
  */
 
-const SERVICES = ['account', 'catalog', 'order'] as const;
+const SERVICES = ['account', 'catalog', 'order', 'notification'] as const;
 const MINUTE = 60_000;
 
 /** The demo catalog's desk lamp costs 59.00 USD (scripts/demo-data.ts), written here again on purpose. */
@@ -45,6 +47,25 @@ function printedMetricsUrls(output: readonly string[]): Record<string, string> {
     if (match?.[1] !== undefined && match[2] !== undefined) urls[match[2]] = match[1];
   }
   return urls;
+}
+
+/** The inbox URL the ready message prints: "  Inbox     http://.../  (...)". */
+function printedInbox(output: readonly string[]): string {
+  const url = output.map((line) => /^ {2}Inbox {5}(http:\/\/\S+)/.exec(line)?.[1]).find((found) => found !== undefined);
+  if (url === undefined) throw new Error(`no inbox printed:\n${output.join('\n')}`);
+  return url;
+}
+
+/** What the ready message says about events: "  events    ...". */
+const eventsLines = (output: readonly string[]) => output.filter((line) => line.startsWith('  events    '));
+
+const inboxSchema = z.array(z.looseObject({ subject: z.string(), to: z.array(z.looseObject({ address: z.string() })), text: z.string().optional() }));
+
+/** The e-mails in the mail catcher's inbox, through its web inbox's API. */
+async function inbox(url: string): Promise<z.infer<typeof inboxSchema>> {
+  const response = await fetch(new URL('api/email', url));
+  if (!response.ok) throw new Error(`the inbox answered ${response.status}`);
+  return inboxSchema.parse(await response.json());
 }
 
 async function logIn(url: string, credentials: { email: string; password: string }): Promise<string> {
@@ -103,6 +124,7 @@ describe('npm start on the embedded databases', () => {
         account: `http://127.0.0.1:${setup.env.ACCOUNT_METRICS_PORT}/metrics`,
         catalog: `http://127.0.0.1:${setup.env.CATALOG_METRICS_PORT}/metrics`,
         order: `http://127.0.0.1:${setup.env.ORDER_METRICS_PORT}/metrics`,
+        notification: `http://127.0.0.1:${setup.env.NOTIFICATION_METRICS_PORT}/metrics`,
         gateway: `http://127.0.0.1:${setup.env.GATEWAY_METRICS_PORT}/metrics`,
       });
       for (const url of Object.values(metricsUrls)) expect((await scrape(url)).get('process_cpu_user_seconds_total'), url).toBeGreaterThan(0);
@@ -128,6 +150,20 @@ describe('npm start on the embedded databases', () => {
       )) as { createOrder: { status: string; total: { amount: string } } };
       expect(ordered.createOrder.status).toBe('PLACED');
       expect(ordered.createOrder.total.amount).toBe(decimalOf(2 * DESK_LAMP_PRICE_MINOR));
+      // nats-server is on this machine's PATH: the runner started one on its data directory and gave
+      // the services its URL, so the order's confirmation reaches the printed inbox (MailDev).
+      const [events, ...moreEvents] = eventsLines(running.output);
+      expect(moreEvents).toEqual([]);
+      expect(events).toMatch(/^ {2}events {4}nats:\/\/127\.0\.0\.1:\d+ {2}\(nats-server, JetStream in (.+)\)$/);
+      expect(events).toContain(`JetStream in ${join(dataDir, 'nats')})`);
+      const customer = printedCredentials(running.output, 'customer').email;
+      const mails = await eventually(
+        () => inbox(printedInbox(running.output)),
+        (all) => all.some((mail) => mail.to.some((to) => to.address === customer) && /order/i.test(mail.subject)),
+        60_000,
+      );
+      const confirmation = mails.find((mail) => mail.to.some((to) => to.address === customer) && /order/i.test(mail.subject));
+      expect(confirmation?.text).toContain(decimalOf(2 * DESK_LAMP_PRICE_MINOR));
       // The printed administrator is one.
       const adminToken = await logIn(setup.gateway, printedCredentials(running.output, 'admin'));
       const accounts = (await dataOf(setup.gateway, '{ accounts(first: 10) { totalCount } }', {}, adminToken)) as { accounts: { totalCount: number } };
@@ -147,7 +183,9 @@ describe('npm start on the embedded databases', () => {
     // word is not taken): no forced exit, and each embedded database closed, releasing its lock.
     expect(forcedStops(running.output)).toEqual([]);
     for (const service of SERVICES) expect(existsSync(join(dataDir, service, 'emporium.lock'))).toBe(false);
-    expect(await embeddedDirs(dataDir)).toEqual(['account', 'catalog', 'gateway', 'order']);
+    // Beside the services' data: the mail catcher's e-mails and the NATS server's JetStream store.
+    expect(await embeddedDirs(dataDir)).toEqual(['account', 'catalog', 'gateway', 'mail', 'nats', 'notification', 'order']);
+    expect(await readdir(join(dataDir, 'nats'))).toEqual(['jetstream']);
   });
 
   it('starts again on the same data without loading anything twice; one service dying stops them all', { timeout: 3 * MINUTE }, async () => {
@@ -163,7 +201,7 @@ describe('npm start on the embedded databases', () => {
       await running.gone();
       expect(running.output.join('\n')).toContain('catalog was killed by SIGKILL; the other services were stopped');
       // The others were stopped gracefully; the killed one's lock names a dead process, which the next start takes over.
-      for (const service of ['account', 'order']) expect(existsSync(join(dataDir, service, 'emporium.lock'))).toBe(false);
+      for (const service of ['account', 'order', 'notification']) expect(existsSync(join(dataDir, service, 'emporium.lock'))).toBe(false);
       expect(dataDirOwner(join(dataDir, 'catalog'))).toBeUndefined();
     } finally {
       await running.stop();
@@ -192,9 +230,9 @@ describe('npm start with tracing', () => {
       expect(await productCount(setup.gateway)).toBe(50);
       const services = await eventually(
         () => Promise.resolve(new Set(receiver.spans.map((span) => span.service))),
-        (names) => ['account', 'catalog', 'order', 'gateway'].every((name) => names.has(name)),
+        (names) => ['account', 'catalog', 'order', 'notification', 'gateway'].every((name) => names.has(name)),
       );
-      expect([...services].sort()).toEqual(['account', 'catalog', 'gateway', 'order']);
+      expect([...services].sort()).toEqual(['account', 'catalog', 'gateway', 'notification', 'order']);
       // The embedded databases' statements are spans too (the migrations and the demo data at least).
       for (const service of SERVICES) {
         expect(receiver.spans.some((span) => span.service === service && span.attributes['db.system'] === 'postgresql')).toBe(true);
@@ -278,26 +316,37 @@ describe('npm start on PostgreSQL', () => {
     await Promise.all(databases.map((database) => database.drop()));
   });
 
-  it('runs each service on its own database when <SERVICE>_DATABASE_URL is set', { timeout: 3 * MINUTE }, async () => {
+  it('runs each service on its own database when <SERVICE>_DATABASE_URL is set, and on the NATS server NATS_URL names', { timeout: 3 * MINUTE }, async () => {
     for (let i = 0; i < SERVICES.length; i++) databases.push(await createTestDatabase('emporium_start_test'));
     const urls = Object.fromEntries(SERVICES.map((service, i) => [`${service.toUpperCase()}_DATABASE_URL`, databases[i]?.url ?? '']));
     const dataDir = await workDir();
-    const setup = await newStartSetup(dataDir, urls);
+    const nats = await startNatsServer();
+    const setup = await newStartSetup(dataDir, { ...urls, NATS_URL: nats.url });
     const running = runNpm(['start'], setup.env);
     try {
       expect((await running.ready).demoProducts).toBe(50);
       expect(await productCount(setup.gateway)).toBe(50);
+      expect(eventsLines(running.output)).toEqual([`  events    ${nats.url}  (NATS_URL)`]);
+      // The accounts created at start (the administrator, the demo customer) are welcomed through it.
+      const customer = printedCredentials(running.output, 'customer').email;
+      await eventually(
+        () => inbox(printedInbox(running.output)),
+        (all) => all.some((mail) => mail.to.some((to) => to.address === customer)),
+        60_000,
+      );
       // Stopped the way a process manager stops it: SIGTERM to npm alone, which passes it on.
       await running.stop(() => running.signalNpm('SIGTERM'));
       expect(forcedStops(running.output)).toEqual([]);
-      for (const service of ['account', 'catalog', 'order', 'gateway']) {
+      for (const service of ['account', 'catalog', 'order', 'notification', 'gateway']) {
         expect(running.output.some((line) => line.startsWith(`[${service}`) && line.endsWith('exited with code 0'))).toBe(true);
       }
     } finally {
       await running.stop();
+      await nats.stop();
     }
-    // Only the gateway keeps files; each service's data is in its own PostgreSQL database.
-    expect(await embeddedDirs(dataDir)).toEqual(['gateway']);
+    // Only the gateway and the mail catcher keep files; each service's data is in its own
+    // PostgreSQL database, the events in the given NATS server (the runner started none).
+    expect(await embeddedDirs(dataDir)).toEqual(['gateway', 'mail']);
     const credentials = JSON.parse(readFileSync(join(dataDir, 'demo-credentials.json'), 'utf8')) as { customer: { email: string } };
     const rows = async (url: string, sql: string) => {
       const client = new pg.Client({ connectionString: url });
@@ -314,5 +363,43 @@ describe('npm start on PostgreSQL', () => {
     );
     expect(await rows(catalog ?? '', 'select count(*)::int as n from product')).toEqual([{ n: 50 }]);
     expect(await rows(order ?? '', "select count(*)::int as n from information_schema.tables where table_name = 'orders'")).toEqual([{ n: 1 }]);
+  });
+});
+
+describe('npm start without a NATS server', () => {
+  it('starts all the same, saying in one line that events wait in the outboxes and how to get a server', { timeout: 3 * MINUTE }, async () => {
+    // This machine's PATH without the directories holding nats-server (node and npm stay).
+    const path = (process.env.PATH ?? '')
+      .split(':')
+      .filter((dir) => dir !== '' && !existsSync(join(dir, 'nats-server')))
+      .join(':');
+    const dataDir = await workDir();
+    const setup = await newStartSetup(dataDir, { PATH: path });
+    const running = runNpm(['start'], setup.env);
+    try {
+      expect((await running.ready).demoProducts).toBe(50);
+      // The runner's own lines (the services' are prefixed with their name).
+      const said = running.output.filter((line) => /nats/i.test(line) && !line.startsWith('['));
+      expect(said).toEqual(eventsLines(running.output));
+      expect(said).toEqual([
+        "  events    no NATS server: events wait in the services' outboxes, nothing is lost; they flow once one is there (apt-get install nats-server, or set NATS_URL, and start again)",
+      ]);
+      // The shop works: an order is placed (its events are kept in the order service's outbox).
+      const token = await logIn(setup.gateway, printedCredentials(running.output, 'customer'));
+      const found = (await dataOf(setup.gateway, '{ products(first: 1, query: "lamp") { nodes { id } } }')) as { products: { nodes: { id: string }[] } };
+      const ordered = (await dataOf(
+        setup.gateway,
+        'mutation($input: CreateOrderInput!) { createOrder(input: $input) { status } }',
+        { input: { items: [{ productId: found.products.nodes[0]?.id, quantity: 1 }] } },
+        token,
+      )) as { createOrder: { status: string } };
+      expect(ordered.createOrder.status).toBe('PLACED');
+      // The mail catcher runs all the same, and its inbox answers.
+      expect(await inbox(printedInbox(running.output))).toEqual([]);
+    } finally {
+      await running.stop();
+    }
+    expect(forcedStops(running.output)).toEqual([]);
+    expect(await embeddedDirs(dataDir)).not.toContain('nats');
   });
 });

@@ -22,7 +22,7 @@ const run = promisify(execFile);
 const COMPOSE_FILE = fileURLToPath(new URL('../../compose.yaml', import.meta.url));
 const MAX_BUFFER = 64 * 1024 * 1024;
 
-export type StackService = 'postgres' | 'redis' | 'account' | 'catalog' | 'order' | 'gateway';
+export type StackService = 'postgres' | 'redis' | 'nats' | 'mail' | 'account' | 'catalog' | 'order' | 'notification' | 'gateway';
 
 /** Every profile of the project: `down` with it stops the profiles' services too. */
 const EVERY_PROFILE = ['--profile', '*'];
@@ -90,6 +90,7 @@ const secret = (bytes: number) => randomBytes(bytes).toString('base64url');
 export async function composeProject(options: ComposeOptions): Promise<ComposeProject & { dispose(): Promise<void> }> {
   const project = `emporium-test-${options.name}-${randomBytes(4).toString('hex')}`;
   const port = await freePort();
+  const inboxPort = await freePort();
   const dir = await mkdtemp(join(tmpdir(), `${project}-`));
   const envFile = join(dir, '.env');
   const env: Record<string, string> = {
@@ -97,11 +98,14 @@ export async function composeProject(options: ComposeOptions): Promise<ComposePr
     ACCOUNT_DB_PASSWORD: secret(18),
     CATALOG_DB_PASSWORD: secret(18),
     ORDER_DB_PASSWORD: secret(18),
+    NOTIFICATION_DB_PASSWORD: secret(18),
     JWT_SECRET: secret(48),
     ADMIN_EMAIL: ADMIN.email,
     ADMIN_PASSWORD: ADMIN.password,
     GATEWAY_PORT: String(port),
     GATEWAY_HOST_IP: '127.0.0.1',
+    // The mail catcher's inbox: a port of its own, so stacks run side by side.
+    MAIL_INBOX_PORT: String(inboxPort),
     ...options.env,
   };
   await writeFile(envFile, Object.entries(env).map(([key, value]) => `${key}=${value}\n`).join(''), { mode: 0o600 });

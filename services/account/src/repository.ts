@@ -1,7 +1,9 @@
 import type { ExpressionBuilder, Kysely, Selectable } from 'kysely';
 import { alreadyExists } from '@emporium/kit/errors.js';
 import { isUniqueViolation } from '@emporium/kit/database.js';
+import { recordEvent } from '@emporium/kit/outbox.js';
 import { emailKey } from './email-key.js';
+import { accountCreatedEvent } from './events.js';
 import type { Account, NewAccount } from './model.js';
 import type { AccountDatabase, AccountTable } from './tables.js';
 
@@ -21,22 +23,26 @@ const sameEmail = (email: string) => (eb: ExpressionBuilder<AccountDatabase, 'ac
 export class AccountRepository {
   constructor(private readonly db: Kysely<AccountDatabase>) {}
 
-  /** Inserts an account; ALREADY_EXISTS when another holds the email (in any case). */
+  /** Inserts an account and its AccountCreated event, in one transaction; ALREADY_EXISTS when another holds the email (in any case). */
   async insert(account: NewAccount): Promise<Account> {
     try {
-      const row = await this.db
-        .insertInto('account')
-        .values({
-          id: account.id,
-          name: account.name,
-          email: account.email,
-          email_key: emailKey(account.email),
-          role: account.role,
-          password_hash: account.passwordHash,
-        })
-        .returning(ACCOUNT_COLUMNS)
-        .executeTakeFirstOrThrow();
-      return toAccount(row);
+      return await this.db.transaction().execute(async (trx) => {
+        const row = await trx
+          .insertInto('account')
+          .values({
+            id: account.id,
+            name: account.name,
+            email: account.email,
+            email_key: emailKey(account.email),
+            role: account.role,
+            password_hash: account.passwordHash,
+          })
+          .returning(ACCOUNT_COLUMNS)
+          .executeTakeFirstOrThrow();
+        const created = toAccount(row);
+        await recordEvent(trx, accountCreatedEvent(created));
+        return created;
+      });
     } catch (error) {
       if (isUniqueViolation(error, 'account_email_key')) throw emailTaken();
       throw error;

@@ -41,7 +41,7 @@ describe('service runtime (through the account service)', () => {
       expect(await checkHealth(a.address)).toBe('SERVING');
       expect(await checkHealth(b.address)).toBe('SERVING');
       const applied = await sql<{ name: string }>`select name from kysely_migration`.execute(a.database.db);
-      expect(applied.rows.map((r) => r.name)).toEqual(['0001_create_account', '0002_email_key', '0003_session']);
+      expect(applied.rows.map((r) => r.name)).toEqual(['0001_create_account', '0002_email_key', '0003_session', '0004_outbox']);
     } finally {
       await Promise.all([a.stop(), b.stop()]);
     }

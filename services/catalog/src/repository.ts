@@ -1,7 +1,10 @@
 import { sql, type Kysely, type RawBuilder, type Selectable, type Updateable } from 'kysely';
+import { inTransaction } from '@emporium/kit/database.js';
+import { recordEvent } from '@emporium/kit/outbox.js';
+import { productChangedEvent, productCreatedEvent, type ProductFieldName } from './events.js';
 import type { NewProduct, Product, ProductChanges, RankedProduct, SearchQuery } from './model.js';
 import { ReservationRepository } from './reservation-repository.js';
-import type { CatalogDatabase, ProductTable } from './tables.js';
+import { snapshotOf, type CatalogDatabase, type ProductTable } from './tables.js';
 
 const PRODUCT_COLUMNS = [
   'id',
@@ -15,6 +18,9 @@ const PRODUCT_COLUMNS = [
 ] as const;
 
 type ProductRow = Pick<Selectable<ProductTable>, (typeof PRODUCT_COLUMNS)[number]>;
+
+/** What a write returns: the product, and the version its event carries. */
+const WRITTEN_COLUMNS = [...PRODUCT_COLUMNS, 'version'] as const;
 
 function toProduct(row: ProductRow): Product {
   return {
@@ -50,40 +56,67 @@ export class CatalogRepository {
     this.reservations = new ReservationRepository(db);
   }
 
+  /** Inserts a product and its ProductCreated event, in one transaction. */
   async insertProduct(product: NewProduct): Promise<Product> {
-    const row = await this.db
-      .insertInto('product')
-      .values({
-        id: product.id,
-        name: product.name,
-        description: product.description,
-        price_currency: product.price.currencyCode,
-        price_minor: product.price.amountMinor,
-        stock: product.stock,
-      })
-      .returning(PRODUCT_COLUMNS)
-      .executeTakeFirstOrThrow();
-    return toProduct(row);
+    return this.db.transaction().execute(async (trx) => {
+      const row = await trx
+        .insertInto('product')
+        .values({
+          id: product.id,
+          name: product.name,
+          description: product.description,
+          price_currency: product.price.currencyCode,
+          price_minor: product.price.amountMinor,
+          stock: product.stock,
+        })
+        .returning(WRITTEN_COLUMNS)
+        .executeTakeFirstOrThrow();
+      await recordEvent(trx, productCreatedEvent(snapshotOf(row)));
+      return toProduct(row);
+    });
   }
 
-  /** Applies the changes given in one statement; undefined when no product has the id. */
+  /**
+   * Applies the changes that make a field different, with a new version and a ProductChanged
+   * event naming those fields, in one transaction; a change to nothing new writes nothing.
+   * Undefined when no product has the id.
+   */
   async updateProduct(id: string, changes: ProductChanges): Promise<Product | undefined> {
-    const values: Updateable<ProductTable> = {};
-    if (changes.name !== undefined) values.name = changes.name;
-    if (changes.description !== undefined) values.description = changes.description;
-    if (changes.price !== undefined) {
-      values.price_currency = changes.price.currencyCode;
-      values.price_minor = changes.price.amountMinor;
-    }
-    if (changes.stock !== undefined) values.stock = changes.stock;
-    if (Object.keys(values).length === 0) return this.findProduct(id);
-    const row = await this.db
-      .updateTable('product')
-      .set({ ...values, update_time: sql<Date>`now()` })
-      .where('id', '=', id)
-      .returning(PRODUCT_COLUMNS)
-      .executeTakeFirst();
-    return row && toProduct(row);
+    const given = Object.values(changes).some((value) => value !== undefined);
+    if (!given) return this.findProduct(id);
+    return inTransaction(this.db, async (trx) => {
+      const current = await trx.selectFrom('product').select(PRODUCT_COLUMNS).where('id', '=', id).forUpdate().executeTakeFirst();
+      if (!current) return undefined;
+      const values: Updateable<ProductTable> = {};
+      const changed: ProductFieldName[] = [];
+      if (changes.name !== undefined && changes.name !== current.name) {
+        values.name = changes.name;
+        changed.push('name');
+      }
+      if (changes.description !== undefined && changes.description !== current.description) {
+        values.description = changes.description;
+        changed.push('description');
+      }
+      const { price } = changes;
+      if (price !== undefined && (price.currencyCode !== current.price_currency || price.amountMinor !== current.price_minor)) {
+        values.price_currency = price.currencyCode;
+        values.price_minor = price.amountMinor;
+        changed.push('price');
+      }
+      if (changes.stock !== undefined && changes.stock !== current.stock) {
+        values.stock = changes.stock;
+        changed.push('stock');
+      }
+      if (changed.length === 0) return toProduct(current);
+      const row = await trx
+        .updateTable('product')
+        .set({ ...values, update_time: sql<Date>`now()`, version: sql<bigint>`version + 1` })
+        .where('id', '=', id)
+        .returning(WRITTEN_COLUMNS)
+        .executeTakeFirstOrThrow();
+      await recordEvent(trx, productChangedEvent(snapshotOf(row), changed));
+      return toProduct(row);
+    });
   }
 
   async findProduct(id: string): Promise<Product | undefined> {

@@ -1,11 +1,14 @@
 import { sql, type Kysely, type Transaction } from 'kysely';
 import { inTransaction } from '@emporium/kit/database.js';
 import { MAX_PRICE_MINOR, checkedTotal } from '@emporium/kit/money.js';
+import { recordEvent } from '@emporium/kit/outbox.js';
+import { productChangedEvent } from './events.js';
 import type { ReleaseOutcome, ReserveOutcome, ReservedLine, StoredReservation } from './model.js';
-import type { CatalogDatabase } from './tables.js';
+import { SNAPSHOT_COLUMNS, snapshotOf, type CatalogDatabase } from './tables.js';
 
 // Reservations: stock taken for an order all at once or not at all, and given back exactly once.
-// Products and search are repository.ts.
+// Every product whose stock moves gets a new version and a ProductChanged event in the same
+// transaction. Products and search are repository.ts.
 
 /** Unwinds a reservation transaction (nothing it did stays) while carrying why to the caller. */
 class Rollback extends Error {
@@ -66,11 +69,13 @@ export class ReservationRepository {
         for (const [index, line] of lines.entries()) {
           const product = byId.get(line.productId);
           if (product === undefined) throw new Error('a locked product vanished');
-          await trx
+          const taken = await trx
             .updateTable('product')
-            .set((eb) => ({ stock: eb('stock', '-', line.quantity) }))
+            .set((eb) => ({ stock: eb('stock', '-', line.quantity), version: sql<bigint>`version + 1` }))
             .where('id', '=', line.productId)
-            .execute();
+            .returning(SNAPSHOT_COLUMNS)
+            .executeTakeFirstOrThrow();
+          await recordEvent(trx, productChangedEvent(snapshotOf(taken), ['stock']));
           await trx
             .insertInto('reservation_line')
             .values({
@@ -165,11 +170,13 @@ export class ReservationRepository {
           .execute();
       }
       for (const line of lines) {
-        await trx
+        const returned = await trx
           .updateTable('product')
-          .set((eb) => ({ stock: eb('stock', '+', line.quantity) }))
+          .set((eb) => ({ stock: eb('stock', '+', line.quantity), version: sql<bigint>`version + 1` }))
           .where('id', '=', line.product_id)
-          .execute();
+          .returning(SNAPSHOT_COLUMNS)
+          .executeTakeFirstOrThrow();
+        await recordEvent(trx, productChangedEvent(snapshotOf(returned), ['stock']));
       }
       await trx
         .updateTable('reservation')

@@ -1,5 +1,7 @@
 import { sql, type Kysely, type RawBuilder, type Selectable } from 'kysely';
 import type { Money } from '@emporium/kit/money.js';
+import { recordEvent } from '@emporium/kit/outbox.js';
+import { orderCancelledEvent, orderPlacedEvent, orderRejectedEvent } from './events.js';
 import { orderTransition } from './metrics.js';
 import type { NewPendingOrder, Order, OrderLine, Rejection, ReservedLine, StoredOrder } from './model.js';
 import type { OrderDatabase, OrdersTable } from './tables.js';
@@ -137,16 +139,26 @@ export class OrderRepository {
     return (await this.findStoredById(id))?.order;
   }
 
-  /** PENDING -> PLACED with the reservation's snapshot. False if the order had left PENDING already. */
+  /**
+   * PENDING -> PLACED with the reservation's snapshot, and its OrderPlaced event, in one
+   * transaction. False if the order had left PENDING already.
+   */
   async markPlaced(id: string, reserved: readonly ReservedLine[], total: Money): Promise<boolean> {
     const placed = await this.db.transaction().execute(async (trx) => {
       const updated = await trx
         .updateTable('orders')
-        .set({ status: 'PLACED', currency_code: total.currencyCode, total_minor: total.amountMinor, update_time: sql`now()` })
+        .set({
+          status: 'PLACED',
+          currency_code: total.currencyCode,
+          total_minor: total.amountMinor,
+          update_time: sql`now()`,
+          version: sql`version + 1`,
+        })
         .where('id', '=', id)
         .where('status', '=', 'PENDING')
+        .returning(['account_id', 'version', 'update_time'])
         .executeTakeFirst();
-      if (updated.numUpdatedRows === 0n) return false;
+      if (!updated) return false;
       for (const line of reserved) {
         await trx
           .updateTable('order_line')
@@ -155,6 +167,8 @@ export class OrderRepository {
           .where('product_id', '=', line.productId)
           .execute();
       }
+      const order = { id, accountId: updated.account_id, version: updated.version };
+      await recordEvent(trx, orderPlacedEvent(order, reserved, total, updated.update_time));
       return true;
     });
     if (placed) orderTransition('PENDING', 'PLACED');
@@ -162,37 +176,52 @@ export class OrderRepository {
   }
 
   /**
-   * PENDING -> REJECTED, remembering why. With releaseStock, the same write records that a
-   * reservation may exist and must be released. False if the order had left PENDING already.
+   * PENDING -> REJECTED, remembering why, and its OrderRejected event, in one transaction. With
+   * releaseStock, the same write records that a reservation may exist and must be released.
+   * False if the order had left PENDING already.
    */
   async markRejected(id: string, rejection: Rejection, options: { releaseStock: boolean }): Promise<boolean> {
-    const updated = await this.db
-      .updateTable('orders')
-      .set({
-        status: 'REJECTED',
-        rejection: JSON.stringify(rejection),
-        release_pending: options.releaseStock,
-        update_time: sql`now()`,
-      })
-      .where('id', '=', id)
-      .where('status', '=', 'PENDING')
-      .executeTakeFirst();
-    if (updated.numUpdatedRows === 0n) return false;
-    orderTransition('PENDING', 'REJECTED');
-    return true;
+    const rejected = await this.db.transaction().execute(async (trx) => {
+      const updated = await trx
+        .updateTable('orders')
+        .set({
+          status: 'REJECTED',
+          rejection: JSON.stringify(rejection),
+          release_pending: options.releaseStock,
+          update_time: sql`now()`,
+          version: sql`version + 1`,
+        })
+        .where('id', '=', id)
+        .where('status', '=', 'PENDING')
+        .returning(['account_id', 'version'])
+        .executeTakeFirst();
+      if (!updated) return false;
+      await recordEvent(trx, orderRejectedEvent({ id, accountId: updated.account_id, version: updated.version }, rejection));
+      return true;
+    });
+    if (rejected) orderTransition('PENDING', 'REJECTED');
+    return rejected;
   }
 
-  /** PLACED -> CANCELLED with its release marked pending, in one write. False if it was not PLACED. */
+  /**
+   * PLACED -> CANCELLED with its release marked pending, and its OrderCancelled event, in one
+   * transaction. False if it was not PLACED.
+   */
   async markCancelled(id: string): Promise<boolean> {
-    const updated = await this.db
-      .updateTable('orders')
-      .set({ status: 'CANCELLED', release_pending: true, update_time: sql`now()` })
-      .where('id', '=', id)
-      .where('status', '=', 'PLACED')
-      .executeTakeFirst();
-    if (updated.numUpdatedRows === 0n) return false;
-    orderTransition('PLACED', 'CANCELLED');
-    return true;
+    const cancelled = await this.db.transaction().execute(async (trx) => {
+      const updated = await trx
+        .updateTable('orders')
+        .set({ status: 'CANCELLED', release_pending: true, update_time: sql`now()`, version: sql`version + 1` })
+        .where('id', '=', id)
+        .where('status', '=', 'PLACED')
+        .returning(['account_id', 'version'])
+        .executeTakeFirst();
+      if (!updated) return false;
+      await recordEvent(trx, orderCancelledEvent({ id, accountId: updated.account_id, version: updated.version }));
+      return true;
+    });
+    if (cancelled) orderTransition('PLACED', 'CANCELLED');
+    return cancelled;
   }
 
   async isReleasePending(id: string): Promise<boolean> {

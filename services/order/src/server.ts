@@ -8,7 +8,8 @@ import {
 import { withShortages } from '@emporium/catalog/client.js';
 import { grpcService, type GrpcService } from '@emporium/kit/grpc-server.js';
 import { moneyToProto } from '@emporium/kit/money.js';
-import { OutOfStockError, lineSubtotal, type Order, type OrderStatus, type Rejection } from './model.js';
+import { rejectionReasonToProto } from './events.js';
+import { OutOfStockError, lineSubtotal, type Order, type OrderStatus } from './model.js';
 import type { OrderService } from './service.js';
 
 const statusToProto: Record<OrderStatus, ProtoStatus> = {
@@ -18,31 +19,11 @@ const statusToProto: Record<OrderStatus, ProtoStatus> = {
   CANCELLED: ProtoStatus.ORDER_STATUS_CANCELLED,
 };
 
-/**
- * The stored rejection's reason as the contract names it. Reasons are stored as the Catalog (or
- * the order service) gave them; an unknown product is the Catalog's NOT_FOUND, whatever its reason.
- */
-function reasonToProto(rejection: Rejection): RejectionReason {
-  if (rejection.kind === 'NOT_FOUND') return RejectionReason.REJECTION_REASON_PRODUCT_NOT_FOUND;
-  switch (rejection.reason) {
-    case 'OUT_OF_STOCK':
-      return RejectionReason.REJECTION_REASON_OUT_OF_STOCK;
-    case 'PRICE_OUT_OF_RANGE':
-      return RejectionReason.REJECTION_REASON_PRICE_OUT_OF_RANGE;
-    case 'TOTAL_OUT_OF_RANGE':
-      return RejectionReason.REJECTION_REASON_TOTAL_OUT_OF_RANGE;
-    case 'PENDING_TIMEOUT':
-      return RejectionReason.REJECTION_REASON_TIMED_OUT;
-    default:
-      return RejectionReason.REJECTION_REASON_UNSPECIFIED;
-  }
-}
-
 function rejectionToProto(order: Order): ProtoRejection | undefined {
   if (order.status !== 'REJECTED') return undefined;
   const { rejection } = order;
   if (!rejection) return { reason: RejectionReason.REJECTION_REASON_UNSPECIFIED, message: 'the order could not be placed' };
-  return { reason: reasonToProto(rejection), message: rejection.message };
+  return { reason: rejectionReasonToProto(rejection), message: rejection.message };
 }
 
 function toProto(order: Order): ProtoOrder {

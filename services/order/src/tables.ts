@@ -15,6 +15,8 @@ export interface OrdersTable {
   release_pending: ColumnType<boolean, boolean | undefined, boolean>;
   create_time: ColumnType<Date, Date | undefined, never>;
   update_time: ColumnType<Date, Date | undefined, Date | ReturnType<typeof sql>>;
+  /** 1 when written (the default), set to version + 1 by every status change. */
+  version: ColumnType<bigint, never, ReturnType<typeof sql>>;
 }
 
 export interface OrderLineTable {
