@@ -3,7 +3,7 @@ import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { uniqueNamespace } from '@emporium/testkit/nats.js';
-import type { SmtpSink } from '@emporium/testkit/smtp-sink.js';
+import { startSmtpSink, type SmtpSink } from '@emporium/testkit/smtp-sink.js';
 import { createBenchDatabase, createBenchDatabases, type BenchDatabases } from '../data/databases.js';
 import { CUSTOMER_PASSWORD, customerEmail, KIND, seededIds, type DataSet } from '../data/seed.js';
 import { runPacedLoad } from '../load/fixed-rate.js';
@@ -223,7 +223,6 @@ async function runMailPhase(stack: Stack, context: StackContext, checks: CheckRe
   const seconds = options.eventsMailSeconds;
   const namespace = uniqueNamespace('bench-mail');
   const fresh = await restartStack(stack, context, namespace);
-  const { startSmtpSink } = await import('@emporium/testkit/smtp-sink.js');
   const sink = await startSmtpSink();
   const database = await createBenchDatabase('notification');
   const mails = stampMails(sink);

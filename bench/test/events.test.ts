@@ -67,7 +67,8 @@ describe('the events scenario', () => {
     const on = cost.ours.find((row) => row.mode === EVENTS_ON);
     // Ratios per round: 1.10 and 1.02; their median 1.06 — not the ratio of the medians.
     expect(on?.vsBaseline.median).toBeCloseTo(1.06, 10);
-    expect(on?.byProcess).toEqual({ order: 0.85, catalog: 0.72 });
+    expect(on?.byProcess.order).toBeCloseTo(0.85, 10);
+    expect(on?.byProcess.catalog).toBeCloseTo(0.72, 10);
     const all = cost.all.find((row) => row.mode === EVENTS_ON);
     // (110 + 70) / 150 = 1.2 and (204 + 116) / 300 = 1.0667.
     expect(all?.vsBaseline.max).toBeCloseTo(1.2, 10);
@@ -143,9 +144,9 @@ describe('the events scenario', () => {
       expect(nats.url).toMatch(/^nats:\/\/127\.0\.0\.1:\d+$/);
       expect(nats.process.cpuSeconds()).toBeGreaterThanOrEqual(0);
       const socket = connect(Number(new URL(nats.url).port), '127.0.0.1');
-      const [greeting]: unknown[] = await once(socket, 'data');
+      const greeting: unknown[] = await once(socket, 'data');
       socket.destroy();
-      expect(String(greeting)).toMatch(/^INFO .*"jetstream":true/);
+      expect(String(greeting[0])).toMatch(/^INFO .*"jetstream":true/);
     } finally {
       await Promise.all(started.map((managed) => managed.stop()));
       await rm(scratch, { recursive: true, force: true });
@@ -161,8 +162,8 @@ async function sendMail(port: number, messageId: string, subject: string): Promi
   let buffer = '';
   const reply = async (code: string) => {
     while (!new RegExp(`(^|\\r\\n)${code} [^\\r\\n]*\\r\\n$`).test(buffer)) {
-      const [chunk]: unknown[] = await once(socket, 'data');
-      buffer += String(chunk);
+      const chunk: unknown[] = await once(socket, 'data');
+      buffer += String(chunk[0]);
       if (/(^|\r\n)[45]\d\d /.test(buffer)) throw new Error(`SMTP refused: ${buffer}`);
     }
     buffer = '';
