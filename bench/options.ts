@@ -13,6 +13,7 @@ export const SCENARIOS = [
   { id: 5, name: 'hot-order' },
   { id: 6, name: 'signup-burst' },
   { id: 7, name: 'tracing' },
+  { id: 8, name: 'events' },
 ] as const;
 export type Scenario = (typeof SCENARIOS)[number];
 export type ScenarioId = Scenario['id'];
@@ -59,6 +60,17 @@ export interface BenchOptions {
   readonly tracingModes: readonly TracingModeChoice[];
   /** Request rates of the tracing scenario's kinds given by --tracing-rate, by kind; the others keep their defaults. */
   readonly tracingRates: Readonly<Partial<Record<TracingKindName, number>>>;
+  /** Rounds of the events scenario (each stack once per round): --runs, else 5 (2 quick). */
+  readonly eventsRounds: number;
+  /** Seconds of createOrders on each stack before the events scenario's rounds: --warmup, else 30 (2 quick). */
+  readonly eventsWarmupSeconds: number;
+  /** createOrders a second of the events scenario's cost rounds: --events-rate, else 50 (as the tracing scenario's). */
+  readonly eventsOrderRate: number;
+  /** The events scenario's mail phase: createOrders a second (--mail-rate, else 20) for so many seconds (--mail-seconds, else 60; 8 quick). */
+  readonly eventsMailRate: number;
+  readonly eventsMailSeconds: number;
+  /** Whether the events scenario runs its mail phase (--no-mail skips it). */
+  readonly eventsMail: boolean;
   readonly coldStart: boolean;
   readonly build: boolean;
   /** Keep the databases afterwards, to look at them. */
@@ -108,6 +120,10 @@ export const USAGE = `npm run bench [-- options] [scenario…]
                       at full sampling, NAME:VAR=VALUE[,VAR=VALUE] (e.g. json:OTEL_EXPORTER_OTLP_PROTOCOL=http/json)
   --tracing-rate K=N  the tracing scenario's rate for a kind, requests a second (repeatable):
                       ${TRACING_KIND_NAMES.join(', ')} (e.g. createOrder=50)
+  --events-rate N     the events scenario's createOrders a second in its cost rounds (50)
+  --mail-rate N       the events scenario's createOrders a second in its mail phase (20)
+  --mail-seconds N    length of the events scenario's mail phase (60; 8 with --quick)
+  --no-mail           the events scenario without its mail phase (the notification service)
   --help`;
 
 function positiveInt(value: string | undefined, flag: string): number | undefined {
@@ -135,6 +151,10 @@ export function parseOptions(argv: readonly string[]): BenchOptions | 'help' {
       'pg-set': { type: 'string', multiple: true },
       'tracing-mode': { type: 'string', multiple: true },
       'tracing-rate': { type: 'string', multiple: true },
+      'events-rate': { type: 'string' },
+      'mail-rate': { type: 'string' },
+      'mail-seconds': { type: 'string' },
+      'no-mail': { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
     },
   });
@@ -163,6 +183,12 @@ export function parseOptions(argv: readonly string[]): BenchOptions | 'help' {
     tracingWarmupSeconds: positiveInt(values.warmup, '--warmup') ?? (values.quick ? 2 : 30),
     tracingModes: (values['tracing-mode'] ?? []).map(parseTracingMode),
     tracingRates: parseTracingRates(values['tracing-rate'] ?? []),
+    eventsRounds: positiveInt(values.runs, '--runs') ?? (values.quick ? 2 : 5),
+    eventsWarmupSeconds: positiveInt(values.warmup, '--warmup') ?? (values.quick ? 2 : 30),
+    eventsOrderRate: positiveInt(values['events-rate'], '--events-rate') ?? 50,
+    eventsMailRate: positiveInt(values['mail-rate'], '--mail-rate') ?? 20,
+    eventsMailSeconds: positiveInt(values['mail-seconds'], '--mail-seconds') ?? (values.quick ? 8 : 60),
+    eventsMail: !values['no-mail'],
     coldStart: values['no-cold-start'] === true ? false : (values['cold-start'] ?? !values.quick),
     build: !values['skip-build'],
     keep: values.keep,
@@ -240,7 +266,7 @@ export function scenarioById(id: ScenarioId): Scenario {
 
 /** Whether argv keeps the standard settings: no option that changes what is measured or how long. */
 export function hasStandardSettings(argv: readonly string[]): boolean {
-  return !argv.some((arg) => /^--(runs|seconds|warmup|cpu-prof|pg-set|tracing-)/.test(arg));
+  return !argv.some((arg) => /^--(runs|seconds|warmup|cpu-prof|pg-set|tracing-|events-|mail-|no-mail)/.test(arg));
 }
 
 /** A run is the official kind (written to bench/results/) only with every scenario and the standard settings. */

@@ -10,8 +10,10 @@ import { isComplete, parseOptions, scenarioById, USAGE, type ProcessName } from 
 import { readProfileSummary, renderProfileSummary } from './report/cpu-profile.js';
 import { log, mib } from './report/progress-log.js';
 import { renderMarkdown, unexpectedErrors, type BenchResults, type CheckResult, type ScenarioResult } from './report/results.js';
+import { eventsVerdict } from './report/events-results.js';
 import { tracingVerdict } from './report/tracing-results.js';
 import { measureColdStart } from './scenarios/cold-start.js';
+import { runEventsScenario } from './scenarios/events.js';
 import { prepareFixtures, seedDatabases } from './scenarios/fixtures.js';
 import type { RunContext } from './scenarios/plan.js';
 import { runSignUpBurstScenario } from './scenarios/signup-burst.js';
@@ -45,13 +47,15 @@ async function main(): Promise<number> {
   log(`mode ${options.mode}; load average ${loadBefore.map((v) => v.toFixed(2)).join(' ')} on ${cpus().length} cores`);
 
   if (options.build) await build();
-  // The tracing scenario starts stacks of its own, once the platform is stopped.
+  // The tracing and events scenarios start stacks of their own, once the platform is stopped.
   const tracing = options.scenarios.includes(TRACING);
-  const platformScenarios = options.scenarios.filter((id) => id !== TRACING);
+  const events = options.scenarios.includes(EVENTS);
+  const platformScenarios = options.scenarios.filter((id) => id !== TRACING && id !== EVENTS);
   if (platformScenarios.length === 0) {
-    if (!tracing) return 0;
-    const run = await runTracingScenario(ROOT, options, argv, await gitState());
-    return reportChecks(run.results.checks);
+    const checks: CheckResult[] = [];
+    if (tracing) checks.push(...(await runTracingScenario(ROOT, options, argv, await gitState())).results.checks);
+    if (events) checks.push(...(await runEventsScenario(ROOT, options, argv, await gitState())).results.checks);
+    return reportChecks(checks);
   }
   const pgbench = await findPgbench();
   const server = await describeServer();
@@ -83,11 +87,16 @@ async function main(): Promise<number> {
     await rm(scratch, { recursive: true, force: true });
   }
 
-  const tracingChecks: CheckResult[] = [];
+  const ownStackChecks: CheckResult[] = [];
   if (tracing) {
     const run = await runTracingScenario(ROOT, options, argv, await gitState());
-    tracingChecks.push(...run.results.checks);
+    ownStackChecks.push(...run.results.checks);
     notes.push(`tracing (scenario 7, ${relative(ROOT, run.files[1] ?? '')}): ${tracingVerdict(run.results.summary).join('; ')}.`);
+  }
+  if (events) {
+    const run = await runEventsScenario(ROOT, options, argv, await gitState());
+    ownStackChecks.push(...run.results.checks);
+    notes.push(`events (scenario 8, ${relative(ROOT, run.files[1] ?? '')}): ${eventsVerdict(run.results).join('; ')}.`);
   }
 
   const coldStart = options.coldStart ? await coldStartOrError() : undefined;
@@ -150,12 +159,13 @@ async function main(): Promise<number> {
 
   const unexpected = scenarios.map((scenario) => ({ id: scenario.id, errors: unexpectedErrors(scenario) })).filter((s) => Object.keys(s.errors).length > 0);
   for (const { id, errors } of unexpected) log(`scenario ${id} had unexpected errors: ${JSON.stringify(errors)}`);
-  const failed = reportChecks([...scenarios.flatMap((scenario) => scenario.checks), ...tracingChecks]);
+  const failed = reportChecks([...scenarios.flatMap((scenario) => scenario.checks), ...ownStackChecks]);
   return failed > 0 || unexpected.length > 0 ? 1 : 0;
 }
 
-/** The tracing scenario's number: it runs on stacks of its own, after the others. */
+/** The tracing and events scenarios' numbers: they run on stacks of their own, after the others. */
 const TRACING = 7;
+const EVENTS = 8;
 
 /** Logs the failed checks; 1 if any failed. */
 function reportChecks(checks: readonly CheckResult[]): number {

@@ -71,3 +71,19 @@ export async function describeServer(): Promise<{ version: string; settings: Rec
     return { version: rows[0]?.version ?? 'unknown', settings };
   });
 }
+
+/** One more fresh, empty database (a service beside the three, e.g. notification); drop() is safe to call more than once. */
+export async function createBenchDatabase(service: string): Promise<{ readonly url: string; drop(): Promise<void> }> {
+  if (!/^[a-z]+$/.test(service)) throw new Error(`not a service name: ${service}`);
+  const name = `emporium_bench_${Date.now().toString(36)}_${randomBytes(3).toString('hex')}_${service}`;
+  await withAdmin((client) => client.query(`create database ${pg.escapeIdentifier(name)}`));
+  let dropped = false;
+  return {
+    url: urlOf(name),
+    drop: async () => {
+      if (dropped) return;
+      dropped = true;
+      await withAdmin((client) => client.query(`drop database if exists ${pg.escapeIdentifier(name)} with (force)`));
+    },
+  };
+}

@@ -11,6 +11,16 @@ export interface PacedLoadOptions {
   readonly rate: number;
   readonly seconds: number;
   readonly next: () => LoadRequest;
+  /** Called with every HTTP answer (performance.now() times), e.g. to read the ids it carries. */
+  readonly onAnswer?: (answer: PacedAnswer) => void;
+}
+
+/** One answered request of a paced load. */
+export interface PacedAnswer {
+  readonly status: number;
+  readonly body: string;
+  readonly sentAt: number;
+  readonly answeredAt: number;
 }
 
 export interface PacedRunResult {
@@ -72,7 +82,9 @@ export async function runPacedLoad(options: PacedLoadOptions): Promise<PacedRunR
       pending.push(
         send(agent, target, options.next()).then(
           ({ status, body }) => {
-            latencies.push(performance.now() - sentAt);
+            const answeredAt = performance.now();
+            latencies.push(answeredAt - sentAt);
+            options.onAnswer?.({ status, body, sentAt, answeredAt });
             const outcome = classifyResponse(status, body);
             if (outcome === 'OK') ok++;
             else errors[outcome] = (errors[outcome] ?? 0) + 1;

@@ -18,14 +18,14 @@ import { search } from './search.js';
 
 /**
  * The scenarios driven as timed loads, by name; the sign-up burst is a wave of its own
- * (signup-burst.ts), and tracing runs stacks of its own (tracing.ts).
+ * (signup-burst.ts), and tracing and events run stacks of their own (tracing.ts, events.ts).
  */
-export type TimedLoadScenarioName = Exclude<ScenarioName, 'signup-burst' | 'tracing'>;
+export type TimedLoadScenarioName = Exclude<ScenarioName, 'signup-burst' | 'tracing' | 'events'>;
 
 const PLANS: { readonly [name in TimedLoadScenarioName]: PlanOf } = { search, product, nested, order, 'hot-order': hotOrder };
 
 export function isTimedLoadScenario(scenario: Scenario): scenario is Extract<Scenario, { name: TimedLoadScenarioName }> {
-  return scenario.name !== 'signup-burst' && scenario.name !== 'tracing';
+  return scenario.name !== 'signup-burst' && scenario.name !== 'tracing' && scenario.name !== 'events';
 }
 
 /** The benchmark databases' PostgreSQL backends, in the CPU table. */

@@ -6,8 +6,8 @@ import { createInterface } from 'node:readline';
 // A child process under test: started with only the environment it is given, its JSON log lines
 // waited for, its CPU time and peak memory read from /proc, stopped gracefully.
 
-/** How a process was run: the production build, or TypeScript sources through tsx (no build for it). */
-export type RunMode = 'dist' | 'tsx-source';
+/** How a process was run: the production build, TypeScript sources through tsx (no build for it), or another program (nats-server). */
+export type RunMode = 'dist' | 'tsx-source' | 'program';
 
 export interface ManagedProcess {
   readonly name: string;
@@ -66,7 +66,9 @@ export function readMainThreadCpuSeconds(pid: number): number | undefined {
 
 export interface StartOptions {
   readonly name: string;
-  /** Arguments to node: flags, then the script. */
+  /** The program; node (this one) unless given, e.g. nats-server. */
+  readonly command?: string;
+  /** Arguments to node: flags, then the script (or the program's own). */
   readonly args: readonly string[];
   readonly env: Record<string, string>;
   readonly cwd: string;
@@ -78,7 +80,7 @@ const RSS_SAMPLE_MS = 500;
 
 export function startProcess(options: StartOptions): ManagedProcess {
   const startedAt = performance.now();
-  const child: ChildProcess = spawn(process.execPath, [...options.args], {
+  const child: ChildProcess = spawn(options.command ?? process.execPath, [...options.args], {
     cwd: options.cwd,
     // Only what the process needs: a benchmark must not depend on the caller's shell.
     env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/tmp', ...options.env },

@@ -55,10 +55,15 @@ export function entryPoint(root: string, workspace: string): { mode: RunMode; ar
 }
 
 function startPlatformProcess(launch: Launch, service: PlatformProcess, env: Record<string, string>): ManagedProcess {
+  return startServiceProcess(launch, service, launch.nameOf(service), launch.nodeFlagsOf(service), env);
+}
+
+/** services/<service>'s main as a production process, with the launch's environment and its own. */
+function startServiceProcess(launch: Launch, service: string, name: string, nodeFlags: readonly string[], env: Record<string, string>): ManagedProcess {
   const entry = entryPoint(launch.root, `services/${service}`);
   const managed = startProcess({
-    name: launch.nameOf(service),
-    args: [...launch.nodeFlagsOf(service), ...entry.args],
+    name,
+    args: [...nodeFlags, ...entry.args],
     // The services' defaults otherwise: production mode, info logs, pools of 10.
     env: { NODE_ENV: 'production', LOG_LEVEL: 'info', HOST: '127.0.0.1', PORT: '0', METRICS_PORT: '0', ...launch.env, ...env },
     cwd: launch.root,
@@ -79,6 +84,19 @@ export async function startServices(launch: Launch, databases: BenchDatabases): 
   const order = startPlatformProcess(launch, 'order', { DATABASE_URL: databases.order, ACCOUNT_ADDRESS: accountAddress, CATALOG_ADDRESS: catalogAddress });
   const orderAddress = grpcAddress(await order.waitForLine(isGrpcListening, START_TIMEOUT_MS));
   return { account, catalog, order, accountAddress, catalogAddress, orderAddress };
+}
+
+/**
+ * The notification service (issue 25's consumer) beside a launch's services, on its own database:
+ * it consumes their events from NATS and looks the recipients up in their account service.
+ */
+export async function startNotification(
+  launch: Launch,
+  settings: { readonly name: string; readonly nodeFlags?: readonly string[]; readonly env: Readonly<Record<string, string>> },
+): Promise<ManagedProcess> {
+  const notification = startServiceProcess(launch, 'notification', settings.name, settings.nodeFlags ?? [], { ...settings.env });
+  await notification.waitForLine(isGrpcListening, START_TIMEOUT_MS);
+  return notification;
 }
 
 /** What a gateway under test needs beyond the services' addresses. */

@@ -201,7 +201,7 @@ describe('--scenarios', () => {
   });
 
   it('refuses anything else, naming what it takes', () => {
-    expect(() => scenariosOf('8')).toThrow(/numbers from 1 to 7 or names \(search, product, nested, order, hot-order, signup-burst, tracing\)/);
+    expect(() => scenariosOf('9')).toThrow(/numbers from 1 to 8 or names \(search, product, nested, order, hot-order, signup-burst, tracing, events\)/);
     expect(() => scenariosOf('checkout')).toThrow(/got "checkout"/);
   });
 
