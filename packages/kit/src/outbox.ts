@@ -95,7 +95,7 @@ export interface OutboxRelayOptions {
   readonly batchSize: number;
   /** Published rows older than this are deleted (the stream's retention). */
   readonly retentionMs: number;
-  /** How long a claim holds; shorter than the stream's duplicate window. */
+  /** How long a claim holds on the embedded database; shorter than the stream's duplicate window. */
   readonly leaseMs: number;
   /** Called after a batch was published and before it is marked (tests kill the process here). */
   readonly afterPublish?: () => void;
@@ -198,27 +198,64 @@ export async function startOutboxRelay(options: OutboxRelayOptions): Promise<Out
               where published_time < now() - make_interval(secs => ${options.retentionMs / 1000})`.execute(db);
   };
 
-  /** One round: claim a batch, publish it, mark what went out. Returns how many were published. */
-  const relayBatch = async (): Promise<number> => {
-    const rows = await claim();
-    if (rows.length === 0) return 0;
+  /** Publishes rows in order; which went out and which did not. */
+  const publishAll = async (rows: readonly OutboxRow[]): Promise<{ published: string[]; failed: string[]; reason: unknown }> => {
+    if (rows.length === 0) return { published: [], failed: [], reason: undefined };
     const outcomes = await Promise.allSettled(rows.map(publish));
     options.afterPublish?.();
     const published = rows.filter((_, index) => outcomes[index]?.status === 'fulfilled').map((row) => row.id);
     const failed = rows.filter((_, index) => outcomes[index]?.status === 'rejected').map((row) => row.id);
-    if (published.length > 0) {
-      await sql`update outbox_event set published_time = now(), claimed_until = null
-                where id = any(${published}::uuid[])`.execute(db);
-      outboxPublished(options.service, published.length);
-    }
+    const rejected = outcomes.find((outcome) => outcome.status === 'rejected');
+    const reason: unknown = rejected?.status === 'rejected' ? rejected.reason : undefined;
+    return { published, failed, reason };
+  };
+
+  const markPublished = async (executor: Kysely<unknown>, ids: readonly string[]) => {
+    if (ids.length === 0) return;
+    await sql`update outbox_event set published_time = now(), claimed_until = null where id = any(${ids}::uuid[])`.execute(executor);
+    outboxPublished(options.service, ids.length);
+  };
+
+  /**
+   * PostgreSQL: the batch stays locked by the transaction that publishes and marks it — one UPDATE
+   * per event. A relay that dies meanwhile unlocks its rows with its connection, and the next
+   * relay publishes them again (the stream drops the copies). Another relay skips locked rows.
+   */
+  const relayLocked = () =>
+    db.transaction().execute(async (trx) => {
+      const { rows } = await sql<OutboxRow>`
+        select id, type, aggregate_id, aggregate_version, payload, headers, create_time from outbox_event
+        where published_time is null
+        order by id
+        limit ${options.batchSize}
+        for update skip locked`.execute(trx);
+      const outcome = await publishAll(rows);
+      await markPublished(trx, outcome.published);
+      return { ...outcome, claimed: rows.length };
+    });
+
+  /**
+   * The embedded database has one connection for the whole process: a transaction held while
+   * NATS answers would stop every other query. The claim is a lease instead, in a statement of its
+   * own (two UPDATEs per event; a relay that dies leaves its claim to run out).
+   */
+  const relayLeased = async () => {
+    const rows = await claim();
+    const outcome = await publishAll(rows);
+    await markPublished(db, outcome.published);
+    // Free the claim of what did not go out: the next round tries them again.
+    if (outcome.failed.length > 0) await sql`update outbox_event set claimed_until = null where id = any(${outcome.failed}::uuid[])`.execute(db);
+    return { ...outcome, claimed: rows.length };
+  };
+
+  /** One round: claim a batch, publish it, mark what went out. Returns how many it claimed. */
+  const relayBatch = async (): Promise<number> => {
+    const { claimed, failed, reason } = await (database.engine === 'postgres' ? relayLocked() : relayLeased());
     if (failed.length > 0) {
-      // Free the claim at once: the next round (or another replica) tries them again.
-      await sql`update outbox_event set claimed_until = null where id = any(${failed}::uuid[])`.execute(db);
-      const reason = outcomes.find((outcome) => outcome.status === 'rejected');
-      log.warn({ failed: failed.length, err: reason?.status === 'rejected' ? reason.reason : undefined }, 'events not published; trying again');
+      log.warn({ failed: failed.length, err: reason }, 'events not published; trying again');
       throw new Error('some events were not published');
     }
-    return published.length;
+    return claimed;
   };
 
   const loop = (async () => {
@@ -230,11 +267,11 @@ export async function startOutboxRelay(options: OutboxRelayOptions): Promise<Out
         continue;
       }
       try {
-        const published = await relayBatch();
+        const claimed = await relayBatch();
         backoff = 0;
-        if (published === options.batchSize) continue;
+        // A full batch: there may be more. Otherwise what commits from now on notifies (woken).
+        if (claimed === options.batchSize) continue;
         await prune();
-        if (published > 0) continue;
       } catch (error) {
         if (!stopped && !(error instanceof Error && error.message === 'some events were not published')) {
           log.warn({ err: error }, 'outbox relay round failed; trying again');
