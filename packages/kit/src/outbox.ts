@@ -60,19 +60,31 @@ export interface NewEvent<T> {
  * without its change, nor committed without it. Returns the event's id.
  */
 export async function recordEvent<DB, T>(trx: Transaction<DB>, event: NewEvent<T>): Promise<string> {
+  const [id = ''] = await recordEvents(trx, [event]);
+  return id;
+}
+
+/** recordEvent for several events of one type and one change, in one statement. Returns their ids, in order. */
+export async function recordEvents<DB, T>(trx: Transaction<DB>, events: ReadonlyArray<NewEvent<T>>): Promise<string[]> {
   if (!trx.isTransaction) throw new TypeError('recordEvent takes the transaction that makes the change');
-  const id = newId();
+  if (events.length === 0) return [];
   const carrier: Record<string, string> = {};
   propagation.inject(context.active(), carrier);
-  // One statement: the row, and the notification that wakes the relays when this commits.
+  const headers = JSON.stringify(carrier);
+  const ids = events.map(() => newId());
+  const rows = events.map(
+    (event, index) =>
+      sql`(${ids[index]}::uuid, ${event.type.typeName}, ${event.aggregateId}, ${BigInt(event.aggregateVersion)},
+           ${event.type.encode(event.payload)}::bytea, ${headers}::jsonb)`,
+  );
+  // One statement: the rows, and the notification that wakes the relays when this commits.
   await sql`
     with recorded as (
       insert into outbox_event (id, type, aggregate_id, aggregate_version, payload, headers)
-      values (${id}, ${event.type.typeName}, ${event.aggregateId}, ${BigInt(event.aggregateVersion)},
-              ${event.type.encode(event.payload)}, ${JSON.stringify(carrier)}::jsonb)
+      values ${sql.join(rows)}
       returning id)
-    select pg_notify(${OUTBOX_CHANNEL}, '') from recorded`.execute(trx);
-  return id;
+    select pg_notify(${OUTBOX_CHANNEL}, '') from recorded limit 1`.execute(trx);
+  return ids;
 }
 
 interface OutboxRow {

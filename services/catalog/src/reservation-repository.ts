@@ -1,7 +1,7 @@
 import { sql, type Kysely, type Transaction } from 'kysely';
 import { inTransaction } from '@emporium/kit/database.js';
 import { MAX_PRICE_MINOR, checkedTotal } from '@emporium/kit/money.js';
-import { recordEvent } from '@emporium/kit/outbox.js';
+import { recordEvents } from '@emporium/kit/outbox.js';
 import { productChangedEvent } from './events.js';
 import type { ReleaseOutcome, ReserveOutcome, ReservedLine, StoredReservation } from './model.js';
 import { SNAPSHOT_COLUMNS, snapshotOf, type CatalogDatabase } from './tables.js';
@@ -66,6 +66,7 @@ export class ReservationRepository {
         if (checkedTotal(priced, currency) === undefined) throw new Rollback({ kind: 'totalOutOfRange' });
 
         const reserved: ReservedLine[] = [];
+        const changed: Array<ReturnType<typeof productChangedEvent>> = [];
         for (const [index, line] of lines.entries()) {
           const product = byId.get(line.productId);
           if (product === undefined) throw new Error('a locked product vanished');
@@ -75,7 +76,7 @@ export class ReservationRepository {
             .where('id', '=', line.productId)
             .returning(SNAPSHOT_COLUMNS)
             .executeTakeFirstOrThrow();
-          await recordEvent(trx, productChangedEvent(snapshotOf(taken), ['stock']));
+          changed.push(productChangedEvent(snapshotOf(taken), ['stock']));
           await trx
             .insertInto('reservation_line')
             .values({
@@ -95,6 +96,7 @@ export class ReservationRepository {
             quantity: line.quantity,
           });
         }
+        await recordEvents(trx, changed);
         return { kind: 'reserved', lines: reserved };
       });
     } catch (error) {
@@ -169,6 +171,7 @@ export class ReservationRepository {
           .forUpdate()
           .execute();
       }
+      const changed: Array<ReturnType<typeof productChangedEvent>> = [];
       for (const line of lines) {
         const returned = await trx
           .updateTable('product')
@@ -176,8 +179,9 @@ export class ReservationRepository {
           .where('id', '=', line.product_id)
           .returning(SNAPSHOT_COLUMNS)
           .executeTakeFirstOrThrow();
-        await recordEvent(trx, productChangedEvent(snapshotOf(returned), ['stock']));
+        changed.push(productChangedEvent(snapshotOf(returned), ['stock']));
       }
+      await recordEvents(trx, changed);
       await trx
         .updateTable('reservation')
         .set({ status: 'RELEASED', release_time: sql<Date>`now()` })
