@@ -44,7 +44,7 @@ beforeAll(() => {
   mkdirSync(ci);
   for (const file of ['run', 'lib.sh', 'summary.mjs']) copyFileSync(path.join(root, '.ci', file), path.join(ci, file));
   chmodSync(path.join(ci, 'run'), 0o755);
-  for (const step of ['postgresql-up', 'redis-up', 'test-tools', 'docker']) writeExecutable(path.join(ci, step), stub(step));
+  for (const step of ['postgresql-up', 'redis-up', 'nats-up', 'test-tools', 'docker']) writeExecutable(path.join(ci, step), stub(step));
   writeExecutable(path.join(ci, 'machine-packages'), stub('machine-packages', 'sleep 0.5; echo "machine packages done"'));
   writeExecutable(
     path.join(ci, 'node24'),
@@ -105,6 +105,7 @@ describe('.ci/run', () => {
       'npm ci',
       'postgresql',
       'redis',
+      'nats',
       'static checks',
       'node 24',
       'machine packages',
