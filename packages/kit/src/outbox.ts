@@ -107,6 +107,8 @@ export interface OutboxRelayOptions {
   readonly batchSize: number;
   /** Published rows older than this are deleted (the stream's retention). */
   readonly retentionMs: number;
+  /** How often to look for such rows (a minute by default). */
+  readonly pruneEveryMs?: number;
   /** How long a claim holds on the embedded database; shorter than the stream's duplicate window. */
   readonly leaseMs: number;
   /** Called after a batch was published and before it is marked (tests kill the process here). */
@@ -204,7 +206,7 @@ export async function startOutboxRelay(options: OutboxRelayOptions): Promise<Out
 
   let lastPrune = 0;
   const prune = async () => {
-    if (Date.now() - lastPrune < PRUNE_EVERY_MS) return;
+    if (Date.now() - lastPrune < (options.pruneEveryMs ?? PRUNE_EVERY_MS)) return;
     lastPrune = Date.now();
     await sql`delete from outbox_event
               where published_time < now() - make_interval(secs => ${options.retentionMs / 1000})`.execute(db);

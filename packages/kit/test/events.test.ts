@@ -116,7 +116,14 @@ interface Rig {
   close(): Promise<void>;
 }
 
-async function rig(url: string | undefined, dataDir: string, natsUrl: string, config: EventsConfig, afterPublish?: () => void): Promise<Rig> {
+async function rig(
+  url: string | undefined,
+  dataDir: string,
+  natsUrl: string,
+  config: EventsConfig,
+  afterPublish?: () => void,
+  retentionMs = config.EVENTS_STREAM_MAX_AGE_MS,
+): Promise<Rig> {
   const database = await openDatabase<TestTables>({ url, dataDir, log });
   await migrateToLatest(database.db, migrations, log);
   const bus = createEventBus({ ...config, NATS_URL: [natsUrl] }, log, 'kittest', 200);
@@ -127,7 +134,8 @@ async function rig(url: string | undefined, dataDir: string, natsUrl: string, co
     log,
     pollIntervalMs: config.OUTBOX_POLL_INTERVAL_MS,
     batchSize: config.OUTBOX_BATCH_SIZE,
-    retentionMs: config.EVENTS_STREAM_MAX_AGE_MS,
+    retentionMs,
+    pruneEveryMs: retentionMs === 1 ? 0 : 60_000,
     leaseMs: 1_000,
     ...(afterPublish ? { afterPublish } : {}),
   });
@@ -258,6 +266,25 @@ describe.each([
     ]);
     expect(await effects(db, 'kit-retry')).toEqual(['after', 'flaky']);
     expect(Object.fromEntries(attempts)).toEqual({ flaky: 3, poison: 3, doomed: 1 });
+  });
+
+  it('deletes published rows once they are older than the retention', async () => {
+    const namespace = uniqueNamespace('kit');
+    const config = settings(namespace);
+    const store = await freshStore(onPostgres, cleanups);
+    // A retention of a millisecond, looked for after every round: published rows go at once.
+    const setup = await rig(store.url, store.dataDir, SHARED_NATS_URL, config, undefined, 1);
+    cleanups.push(() => setup.close());
+    const db = setup.database.db;
+    const outbox = async () => (await sql<{ aggregate_id: string }>`select aggregate_id from outbox_event order by aggregate_id`.execute(db)).rows;
+    await recordThings(db, [{ thing: 'a' }, { thing: 'b' }]);
+    await eventually(() => streamMessages(SHARED_NATS_URL, namespace).catch(() => 0), (count) => count === 2);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    // The next round (woken by c), if not an earlier one, prunes what was published before.
+    await recordThings(db, [{ thing: 'c' }]);
+    const left = await eventually(outbox, (rows) => rows.every((row) => row.aggregate_id === 'c'));
+    expect(left.length).toBeLessThanOrEqual(1);
+    expect(await streamMessages(SHARED_NATS_URL, namespace)).toBe(3);
   });
 
   it('skips an event older than one already handled for the same aggregate, and a second delivery of an event', async () => {
