@@ -77,6 +77,9 @@ describe('the stack under faults', () => {
 });
 
 // MailDev's API gives each e-mail's headers by lower-case name.
+/** The notification service's SMTP_MAX_CONNECTIONS (its default): the mails it can have in flight. */
+const NOTIFICATION_SMTP_CONNECTIONS = 2;
+
 const inboxSchema = z.array(z.looseObject({ headers: z.looseObject({ 'message-id': z.string().optional() }) }));
 
 /** Once the outboxes and the mail queue are empty: the mail catcher holds one confirmation per PLACED order. */
@@ -102,6 +105,12 @@ async function expectOneConfirmationPerPlacedOrder(): Promise<void> {
     60_000,
   );
   const confirmed = await confirmationIds();
-  console.log(`${placed.length} orders PLACED, ${confirmed.length} confirmations in the mail catcher`);
-  expect(confirmed.toSorted()).toEqual(placed.toSorted());
+  const distinct = [...new Set(confirmed)];
+  console.log(`${placed.length} orders PLACED, ${confirmed.length} confirmations in the mail catcher, ${distinct.length} distinct`);
+  // Every PLACED order confirmed, nothing else confirmed.
+  expect(distinct.toSorted()).toEqual(placed.toSorted());
+  // Exactly one per order but for the mails the SMTP server had accepted when the notification
+  // process was killed and that it had not recorded yet: SMTP has no two-phase commit, so those go
+  // again, under the same Message-ID (receivers drop such copies). At most one per SMTP connection.
+  expect(confirmed.length - distinct.length).toBeLessThanOrEqual(NOTIFICATION_SMTP_CONNECTIONS);
 }

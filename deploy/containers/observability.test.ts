@@ -151,7 +151,7 @@ describe('the container stack, observed', () => {
     expect(reserved).toBe(ORDERS);
   });
 
-  it('one createOrder is one trace across the containers: gateway, order, account and catalog, with their SQL', { timeout: 2 * MINUTE }, async () => {
+  it('one createOrder is one trace across the containers: gateway, order, account and catalog, with their SQL, then the event to the notification service', { timeout: 2 * MINUTE }, async () => {
     const kettle = await createProduct(stack, admin, { name: 'Traced kettle', price: '30.00', stock: 4 });
     const traceId = randomBytes(16).toString('hex');
     const parent = randomBytes(8).toString('hex');
@@ -165,19 +165,28 @@ describe('the container stack, observed', () => {
     // Batches leave each process every 5 s (the SDK's default schedule).
     const spans = await eventually(
       () => Promise.resolve((receiver?.spans ?? []).filter((span) => span.traceId === traceId)),
-      (received) => ['account', 'catalog', 'order'].every((service) => received.some(isSql(service))) && received.some((s) => s.service === 'gateway' && s.kind === SPAN_KIND.SERVER),
+      (received) =>
+        ['account', 'catalog', 'order', 'notification'].every((service) => received.some(isSql(service))) &&
+        received.some((s) => s.service === 'gateway' && s.kind === SPAN_KIND.SERVER) &&
+        // The notification service's recipient lookup: its client span and the account's server span.
+        received.filter((s) => s.name === 'emporium.account.v1.AccountService/GetAccount').length >= 2,
       MINUTE,
     );
     const http = spans.find((s) => s.service === 'gateway' && s.kind === SPAN_KIND.SERVER);
     expect(http).toMatchObject({ name: 'POST /graphql', parentSpanId: parent });
-    expect(new Set(spans.map((s) => s.service))).toEqual(new Set(['gateway', 'order', 'account', 'catalog']));
+    expect(new Set(spans.map((s) => s.service))).toEqual(new Set(['gateway', 'order', 'account', 'catalog', 'notification']));
+    // The order service's relay published OrderPlaced in this trace, and the notification service processed it as its child.
+    const published = spans.find((s) => s.service === 'order' && s.name === 'emporium.order.v1.OrderPlaced publish');
+    const processed = spans.find((s) => s.service === 'notification' && s.name === 'emporium.order.v1.OrderPlaced process');
+    expect(processed?.parentSpanId).toBe(published?.spanId);
     // Each service's server span answers a client span of its caller.
-    for (const [caller, callee] of [['gateway', 'order'], ['order', 'account'], ['order', 'catalog']] as const) {
+    for (const [callers, callee] of [[['gateway'], 'order'], [['order', 'notification'], 'account'], [['order'], 'catalog']] as const) {
       const served = spans.filter((s) => s.service === callee && s.kind === SPAN_KIND.SERVER);
       expect(served.length, `${callee} server spans`).toBeGreaterThan(0);
       for (const span of served) {
         const client = spans.find((s) => s.spanId === span.parentSpanId);
-        expect(client, `${callee} ${span.name}'s parent`).toMatchObject({ service: caller, kind: SPAN_KIND.CLIENT });
+        expect(client?.kind, `${callee} ${span.name}'s parent`).toBe(SPAN_KIND.CLIENT);
+        expect(callers, `${callee} ${span.name}'s caller`).toContain(client?.service);
       }
     }
     // Parents intact: every span but the gateway's HTTP span has its parent in this trace.

@@ -66,6 +66,24 @@ export function startSender(mails: MailRepository, transport: MailTransport, opt
     }
   };
 
+  /**
+   * Records an outcome, trying again while the database is away: a mail the SMTP server accepted
+   * and that is not recorded SENT would be sent again once its lease runs out. Gives up only when
+   * the sender stops (the lease then decides: at worst a second copy, under the same Message-ID).
+   */
+  const recordPersistently = async (mail: OutgoingMail, result: DeliveryResult): Promise<void> => {
+    for (let wait = 100; ; wait = Math.min(wait * 2, 5_000)) {
+      try {
+        await record(mail, result);
+        return;
+      } catch (error) {
+        log.error({ err: error, mail: mail.id, outcome: result.kind }, 'could not record a delivery outcome; trying again');
+        if (stopped) return;
+        await new Promise((resolve) => setTimeout(resolve, wait));
+      }
+    }
+  };
+
   const deliver = (mail: OutgoingMail): Promise<void> =>
     inRootSpan('notification.deliver', async (span) => {
       span.setAttributes({ 'emporium.mail.fact': mail.fact, 'emporium.mail.attempt': mail.attempt });
@@ -73,11 +91,7 @@ export function startSender(mails: MailRepository, transport: MailTransport, opt
       const result = await transport.deliver(mail);
       const outcome = result.kind === 'sent' ? 'sent' : result.kind === 'permanent' || mail.attempt >= options.maxAttempts ? 'failed' : 'retry';
       mailDelivery(outcome, (performance.now() - started) / 1000);
-      // A failure to record is logged, not retried: the lease runs out and the mail is tried again
-      // (sent twice at worst, under the same Message-ID).
-      await record(mail, result).catch((error: unknown) => {
-        log.error({ err: error, mail: mail.id }, 'could not record a delivery outcome');
-      });
+      await recordPersistently(mail, result);
     });
 
   /** Claims and delivers batches until one comes back short. */
