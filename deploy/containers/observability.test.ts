@@ -168,8 +168,9 @@ describe('the container stack, observed', () => {
       (received) =>
         ['account', 'catalog', 'order', 'notification'].every((service) => received.some(isSql(service))) &&
         received.some((s) => s.service === 'gateway' && s.kind === SPAN_KIND.SERVER) &&
-        // The notification service's recipient lookup: its client span and the account's server span.
-        received.filter((s) => s.name === 'emporium.account.v1.AccountService/GetAccount').length >= 2,
+        // The notification service processed OrderPlaced and looked the recipient up.
+        received.some((s) => s.service === 'notification' && s.name === 'emporium.order.v1.OrderPlaced process') &&
+        received.some((s) => s.service === 'notification' && s.kind === SPAN_KIND.CLIENT),
       MINUTE,
     );
     const http = spans.find((s) => s.service === 'gateway' && s.kind === SPAN_KIND.SERVER);

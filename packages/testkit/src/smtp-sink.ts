@@ -11,6 +11,8 @@ import { simpleParser, type ParsedMail } from 'mailparser';
 export interface SmtpSinkOptions {
   /** Interface to listen on; 127.0.0.1 by default. */
   readonly host?: string;
+  /** Runs when a message is read and kept, before the sender gets its 250 (a test breaks something there). */
+  readonly beforeAccept?: () => Promise<void> | void;
 }
 
 /** A message the sink answered with an error instead of accepting. */
@@ -80,7 +82,7 @@ export async function startSmtpSink(options: SmtpSinkOptions = {}): Promise<Smtp
             return;
           }
           accepted(message);
-          callback();
+          return Promise.resolve(options.beforeAccept?.()).then(() => callback());
         })
         .catch((error: unknown) => {
           callback(error instanceof Error ? error : new Error(String(error)));

@@ -47,6 +47,8 @@ export interface NewAccount {
 export interface NotificationHarness {
   readonly services: ServiceStack;
   readonly sink: SmtpSink;
+  /** The notification service's database. */
+  readonly databaseUrl: string;
   readonly notification: RunningNotificationService;
   readonly client: NotificationClient;
   readonly accounts: AccountClient;
@@ -126,6 +128,9 @@ export function useNotificationHarness(env: Env = {}, options: NotificationOptio
     services,
     get sink() {
       return get().sink;
+    },
+    get databaseUrl() {
+      return get().database.url;
     },
     get notification() {
       return get().notification;

@@ -6,6 +6,7 @@ import { isDomainError } from '@emporium/kit/errors.js';
 import { listServicesByReflection } from '@emporium/testkit/reflection.js';
 import { eventually } from '@emporium/testkit/eventually.js';
 import { expectError, failure } from '@emporium/testkit/errors.js';
+import { startSmtpSink } from '@emporium/testkit/smtp-sink.js';
 import { tcpRelay } from '@emporium/testkit/tcp-relay.js';
 import type { OrderPlacedPayload } from '../src/consumers.js';
 import { UnknownRecipientError } from '../src/model.js';
@@ -232,5 +233,33 @@ describe('notification service, two replicas and an SMTP server away', () => {
     const payload = placed(account);
     await replica.database.db.transaction().execute((trx) => replica.handlers.orderPlaced(payload, trx, newId()));
     expect((await harness.settled(`order-confirmed:${payload.orderId}`, replica)).status).toBe(MailStatus.MAIL_STATUS_SENT);
+  });
+
+  it('records SENT once the database is back when it went away as the SMTP server accepted: no second copy', async () => {
+    // Only the replica below delivers (the harness's own service too would send to its own sink).
+    for (const sender of [harness.notification, ...senders]) await sender.stop();
+    const database = await tcpRelay(harness.databaseUrl, 5432);
+    // The database goes away between the SMTP server's acceptance and the sender's record of it.
+    const sink = await startSmtpSink({ beforeAccept: () => database.cut() });
+    try {
+      const url = new URL(harness.databaseUrl);
+      url.host = `127.0.0.1:${database.port}`;
+      // A lease of a second: without the record, the mail would be due again a second later.
+      const replica = await harness.startReplica({ SMTP_URL: sink.url, DATABASE_URL: url.toString(), MAIL_LEASE_MS: '1000', SMTP_TIMEOUT_MS: '300' });
+      senders.push(replica);
+      const account = await harness.newAccount();
+      const payload = placed(account);
+      await replica.database.db.transaction().execute((trx) => replica.handlers.orderPlaced(payload, trx, newId()));
+      await sink.waitForMessages(1);
+      await new Promise((resolve) => setTimeout(resolve, 2_500));
+      database.restore();
+      const sent = await harness.settled(`order-confirmed:${payload.orderId}`, replica);
+      expect(sent.status).toBe(MailStatus.MAIL_STATUS_SENT);
+      await new Promise((resolve) => setTimeout(resolve, 1_500));
+      expect(sink.messages.filter((message) => message.messageId === sent.messageId)).toHaveLength(1);
+    } finally {
+      await sink.close();
+      await database.close();
+    }
   });
 });
