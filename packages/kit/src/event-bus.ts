@@ -33,6 +33,7 @@ export interface EventBus {
 }
 
 const STREAM_CONFIG_MISMATCH = 10058;
+const CLOSE_DRAIN_MS = 1_000;
 const nanos = (ms: number) => ms * 1_000_000;
 
 export class BusClosedError extends Error {
@@ -161,7 +162,12 @@ export function createEventBus(
     close: async () => {
       closed = true;
       wakeRetry?.();
-      if (current) await current.connection.drain().catch(() => current?.connection.close());
+      if (!current) return;
+      const { connection } = current;
+      // Drain (deliver what is buffered) only while connected, and briefly: a server that is gone
+      // (npm start's nats-server gets the same Ctrl-C) would hold a shutdown for the reconnect.
+      if (up) await Promise.race([connection.drain().catch(() => undefined), new Promise((resolve) => setTimeout(resolve, CLOSE_DRAIN_MS).unref())]);
+      if (!connection.isClosed()) await connection.close();
     },
   };
 }
