@@ -33,7 +33,7 @@ export interface EventBus {
 }
 
 const STREAM_CONFIG_MISMATCH = 10058;
-const CLOSE_DRAIN_MS = 1_000;
+const CLOSE_FLUSH_MS = 250;
 const nanos = (ms: number) => ms * 1_000_000;
 
 export class BusClosedError extends Error {
@@ -164,9 +164,11 @@ export function createEventBus(
       wakeRetry?.();
       if (!current) return;
       const { connection } = current;
-      // Drain (deliver what is buffered) only while connected, and briefly: a server that is gone
-      // (npm start's nats-server gets the same Ctrl-C) would hold a shutdown for the reconnect.
-      if (up) await Promise.race([connection.drain().catch(() => undefined), new Promise((resolve) => setTimeout(resolve, CLOSE_DRAIN_MS).unref())]);
+      // The relay and the consumers have stopped: only acks may still be buffered. Flush them while
+      // connected, briefly — a server that is gone (npm start's nats-server gets the same Ctrl-C)
+      // must not hold a shutdown for a reconnect; an ack lost then is a redelivery, which the
+      // consumer's processed_event row makes harmless.
+      if (up) await Promise.race([connection.flush().catch(() => undefined), new Promise((resolve) => setTimeout(resolve, CLOSE_FLUSH_MS).unref())]);
       if (!connection.isClosed()) await connection.close();
     },
   };
